@@ -1,0 +1,298 @@
+"""The shared pipeline of `rank`, `pareto`, `explain` and `check`.
+
+budgets -> the rows considered -> the missing-value policy -> normalization -> scores -> order and
+dominance. Everything is computed on arrays once per call; result records are built only for the
+rows that are shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from tradeoff import budgets, methods
+from tradeoff.data import StudyData
+from tradeoff.errors import Diagnostic, InputError, UsageError, did_you_mean
+from tradeoff.normalize import minmax
+
+Method = Literal["weighted-sum", "weighted-product", "topsis"]
+Missing = Literal["error", "exclude", "worst"]
+MISSING_POLICIES: tuple[Missing, ...] = ("error", "exclude", "worst")
+TIE = 1e-9
+
+
+@dataclass(frozen=True)
+class Options:
+    """The flags shared by the commands that score or compare."""
+
+    profile: str | None = None
+    weights: Mapping[str, float] = field(default_factory=dict)
+    method: Method = "weighted-sum"
+    metrics: Sequence[str] | None = None
+    missing: Missing = "error"
+
+
+def resolve_weights(data: StudyData, opts: Options) -> tuple[str, dict[str, float]]:
+    """The chosen profile's raw weights (every metric, 0 where left out), after `--weight`."""
+    names = data.metric_names
+    if not data.profiles:
+        if opts.profile not in (None, "default"):
+            raise UsageError(f"unknown profile '{opts.profile}': the file defines no profiles")
+        profile, raw = "default", dict.fromkeys(names, 1.0)
+    elif opts.profile is None:
+        if "default" not in data.profiles:
+            choices = ", ".join(data.profiles)
+            raise UsageError(
+                f"the file has no 'default' profile; choose one with --profile: {choices}"
+            )
+        profile, raw = "default", {**dict.fromkeys(names, 0.0), **data.profiles["default"]}
+    elif opts.profile in data.profiles:
+        profile = opts.profile
+        raw = {**dict.fromkeys(names, 0.0), **data.profiles[opts.profile]}
+    else:
+        hint = did_you_mean(opts.profile, data.profiles)
+        choices = ", ".join(data.profiles)
+        raise UsageError(f"unknown profile '{opts.profile}'{hint}; the profiles are: {choices}")
+    for metric, weight in opts.weights.items():
+        if metric not in raw:
+            raise UsageError(f"--weight: unknown metric '{metric}'{did_you_mean(metric, names)}")
+        if not np.isfinite(weight) or weight < 0:
+            raise UsageError(f"--weight {metric}: the weight must be a number >= 0, got {weight}")
+        raw[metric] = float(weight)
+    if not any(w > 0 for w in raw.values()):
+        raise UsageError(f"every weight of profile '{profile}' is zero after --weight")
+    return profile, {m: raw[m] for m in names}
+
+
+def dominance_metrics(data: StudyData, metrics: Sequence[str] | None) -> list[str]:
+    """The metrics dominance is judged on: `--metrics`, else all."""
+    if metrics is None:
+        return data.metric_names
+    out: list[str] = []
+    for m in metrics:
+        if m not in data.metric_names:
+            raise UsageError(f"--metrics: unknown metric '{m}'{did_you_mean(m, data.metric_names)}")
+        if m not in out:
+            out.append(m)
+    if not out:
+        raise UsageError("--metrics: name at least one metric")
+    return out
+
+
+@dataclass
+class Analysis:
+    """Everything the commands show, for one study and one set of options."""
+
+    data: StudyData
+    profile: str
+    raw_weights: dict[str, float]
+    dom: list[str]
+    feasible: NDArray[np.bool_]  # (n,) no error-level violation
+    rows: NDArray[np.intp]  # the rows considered: feasible (or all) minus excluded
+    excluded: list[tuple[int, list[str]]]
+    values: NDArray[np.float64]  # (n, d) with `worst` fills
+    filled: NDArray[np.bool_]  # (n, d) where a value was filled by the `worst` policy
+    normalized: NDArray[np.float64]  # (n, d) min-max over `rows`, clipped
+    scores: NDArray[np.float64]  # (n,) NaN outside `rows`
+    parts: NDArray[np.float64]  # (n, k) contributions of the weighted metrics
+    weighted: list[str]
+    order: NDArray[np.intp]  # `rows`, best first
+    front: NDArray[np.bool_]  # (n,) non-dominated among `rows` on `dom`
+
+    @property
+    def weights(self) -> dict[str, float]:
+        """Weights normalized to sum 1, weighted metrics only."""
+        total = sum(self.raw_weights[m] for m in self.weighted)
+        return {m: self.raw_weights[m] / total for m in self.weighted}
+
+    def rank_of(self) -> dict[int, int]:
+        return {int(i): k + 1 for k, i in enumerate(self.order)}
+
+    def oriented(self, cols: Sequence[str]) -> NDArray[np.float64]:
+        """Values of `cols` with min metrics negated, so larger is better everywhere."""
+        idx = [self.data.metric_index(m) for m in cols]
+        sign = np.array([1.0 if self.data.metrics[j].maximize else -1.0 for j in idx])
+        return np.asarray(self.values[:, idx] * sign, dtype=np.float64)
+
+    def dominators(self, i: int, among: NDArray[np.intp], cols: Sequence[str]) -> list[int]:
+        """Rows of `among` that dominate row i on `cols`."""
+        if len(among) == 0:
+            return []
+        v = self.oriented(cols)
+        cand, me = v[among], v[i]
+        hit = (cand >= me).all(axis=1) & (cand > me).any(axis=1)
+        return [int(k) for k in among[hit]]
+
+    def better_on(self, a: int, b: int, cols: Sequence[str]) -> list[str]:
+        v = self.oriented(cols)
+        return [m for m, x, y in zip(cols, v[a], v[b], strict=True) if x > y]
+
+    def front_dominators(self, i: int, limit: int | None = 3) -> list[str]:
+        """At most `limit` front members dominating row i, highest score first (then by name)."""
+        members = self.rows[self.front[self.rows]]
+        found = self.dominators(i, members, self.dom)
+        names = self.data.names
+        found.sort(key=lambda k: (-_nan_low(float(self.scores[k])), names[k]))
+        return [names[k] for k in found[:limit]]
+
+
+def _nan_low(x: float) -> float:
+    return -np.inf if np.isnan(x) else float(x)
+
+
+def analyse(
+    data: StudyData, opts: Options, *, all_rows: bool = False, score: bool = True
+) -> Analysis:
+    """Run the pipeline; `all_rows` also considers infeasible rows (pareto --ignore-budgets)."""
+    from tradeoff.pareto import pareto_mask
+
+    profile, raw = resolve_weights(data, opts)
+    dom = dominance_metrics(data, opts.metrics)
+    weighted = [m for m, w in raw.items() if w > 0] if score else []
+    feasible = budgets.feasible(data)
+    rows = np.arange(len(data.names)) if all_rows else np.flatnonzero(feasible)
+    needed = list(dict.fromkeys([*weighted, *dom]))
+    values, filled, rows, excluded = _apply_missing(data, rows, needed, opts.missing, weighted)
+    ranges = [m.range for m in data.metrics]
+    maximize = np.array([m.maximize for m in data.metrics])
+    normalized = minmax(values, maximize, values[rows], ranges)
+    scores = np.full(len(data.names), np.nan)
+    parts = np.full((len(data.names), len(weighted)), np.nan)
+    if weighted and len(rows):
+        s, p = _score(data, values, normalized, rows, weighted, raw, opts.method)
+        scores[rows], parts[rows] = s, p
+    order = _order(rows, scores, data.names) if score else rows
+    analysis = Analysis(
+        data,
+        profile,
+        raw,
+        dom,
+        feasible,
+        rows,
+        excluded,
+        values,
+        filled,
+        normalized,
+        scores,
+        parts,
+        weighted,
+        order,
+        np.zeros(len(data.names), dtype=bool),
+    )
+    if len(rows):
+        analysis.front[rows] = pareto_mask(analysis.oriented(dom)[rows], np.ones(len(dom), bool))
+    return analysis
+
+
+def _apply_missing(
+    data: StudyData, rows: NDArray[np.intp], needed: list[str], policy: Missing, weighted: list[str]
+) -> tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.intp], list[tuple[int, list[str]]]]:
+    values = data.values
+    filled = np.zeros(values.shape, dtype=bool)
+    idx = np.array([data.metric_index(m) for m in needed], dtype=np.intp)
+    errors = []
+    for j in idx:
+        if np.isnan(values[:, j]).all() and len(values):
+            m = data.metrics[j].name
+            errors.append(
+                f"no candidate has a value for metric '{m}', which is {_why(m, weighted)}"
+            )
+    if errors:
+        raise UsageError("; ".join(errors))
+    lacking = np.isnan(values[np.ix_(rows, idx)])
+    bad = lacking.any(axis=1)
+    if not bad.any():
+        return values, filled, rows, []
+    if policy == "error":
+        diags = []
+        for i, miss in zip(rows[bad], lacking[bad], strict=True):
+            names = [needed[k] for k in np.flatnonzero(miss)]
+            what = ", ".join(f"{m} ({_why(m, weighted)})" for m in names)
+            diags.append(
+                Diagnostic(
+                    data.file,
+                    int(data.cand_lines[i]),
+                    1,
+                    data.names[i],
+                    f"no value for {what}; use --missing exclude or --missing worst",
+                )
+            )
+        raise InputError(diags)
+    if policy == "exclude":
+        excluded = [
+            (int(i), [needed[k] for k in np.flatnonzero(miss)])
+            for i, miss in zip(rows[bad], lacking[bad], strict=True)
+        ]
+        return values, filled, rows[~bad], excluded
+    values = values.copy()
+    for k, j in enumerate(idx):
+        holes = rows[lacking[:, k]]
+        if len(holes) == 0:
+            continue
+        metric = data.metrics[j]
+        if metric.range is not None:
+            worst = metric.range[0] if metric.maximize else metric.range[1]
+        else:
+            known = values[rows, j]
+            known = known[~np.isnan(known)]
+            if len(known) == 0:
+                known = values[~np.isnan(values[:, j]), j]
+            worst = known.min() if metric.maximize else known.max()
+        values[holes, j] = worst
+        filled[holes, j] = True
+    return values, filled, rows, []
+
+
+def _why(metric: str, weighted: list[str]) -> str:
+    return "weighted" if metric in weighted else "used for dominance"
+
+
+def _score(
+    data: StudyData,
+    values: NDArray[np.float64],
+    normalized: NDArray[np.float64],
+    rows: NDArray[np.intp],
+    weighted: list[str],
+    raw: dict[str, float],
+    method: Method,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    idx = np.array([data.metric_index(m) for m in weighted], dtype=np.intp)
+    w = np.array([raw[m] for m in weighted])
+    maximize = np.array([data.metrics[j].maximize for j in idx])
+    x = values[np.ix_(rows, idx)]
+    if method == "weighted-sum":
+        return methods.weighted_sum(normalized[np.ix_(rows, idx)], w)
+    if method == "weighted-product":
+        bad = np.argwhere(x <= 0)
+        if len(bad):
+            raise InputError(
+                Diagnostic(
+                    data.file,
+                    int(data.lines[rows[r], idx[c]]),
+                    int(data.cols[rows[r], idx[c]]),
+                    f"{data.names[rows[r]]}.{weighted[c]}",
+                    f"weighted-product needs positive values, got {x[r, c]:g}",
+                )
+                for r, c in bad[:20]
+            )
+        return methods.weighted_product(x, maximize, w, x)
+    return methods.topsis(x, maximize, w, x)
+
+
+def _order(
+    rows: NDArray[np.intp], scores: NDArray[np.float64], names: list[str]
+) -> NDArray[np.intp]:
+    """Best first; scores within TIE of the group's best are ordered by name (code points)."""
+    if len(rows) == 0:
+        return rows
+    s = scores[rows]
+    first = np.argsort(-s, kind="stable")
+    s_sorted = s[first]
+    # A group starts where the score drops more than TIE below the previous one.
+    group = np.concatenate([[0], np.cumsum(s_sorted[:-1] - s_sorted[1:] > TIE)])
+    label = np.array([names[i] for i in rows[first]])
+    return rows[first[np.lexsort((label, group))]]

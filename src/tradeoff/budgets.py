@@ -1,0 +1,124 @@
+"""Budgets: every candidate against every bound that applies to it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from tradeoff.data import BudgetSpec, StudyData
+
+Status = Literal["pass", "fail", "warn", "no value"]
+
+
+@dataclass(frozen=True)
+class BudgetResult:
+    """One (candidate, budget) pair. A violation is a result whose status is not `pass`."""
+
+    candidate: str
+    metric: str
+    value: float | None
+    bound: Literal["max", "min"]
+    limit: float
+    level: Literal["error", "warn"]
+    line: int
+    col: int
+    status: Status
+    headroom: float | None
+
+    @property
+    def failed(self) -> bool:
+        return self.status != "pass"
+
+    def violation(self) -> dict[str, Any]:
+        return {
+            "candidate": self.candidate,
+            "metric": self.metric,
+            "value": self.value,
+            "bound": self.bound,
+            "limit": self.limit,
+            "level": self.level,
+            "line": self.line,
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.violation(), "status": self.status, "headroom": self.headroom}
+
+
+def applies(data: StudyData, budget: BudgetSpec) -> NDArray[np.bool_]:
+    """Which candidates the budget applies to (all, or those carrying one of its tags)."""
+    if budget.tags is None:
+        return np.ones(len(data.names), dtype=bool)
+    return np.fromiter((budget.applies_to(t) for t in data.tags), dtype=bool, count=len(data.tags))
+
+
+def violated(data: StudyData, budget: BudgetSpec) -> NDArray[np.bool_]:
+    """Candidates that break the bound or lack a value for it, among those it applies to."""
+    col = data.values[:, data.metric_index(budget.metric)]
+    with np.errstate(invalid="ignore"):
+        beyond = col > budget.limit if budget.bound == "max" else col < budget.limit
+    return applies(data, budget) & (beyond | np.isnan(col))
+
+
+def feasible(data: StudyData) -> NDArray[np.bool_]:
+    """Candidates with no error-level violation (warnings do not make a candidate infeasible)."""
+    ok = np.ones(len(data.names), dtype=bool)
+    for budget in data.budgets:
+        if budget.level == "error":
+            ok &= ~violated(data, budget)
+    return ok
+
+
+def headroom(value: float, budget: BudgetSpec) -> float | None:
+    """Slack as a fraction of the limit; None when the limit is 0."""
+    if budget.limit == 0:
+        return None
+    slack = budget.limit - value if budget.bound == "max" else value - budget.limit
+    return float(slack / abs(budget.limit))
+
+
+def results(
+    data: StudyData, rows: NDArray[np.intp] | None = None, *, only_failed: bool = False
+) -> list[BudgetResult]:
+    """Every (candidate, applicable budget) result for `rows` (default: all), by candidate.
+
+    Within a candidate, results follow the order of the budgets in the file.
+    """
+    index = np.arange(len(data.names)) if rows is None else rows
+    out: list[tuple[int, int, BudgetResult]] = []
+    for b, budget in enumerate(data.budgets):
+        j = data.metric_index(budget.metric)
+        mask = applies(data, budget)[index]
+        if only_failed:
+            mask &= violated(data, budget)[index]
+        for i in index[mask]:
+            out.append((int(i), b, _result(data, int(i), j, budget)))
+    order = {int(i): k for k, i in enumerate(index)}
+    out.sort(key=lambda t: (order[t[0]], t[1]))
+    return [r for _, _, r in out]
+
+
+def _result(data: StudyData, i: int, j: int, budget: BudgetSpec) -> BudgetResult:
+    value = float(data.values[i, j])
+    status: Status
+    if np.isnan(value):
+        status, room, shown = "no value", None, None
+    else:
+        shown = value
+        broken = value > budget.limit if budget.bound == "max" else value < budget.limit
+        status = ("fail" if budget.level == "error" else "warn") if broken else "pass"
+        room = headroom(value, budget)
+    return BudgetResult(
+        candidate=data.names[i],
+        metric=budget.metric,
+        value=shown,
+        bound=budget.bound,
+        limit=budget.limit,
+        level=budget.level,
+        line=int(data.lines[i, j]),
+        col=int(data.cols[i, j]),
+        status=status,
+        headroom=room,
+    )

@@ -1,0 +1,319 @@
+"""The `tradeoff` command line: parse flags, call the library, pick a renderer, write the output."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+import tradeoff
+from tradeoff.errors import InputError, UsageError
+
+app = typer.Typer(
+    name="tradeoff",
+    help="Choose which LLM (or deployment of one) to ship, from one goals.yaml.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+class MethodName(StrEnum):
+    weighted_sum = "weighted-sum"
+    weighted_product = "weighted-product"
+    topsis = "topsis"
+
+
+class MissingPolicy(StrEnum):
+    error = "error"
+    exclude = "exclude"
+    worst = "worst"
+
+
+def err_console() -> Console:
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def fail(message: str) -> NoReturn:
+    err_console().print(f"error: {escape(message)}")
+    raise typer.Exit(code=2)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Bad input and bad flags become located messages on stderr and exit code 2."""
+    try:
+        yield
+    except InputError as exc:
+        console = err_console()
+        for d in exc.diagnostics:
+            console.print(escape(str(d)))
+        raise typer.Exit(code=2) from None
+    except UsageError as exc:
+        fail(str(exc))
+
+
+def use_color() -> bool:
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write `text` to `path` so that a failed run never leaves a half-written file."""
+    directory = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        fail(f"cannot write {path}: {exc.strerror or exc}")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        fail(f"cannot write {path}: {exc.strerror or exc}")
+
+
+def emit(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        write_atomic(output, text)
+
+
+def parse_weights(items: list[str] | None) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for item in items or []:
+        metric, sep, value = item.partition("=")
+        try:
+            if not sep or not metric.strip():
+                raise ValueError
+            out[metric.strip()] = float(value)
+        except ValueError:
+            fail(f"--weight expects METRIC=WEIGHT (e.g. cost=2), got '{item}'")
+    return out
+
+
+def parse_metrics(value: str | None) -> list[str] | None:
+    if value is None:
+        return None
+    names = [m.strip() for m in value.split(",") if m.strip()]
+    if not names:
+        fail("--metrics expects a comma-separated list of metric names")
+    return names
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"tradeoff {tradeoff.__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[
+        bool | None,
+        typer.Option(
+            "--version", callback=version_callback, is_eager=True, help="Show the version."
+        ),
+    ] = None,
+) -> None:
+    """Choose which LLM (or deployment of one) to ship, from one goals.yaml.
+
+    Budgets filter, the Pareto front shows what is worth considering, profiles weigh the goals,
+    and `check` fails CI when a shipped candidate breaks a budget.
+    """
+
+
+FileArg = Annotated[Path, typer.Argument(help="The goals file.", show_default=True, dir_okay=False)]
+FormatOpt = Annotated[
+    OutputFormat, typer.Option("--format", "-f", help="table, json, csv or markdown.")
+]
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="Write to this file (atomically) instead of stdout."),
+]
+ProfileOpt = Annotated[
+    str | None, typer.Option("--profile", "-p", help="Weighting profile (default: 'default').")
+]
+WeightOpt = Annotated[
+    list[str] | None,
+    typer.Option("--weight", "-w", help="METRIC=W: change one weight of the profile (repeatable)."),
+]
+MethodOpt = Annotated[MethodName, typer.Option("--method", "-m", help="Scoring method.")]
+MetricsOpt = Annotated[
+    str | None, typer.Option("--metrics", help="Comma-separated metrics to judge dominance on.")
+]
+MissingOpt = Annotated[
+    MissingPolicy,
+    typer.Option("--missing", help="Missing values: error, exclude the candidate, or worst value."),
+]
+DEFAULT_FILE = Path("goals.yaml")
+
+
+@app.command()
+def rank(
+    file: FileArg = DEFAULT_FILE,
+    profile: ProfileOpt = None,
+    weight: WeightOpt = None,
+    method: MethodOpt = MethodName.weighted_sum,
+    top: Annotated[int | None, typer.Option("--top", min=0, help="Show the best N.")] = None,
+    all_: Annotated[
+        bool, typer.Option("--all", help="Also list infeasible candidates with their violations.")
+    ] = False,
+    metrics: MetricsOpt = None,
+    missing: MissingOpt = MissingPolicy.error,
+    fmt: FormatOpt = OutputFormat.table,
+    output: OutputOpt = None,
+) -> None:
+    """Rank the feasible candidates, best first, and show who dominates whom.
+
+    Example: tradeoff rank goals.yaml --profile batch --format markdown
+    """
+    weights = parse_weights(weight)
+    with user_errors():
+        result = tradeoff.load(file).rank_result(
+            profile=profile,
+            weights=weights,
+            method=method.value,
+            top=top,
+            include_infeasible=all_,
+            metrics=parse_metrics(metrics),
+            missing=missing.value,
+        )
+    _emit_result("rank", result, fmt, output)
+
+
+@app.command()
+def pareto(
+    file: FileArg = DEFAULT_FILE,
+    metrics: MetricsOpt = None,
+    layers: Annotated[
+        bool, typer.Option("--layers", help="List every candidate with its layer (1 = front).")
+    ] = False,
+    ignore_budgets: Annotated[
+        bool, typer.Option("--ignore-budgets", help="Consider infeasible candidates too.")
+    ] = False,
+    missing: MissingOpt = MissingPolicy.error,
+    fmt: FormatOpt = OutputFormat.table,
+    output: OutputOpt = None,
+) -> None:
+    """Show the non-dominated feasible candidates, and mark the knee.
+
+    Example: tradeoff pareto goals.yaml --metrics quality,cost --layers
+    """
+    with user_errors():
+        result = tradeoff.load(file).pareto_result(
+            metrics=parse_metrics(metrics),
+            layers=layers,
+            ignore_budgets=ignore_budgets,
+            missing=missing.value,
+        )
+    _emit_result("pareto", result, fmt, output)
+
+
+@app.command()
+def explain(
+    name: Annotated[str, typer.Argument(help="The candidate to explain.")],
+    file: FileArg = DEFAULT_FILE,
+    profile: ProfileOpt = None,
+    weight: WeightOpt = None,
+    method: MethodOpt = MethodName.weighted_sum,
+    metrics: MetricsOpt = None,
+    missing: MissingOpt = MissingPolicy.error,
+    fmt: FormatOpt = OutputFormat.table,
+    output: OutputOpt = None,
+) -> None:
+    """Explain one candidate: contributions to its score, budgets, and who dominates it.
+
+    Example: tradeoff explain gpt-4o goals.yaml --profile batch
+    """
+    weights = parse_weights(weight)
+    with user_errors():
+        result = tradeoff.load(file).explain_result(
+            name,
+            profile=profile,
+            weights=weights,
+            method=method.value,
+            metrics=parse_metrics(metrics),
+            missing=missing.value,
+        )
+    _emit_result("explain", result, fmt, output)
+
+
+def _emit_result(command: str, result: object, fmt: OutputFormat, output: Path | None) -> None:
+    from tradeoff.render import RENDERERS
+
+    color = output is None and use_color() and fmt is OutputFormat.table
+    emit(RENDERERS[command][fmt.value](result, color), output)
+    for note in getattr(result, "notes", []):
+        err_console().print(f"note: {escape(note)}")
+
+
+@app.command()
+def validate(file: FileArg = DEFAULT_FILE) -> None:
+    """Check a goals file and print a one-line summary (exit 0), or every problem (exit 2).
+
+    Example: tradeoff validate goals.yaml
+    """
+    with user_errors():
+        study = tradeoff.load(file)
+    data = study.data
+    parts = [
+        f"{len(data.metrics)} metrics",
+        f"{len(data.names)} candidates",
+        f"{len(data.budgets)} budgets",
+        f"{len(data.profiles)} profiles" if data.profiles else "no profiles (equal weights)",
+    ]
+    sys.stdout.write(f"{data.file}: valid: {', '.join(parts)}\n")
+
+
+@app.command()
+def schema(output: OutputOpt = None) -> None:
+    """Print the JSON Schema of goals.yaml, for editors (yaml-language-server).
+
+    Example: tradeoff schema -o goals.schema.json
+    """
+    import json
+
+    from tradeoff.schema import goals_schema
+
+    emit(json.dumps(goals_schema(), indent=2) + "\n", output)
+
+
+@app.command()
+def init(
+    path: Annotated[Path, typer.Argument(help="Where to write the starter file.")] = DEFAULT_FILE,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a commented starter goals.yaml that validates.
+
+    Example: tradeoff init goals.yaml
+    """
+    from tradeoff.starter import STARTER
+
+    if path.exists() and not force:
+        fail(f"{path} already exists; use --force to overwrite it")
+    write_atomic(path, STARTER)
+    err_console().print(f"wrote {escape(str(path))}; next: tradeoff rank {escape(str(path))}")
+
+
+def main() -> None:
+    """Entry point of the `tradeoff` console script."""
+    app()

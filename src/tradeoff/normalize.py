@@ -1,0 +1,56 @@
+"""Per-metric normalization: min-max with goalposts, and TOPSIS's vector normalization."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import NDArray
+
+
+def minmax(
+    values: NDArray[np.float64],
+    maximize: NDArray[np.bool_],
+    reference: NDArray[np.float64] | None = None,
+    ranges: Sequence[tuple[float, float] | None] | None = None,
+) -> NDArray[np.float64]:
+    """Map each column to [0, 1], 1 best and 0 worst.
+
+    The goalposts are the column's min and max over `reference` (default: `values` itself), or
+    the metric's fixed `range` where one is given. Values outside the goalposts are clipped, so a
+    row outside the reference set still lands in [0, 1]. A column whose goalposts coincide
+    (every reference value equal) normalizes to 1 everywhere rather than dividing 0 by 0.
+
+    Args:
+        values: (n, d) raw values, NaN for missing (stays NaN).
+        maximize: (d,) True where larger is better.
+        reference: (m, d) rows that set the goalposts.
+        ranges: per column, fixed (low, high) goalposts or None.
+    """
+    ref = values if reference is None else reference
+    if ref.shape[0] == 0:
+        return np.ones_like(values)
+    # fmin/fmax skip NaN without nanmin's all-NaN warning; an all-NaN column stays NaN.
+    lo = np.fmin.reduce(ref, axis=0)
+    hi = np.fmax.reduce(ref, axis=0)
+    if ranges is not None:
+        for j, r in enumerate(ranges):
+            if r is not None:
+                lo[j], hi[j] = r
+    span = hi - lo
+    flat = span <= 0
+    safe = np.where(flat, 1.0, span)
+    scaled = np.clip((values - lo) / safe, 0.0, 1.0)
+    out = np.where(maximize, scaled, 1.0 - scaled)
+    out[:, flat] = np.where(np.isnan(values[:, flat]), np.nan, 1.0)
+    return np.asarray(out, dtype=np.float64)
+
+
+def vector(values: NDArray[np.float64], reference: NDArray[np.float64]) -> NDArray[np.float64]:
+    """TOPSIS's vector normalization: x / sqrt(sum of squares of the column over `reference`).
+
+    An all-zero column maps to zeros (it then adds nothing to either TOPSIS distance).
+    """
+    norms = np.sqrt(np.sum(reference * reference, axis=0))
+    safe = np.where(norms == 0, 1.0, norms)
+    return np.where(norms == 0, 0.0, values / safe)

@@ -1,0 +1,182 @@
+"""Results as data: frozen records that renderers format; `to_json()` gives the spec's shapes."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from tradeoff.budgets import BudgetResult
+from tradeoff.data import MetricSpec
+
+SCHEMA_VERSION = 1
+
+
+def num(x: float | None) -> float | None:
+    """A JSON-safe float: NaN and infinities become None."""
+    if x is None:
+        return None
+    x = float(x)
+    return x if math.isfinite(x) else None
+
+
+@dataclass(frozen=True)
+class Row:
+    """One candidate as shown by rank or pareto."""
+
+    name: str
+    values: tuple[float | None, ...]  # per metric, study order; None = missing or filled
+    normalized: dict[str, float | None] = field(default_factory=dict)
+    score: float | None = None
+    rank: int | None = None
+    layer: int | None = None
+    knee: bool = False
+    on_front: bool = True
+    dominated_by: tuple[str, ...] = ()
+    violations: tuple[BudgetResult, ...] = ()
+    feasible: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def metric_dict(self, metrics: list[MetricSpec]) -> dict[str, float | None]:
+        return {m.name: num(v) for m, v in zip(metrics, self.values, strict=True)}
+
+
+@dataclass(frozen=True)
+class RankResult:
+    """`tradeoff rank`: feasible candidates best first, and the infeasible ones."""
+
+    file: str
+    title: str | None
+    metrics: list[MetricSpec]
+    profile: str
+    method: str
+    weights: dict[str, float]
+    dominance: list[str]
+    rows: list[Row]
+    infeasible: list[Row]
+    excluded: list[tuple[str, list[str]]]
+    show_infeasible: bool = False
+    notes: list[str] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+    command: str = "rank"
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "schema_version": SCHEMA_VERSION,
+            "command": self.command,
+            "profile": self.profile,
+            "method": self.method,
+            "weights": {m: num(w) for m, w in self.weights.items()},
+            "candidates": [
+                {
+                    "rank": r.rank,
+                    "name": r.name,
+                    "score": num(r.score),
+                    "metrics": r.metric_dict(self.metrics),
+                    "normalized": {m: num(v) for m, v in r.normalized.items()},
+                    "dominated_by": list(r.dominated_by),
+                    **r.extra,
+                }
+                for r in self.rows
+            ],
+            "infeasible": [
+                {"name": r.name, "violations": [v.violation() for v in r.violations]}
+                for r in self.infeasible
+            ],
+            "excluded": [{"name": n, "missing": m} for n, m in self.excluded],
+        }
+        out.update(self.extra)
+        return out
+
+
+@dataclass(frozen=True)
+class ParetoResult:
+    """`tradeoff pareto`: the front (or every layer) with its knee."""
+
+    file: str
+    title: str | None
+    metrics: list[MetricSpec]
+    dominance: list[str]
+    rows: list[Row]
+    excluded: list[tuple[str, list[str]]]
+    layers: bool = False
+    notes: list[str] = field(default_factory=list)
+    command: str = "pareto"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "command": self.command,
+            "metrics": list(self.dominance),
+            "candidates": [
+                {
+                    "name": r.name,
+                    "layer": r.layer,
+                    "knee": r.knee,
+                    "metrics": r.metric_dict(self.metrics),
+                    "dominated_by": list(r.dominated_by),
+                    **r.extra,
+                }
+                for r in self.rows
+            ],
+            "excluded": [{"name": n, "missing": m} for n, m in self.excluded],
+        }
+
+
+@dataclass(frozen=True)
+class MetricLine:
+    """One metric of an explained candidate."""
+
+    metric: MetricSpec
+    value: float | None
+    normalized: float | None
+    weight: float
+    contribution: float | None
+    stderr: float | None
+    provenance: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "metric": self.metric.name,
+            "value": num(self.value),
+            "normalized": num(self.normalized),
+            "weight": num(self.weight),
+            "contribution": num(self.contribution),
+            "stderr": num(self.stderr),
+            "provenance": self.provenance,
+        }
+
+
+@dataclass(frozen=True)
+class ExplainResult:
+    """`tradeoff explain NAME`: why a candidate scores and ranks as it does."""
+
+    file: str
+    name: str
+    profile: str
+    method: str
+    feasible: bool
+    score: float | None
+    rank: int | None
+    of: int
+    lines: list[MetricLine]
+    budgets: list[BudgetResult]
+    dominated_by: list[tuple[str, list[str]]]
+    dominance: list[str]
+    excluded_for: list[str] | None = None
+    command: str = "explain"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "command": self.command,
+            "name": self.name,
+            "profile": self.profile,
+            "method": self.method,
+            "feasible": self.feasible,
+            "score": num(self.score),
+            "rank": self.rank,
+            "metrics": [line.to_json() for line in self.lines],
+            "budgets": [b.to_json() for b in self.budgets],
+            "dominated_by": [{"name": n, "better_on": on} for n, on in self.dominated_by],
+        }

@@ -1,0 +1,277 @@
+"""The pydantic models of goals.yaml. Their attribute docstrings become `tradeoff schema`.
+
+These models check shapes and single values. Cross-references (unknown metric names, duplicate
+candidates) are checked afterwards, in `validate.py`, so that every problem is reported at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+NUMBER_RE = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+_WITH_UNIT_RE = re.compile(rf"\s*({NUMBER_RE.pattern})\s*([^\s0-9.+-].*?)\s*")
+
+
+def describe(value: Any) -> str:
+    """How a YAML value reads in an error message."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and not math.isfinite(value):
+        return ".nan" if math.isnan(value) else (".inf" if value > 0 else "-.inf")
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "...'"
+
+
+def parse_quantity(value: Any) -> tuple[float, str | None]:
+    """A finite number, a quoted number, or a number with a unit ("0.64 s").
+
+    Returns the number and the unit text (None when there is no unit).
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise ValueError(f"expected a finite number, got {describe(value)}")
+    if isinstance(value, str):
+        text = value.strip()
+        if NUMBER_RE.fullmatch(text):
+            return float(text), None
+        match = _WITH_UNIT_RE.fullmatch(value)
+        if match is None:
+            raise ValueError(f"expected a finite number, got {describe(value)}")
+        number, unit = float(match.group(1)), match.group(2)
+        if not math.isfinite(number):
+            raise ValueError(f"expected a finite number, got {describe(value)}")
+        return number, unit
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(f"expected a finite number, got {describe(value)}")
+    return number, None
+
+
+def _finite(value: Any) -> float:
+    number, unit = parse_quantity(value)
+    if unit is not None:
+        raise ValueError(f"expected a plain number here, got {describe(value)}")
+    return number
+
+
+def _quantity(value: Any) -> Any:
+    parse_quantity(value)  # raises with a clear message; the text is kept for unit conversion
+    return value
+
+
+def _non_negative(value: Any) -> float:
+    number = _finite(value)
+    if number < 0:
+        raise ValueError(f"must be at least 0, got {describe(value)}")
+    return number
+
+
+FiniteFloat = Annotated[float, BeforeValidator(_finite, json_schema_input_type=float | str)]
+NonNegativeFloat = Annotated[
+    float, BeforeValidator(_non_negative, json_schema_input_type=float | str)
+]
+Quantity = Annotated[
+    float | str,
+    BeforeValidator(_quantity, json_schema_input_type=float | str),
+    Field(description='A number, or a number with a unit such as "0.64 s".'),
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", use_attribute_docstrings=True, frozen=True, populate_by_name=True
+    )
+
+
+class LmEvalSource(_Model):
+    """Where a metric's value sits in lm-evaluation-harness results."""
+
+    task: str
+    """Task name under `results`, e.g. `mmlu_pro`."""
+    field: str
+    """Field of that task, e.g. `"exact_match,custom-extract"`; its stderr comes along."""
+
+
+class OptimumBenchmarkSource(_Model):
+    """Where a metric's value sits in an optimum-benchmark report."""
+
+    target: str
+    """Report section, e.g. `decode`, `prefill` or `per_token`."""
+    field: str
+    """Dotted path inside the section, e.g. `latency.p95`."""
+
+
+class MetricSource(_Model):
+    """Which external data fills a metric: `price`, or a field of a results file."""
+
+    price: bool = False
+    """Filled from the candidates' `price:` entries (written `source: price`)."""
+    lm_eval: LmEvalSource | None = None
+    """Take the value from lm-evaluation-harness results."""
+    optimum_benchmark: OptimumBenchmarkSource | None = None
+    """Take the value from an optimum-benchmark report."""
+
+
+def _as_source(value: Any) -> Any:
+    if value == "price":
+        return {"price": True}
+    if isinstance(value, str):
+        raise ValueError(f"expected 'price' or a mapping, got {describe(value)}")
+    return value
+
+
+Source = Annotated[
+    MetricSource | None,
+    BeforeValidator(_as_source, json_schema_input_type=Literal["price"] | MetricSource | None),
+]
+
+
+class Metric(_Model):
+    """A goal: one measured property of every candidate."""
+
+    direction: Literal["max", "min"]
+    """`max` when more is better (quality, safety), `min` when less is better (cost, latency)."""
+    unit: str | None = None
+    """The unit values are expressed in, e.g. `ms`, `USD/request`, `%`."""
+    description: str | None = None
+    """What the metric measures, for people."""
+    range: Annotated[list[FiniteFloat], Field(min_length=2, max_length=2)] | None = None
+    """Fixed goalposts `[low, high]` for normalization instead of the candidates' min and max."""
+    additive: bool = False
+    """True when the mean over a traffic mix is the mix of the means (cost, mean accuracy)."""
+    source: Source = None
+    """Where values come from: `price` (filled from `price:` entries) or a results file field."""
+
+
+class Bound(_Model):
+    """A hard constraint on one metric."""
+
+    max: Quantity | None = None
+    """Upper limit, in the metric's unit (or with a unit of its own)."""
+    min: Quantity | None = None
+    """Lower limit, in the metric's unit (or with a unit of its own)."""
+    level: Literal["error", "warn"] = "error"
+    """`error` fails `tradeoff check`; `warn` is reported but passes unless `--strict`."""
+    tags: list[str] | None = None
+    """Applies only to candidates that carry at least one of these tags."""
+
+
+def _as_list(value: Any) -> Any:
+    return [value] if isinstance(value, dict) else value
+
+
+Bounds = Annotated[
+    list[Bound],
+    BeforeValidator(_as_list, json_schema_input_type=Bound | list[Bound]),
+]
+
+
+class Measurement(_Model):
+    """A metric value with its uncertainty and provenance."""
+
+    value: Quantity
+    """The value: a number, or a number with a unit."""
+    stderr: Quantity | None = None
+    """Standard error of the value (at least 0), in the same unit."""
+    kind: Literal["measured", "estimated", "claimed"] = "measured"
+    """How the value was obtained."""
+    date: dt.date | None = None
+    """When it was measured or published (ISO date)."""
+    citation: str | None = None
+    """Where it came from: a paper, a page, a file."""
+
+
+def _as_measurement(value: Any) -> Any:
+    if isinstance(value, dict):
+        return value
+    if value is None:
+        return None
+    return {"value": _quantity(value)}
+
+
+Value = Annotated[
+    Measurement | None,
+    BeforeValidator(_as_measurement, json_schema_input_type=float | str | Measurement | None),
+]
+
+
+class Candidate(_Model):
+    """A model or deployment to choose from, or (with `from`) a file of them."""
+
+    name: str | None = Field(default=None, min_length=1)
+    """Unique name of the candidate."""
+    tags: list[str] = Field(default_factory=list)
+    """Free-form labels; budgets with `tags` apply to candidates with one of them."""
+    metrics: dict[str, Value] = Field(default_factory=dict)
+    """Metric values; a metric may be left out (a missing value)."""
+    from_: str | None = Field(default=None, alias="from")
+    """A CSV, Parquet or JSON Lines table of candidates, or an lm-eval / optimum-benchmark file."""
+    columns: dict[str, str] | None = None
+    """With a table `from`: metric name -> column name, where they differ."""
+    price: Price | None = None
+    """Fill the `source: price` metric from the genai-prices package's bundled data."""
+
+
+class Price(_Model):
+    """A model's token prices, looked up offline in genai-prices."""
+
+    provider: str
+    """Provider id in genai-prices, e.g. `openai`."""
+    model: str
+    """Model id in genai-prices, e.g. `gpt-4o`."""
+
+
+class Workload(_Model):
+    """Tokens of one request, to turn per-token prices into cost per request."""
+
+    input_tokens: NonNegativeFloat
+    """Input (prompt) tokens per request."""
+    output_tokens: NonNegativeFloat
+    """Output (completion) tokens per request."""
+
+
+class GoalsFile(_Model):
+    """A tradeoff goals file: goals, budgets, weightings and candidates."""
+
+    version: Literal[1]
+    """Format version; 1."""
+    title: str | None = None
+    """What is being decided."""
+    metrics: dict[str, Metric] = Field(min_length=1)
+    """Every goal; the order here is the column order."""
+    budgets: dict[str, Bounds] = Field(default_factory=dict)
+    """Hard constraints, per metric: one bound or a list of bounds."""
+    profiles: dict[str, dict[str, NonNegativeFloat]] = Field(default_factory=dict)
+    """Named weightings (relative; need not sum to 1). Without any, all metrics weigh the same."""
+    workload: Workload | None = None
+    """Tokens per request, for `price:` entries."""
+    candidates: list[Candidate] = Field(default_factory=list)
+    """The candidates, or `from:` entries that load them from files."""
+
+
+Candidate.model_rebuild()
+
+
+SCHEMA_ID = "https://github.com/tradeoff-dev/tradeoff/schema/goals-v1.json"
+
+
+def goals_schema() -> dict[str, Any]:
+    """The JSON Schema of goals.yaml, valid under Draft 7 and Draft 2020-12.
+
+    pydantic writes Draft 2020-12; we avoid the keywords Draft 7 lacks (no `prefixItems`: ranges
+    are arrays with min/max items) and declare Draft 7, which yaml-language-server reads.
+    """
+    schema = GoalsFile.model_json_schema(by_alias=True)
+    names = {"pattern": "^[A-Za-z_][A-Za-z0-9_]*$"}
+    schema["properties"]["metrics"]["propertyNames"] = names
+    return {"$schema": "http://json-schema.org/draft-07/schema#", "$id": SCHEMA_ID, **schema}

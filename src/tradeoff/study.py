@@ -1,0 +1,284 @@
+"""`Study`: a validated goals file and the questions one can ask of it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from tradeoff import budgets
+from tradeoff.analysis import Analysis, Method, Missing, Options, analyse
+from tradeoff.data import StudyData
+from tradeoff.errors import UsageError, did_you_mean
+from tradeoff.results import ExplainResult, MetricLine, ParetoResult, RankResult, Row
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def load(path: str | Path = "goals.yaml") -> Study:
+    """Read and validate a goals file.
+
+    Raises:
+        tradeoff.InputError: with every problem found, each located as FILE:LINE:COL.
+    """
+    from tradeoff.loader import load_path
+
+    return Study(load_path(path))
+
+
+class Study:
+    """Goals, budgets, profiles and candidates of one goals file."""
+
+    def __init__(self, data: StudyData) -> None:
+        self.data = data
+
+    @property
+    def metrics(self) -> list[str]:
+        return self.data.metric_names
+
+    @property
+    def candidates(self) -> list[str]:
+        return list(self.data.names)
+
+    @property
+    def profiles(self) -> list[str]:
+        return list(self.data.profiles) or ["default"]
+
+    def __repr__(self) -> str:
+        n, d = self.data.values.shape
+        return f"<Study {self.data.file!r}: {n} candidates, {d} metrics>"
+
+    def _row(self, a: Analysis, i: int, **kw: Any) -> Row:
+        values = tuple(
+            None if (np.isnan(v) or f) else float(v)
+            for v, f in zip(a.values[i], a.filled[i], strict=True)
+        )
+        normalized = {
+            m.name: (None if np.isnan(x) else float(x))
+            for m, x in zip(self.data.metrics, a.normalized[i], strict=True)
+        }
+        return Row(name=self.data.names[i], values=values, normalized=normalized, **kw)
+
+    def rank_result(
+        self,
+        profile: str | None = None,
+        weights: Mapping[str, float] | None = None,
+        method: Method = "weighted-sum",
+        top: int | None = None,
+        include_infeasible: bool = False,
+        metrics: Sequence[str] | None = None,
+        missing: Missing = "error",
+    ) -> RankResult:
+        """Feasible candidates, best first, as data (see `rank` for a DataFrame)."""
+        opts = Options(profile, dict(weights or {}), method, metrics, missing)
+        a = analyse(self.data, opts)
+        order = a.order if top is None else a.order[: max(top, 0)]
+        rows = [
+            self._row(
+                a,
+                int(i),
+                score=float(a.scores[i]),
+                rank=k + 1,
+                on_front=bool(a.front[i]),
+                dominated_by=() if a.front[i] else tuple(a.front_dominators(int(i))),
+            )
+            for k, i in enumerate(order)
+        ]
+        bad = np.flatnonzero(~a.feasible)
+        violations: dict[str, list[budgets.BudgetResult]] = {}
+        for r in budgets.results(self.data, bad, only_failed=True):
+            violations.setdefault(r.candidate, []).append(r)
+        infeasible = [
+            Row(
+                name=self.data.names[i],
+                values=tuple(None if np.isnan(v) else float(v) for v in self.data.values[i]),
+                feasible=False,
+                on_front=False,
+                violations=tuple(violations.get(self.data.names[i], [])),
+            )
+            for i in bad
+        ]
+        notes = []
+        if len(a.rows) == 0:
+            notes.append("no feasible candidate: every one breaks an error-level budget")
+        return RankResult(
+            file=self.data.file,
+            title=self.data.title,
+            metrics=self.data.metrics,
+            profile=a.profile,
+            method=method,
+            weights=a.weights,
+            dominance=a.dom,
+            rows=rows,
+            infeasible=infeasible,
+            excluded=self._excluded(a),
+            show_infeasible=include_infeasible,
+            notes=notes,
+        )
+
+    def _excluded(self, a: Analysis) -> list[tuple[str, list[str]]]:
+        return [(self.data.names[i], miss) for i, miss in a.excluded]
+
+    def pareto_result(
+        self,
+        metrics: Sequence[str] | None = None,
+        layers: bool = False,
+        ignore_budgets: bool = False,
+        missing: Missing = "error",
+    ) -> ParetoResult:
+        """The non-dominated candidates (or every layer), with the knee marked."""
+        from tradeoff.pareto import knee, nondominated_layers
+
+        opts = Options(metrics=metrics, missing=missing, profile=self._any_profile())
+        a = analyse(self.data, opts, all_rows=ignore_budgets, score=False)
+        rows = a.rows
+        names = self.data.names
+        oriented = a.oriented(a.dom)
+        ones = np.ones(len(a.dom), dtype=bool)
+        layer = np.ones(len(rows), dtype=np.int64)
+        if layers and len(rows):
+            layer = nondominated_layers(oriented[rows], ones)
+        front = rows[a.front[rows]]
+        knee_row = -1
+        if len(front):
+            knee_row = int(front[knee(oriented[front], ones, [names[i] for i in front])])
+        shown = rows if layers else front
+        shown_layer = layer if layers else np.ones(len(front), dtype=np.int64)
+        order = np.lexsort((np.array([names[i] for i in shown]), shown_layer))
+        out = []
+        for k in order:
+            i = int(shown[k])
+            doms = [] if a.front[i] else sorted(names[j] for j in a.dominators(i, front, a.dom))
+            out.append(
+                self._row(
+                    a,
+                    i,
+                    layer=int(shown_layer[k]),
+                    knee=i == knee_row,
+                    on_front=bool(a.front[i]),
+                    dominated_by=tuple(doms[:3]),
+                    feasible=bool(a.feasible[i]),
+                )
+            )
+        notes = []
+        if len(rows) == 0:
+            notes.append("no feasible candidate: every one breaks an error-level budget")
+        return ParetoResult(
+            file=self.data.file,
+            title=self.data.title,
+            metrics=self.data.metrics,
+            dominance=a.dom,
+            rows=out,
+            excluded=self._excluded(a),
+            layers=layers,
+            notes=notes,
+        )
+
+    def _any_profile(self) -> str | None:
+        # pareto does not score, so a file without a default profile must not need --profile.
+        if self.data.profiles and "default" not in self.data.profiles:
+            return next(iter(self.data.profiles))
+        return None
+
+    def index(self, name: str) -> int:
+        """Row of candidate `name`; a usage error with a suggestion when there is none."""
+        try:
+            return self.data.names.index(name)
+        except ValueError:
+            hint = did_you_mean(name, self.data.names)
+            raise UsageError(f"unknown candidate '{name}'{hint}") from None
+
+    def explain_result(
+        self,
+        name: str,
+        profile: str | None = None,
+        weights: Mapping[str, float] | None = None,
+        method: Method = "weighted-sum",
+        metrics: Sequence[str] | None = None,
+        missing: Missing = "error",
+    ) -> ExplainResult:
+        """One candidate: per-metric contributions, budget results and who dominates it."""
+        i = self.index(name)
+        opts = Options(profile, dict(weights or {}), method, metrics, missing)
+        a = analyse(self.data, opts)
+        considered = i in set(a.rows.tolist())
+        rank = a.rank_of().get(i)
+        share = a.weights
+        lines = []
+        for j, m in enumerate(self.data.metrics):
+            k = a.weighted.index(m.name) if m.name in a.weighted else None
+            part = float(a.parts[i, k]) if (k is not None and considered) else None
+            se = self.data.stderr[i, j]
+            lines.append(
+                MetricLine(
+                    metric=m,
+                    value=None
+                    if np.isnan(a.values[i, j]) or a.filled[i, j]
+                    else float(a.values[i, j]),
+                    normalized=None if np.isnan(a.normalized[i, j]) else float(a.normalized[i, j]),
+                    weight=share.get(m.name, 0.0),
+                    contribution=part,
+                    stderr=None if np.isnan(se) else float(se),
+                    provenance=self._provenance(i, j),
+                )
+            )
+        pool = a.rows[a.rows != i]
+        doms = a.dominators(i, pool, a.dom)
+        doms.sort(key=lambda k: (-np.nan_to_num(a.scores[k], nan=-np.inf), self.data.names[k]))
+        excluded = dict(a.excluded).get(i)
+        return ExplainResult(
+            file=self.data.file,
+            name=name,
+            profile=a.profile,
+            method=method,
+            feasible=bool(a.feasible[i]),
+            score=float(a.scores[i]) if considered else None,
+            rank=rank,
+            of=len(a.rows),
+            lines=lines,
+            budgets=budgets.results(self.data, np.array([i])),
+            dominated_by=[(self.data.names[k], a.better_on(k, i, a.dom)) for k in doms],
+            dominance=a.dom,
+            excluded_for=excluded,
+        )
+
+    def _provenance(self, i: int, j: int) -> dict[str, Any]:
+        return dict(self.data.provenance.get((i, j), {}))
+
+    # DataFrame views for notebooks. pandas is imported only here.
+
+    def rank(self, **kwargs: Any) -> pd.DataFrame:
+        """Feasible candidates best first, as a DataFrame indexed by name.
+
+        Takes the keyword arguments of `rank_result` (profile, weights, method, metrics, ...).
+        Columns: rank, score, one per metric, dominated_by.
+        """
+        return _frame(self.rank_result(**kwargs).rows, self.data, score=True)
+
+    def pareto(self, **kwargs: Any) -> pd.DataFrame:
+        """The non-dominated feasible candidates as a DataFrame indexed by name.
+
+        Takes the keyword arguments of `pareto_result` (metrics, layers, ignore_budgets, missing).
+        Columns: layer, knee, one per metric, dominated_by.
+        """
+        return _frame(self.pareto_result(**kwargs).rows, self.data, score=False)
+
+
+def _frame(rows: list[Row], data: StudyData, *, score: bool) -> pd.DataFrame:
+    import pandas as pd
+
+    records = []
+    for r in rows:
+        rec: dict[str, Any] = {"name": r.name}
+        rec.update(
+            {"rank": r.rank, "score": r.score} if score else {"layer": r.layer, "knee": r.knee}
+        )
+        rec.update({m.name: v for m, v in zip(data.metrics, r.values, strict=True)})
+        rec["dominated_by"] = list(r.dominated_by)
+        records.append(rec)
+    columns = ["name", *(["rank", "score"] if score else ["layer", "knee"]), *data.metric_names]
+    frame = pd.DataFrame.from_records(records, columns=[*columns, "dominated_by"])
+    return frame.set_index("name")
