@@ -103,6 +103,8 @@ class Analysis:
     order: NDArray[np.intp]  # `rows`, best first
     front: NDArray[np.bool_]  # (n,) non-dominated among `rows` on `dom`
 
+    _cache: dict[tuple[str, ...], NDArray[np.float64]] = field(default_factory=dict, repr=False)
+
     @property
     def weights(self) -> dict[str, float]:
         """Weights normalized to sum 1, weighted metrics only."""
@@ -113,13 +115,19 @@ class Analysis:
         return {int(i): k + 1 for k, i in enumerate(self.order)}
 
     def oriented(self, cols: Sequence[str]) -> NDArray[np.float64]:
-        """Values of `cols` with min metrics negated, so larger is better everywhere."""
-        idx = [self.data.metric_index(m) for m in cols]
-        sign = np.array([1.0 if self.data.metrics[j].maximize else -1.0 for j in idx])
-        return np.asarray(self.values[:, idx] * sign, dtype=np.float64)
+        """Values of `cols` with min metrics negated, so larger is better everywhere.
+
+        Computed once per set of columns: rank and pareto ask for it once per shown row.
+        """
+        key = tuple(cols)
+        if key not in self._cache:
+            idx = [self.data.metric_index(m) for m in cols]
+            sign = np.array([1.0 if self.data.metrics[j].maximize else -1.0 for j in idx])
+            self._cache[key] = np.asarray(self.values[:, idx] * sign, dtype=np.float64)
+        return self._cache[key]
 
     def dominators(self, i: int, among: NDArray[np.intp], cols: Sequence[str]) -> list[int]:
-        """Rows of `among` that dominate row i on `cols`."""
+        """Rows of `among` that dominate row i on `cols`, in the order of `among`."""
         if len(among) == 0:
             return []
         v = self.oriented(cols)
@@ -131,13 +139,44 @@ class Analysis:
         v = self.oriented(cols)
         return [m for m, x, y in zip(cols, v[a], v[b], strict=True) if x > y]
 
-    def front_dominators(self, i: int, limit: int | None = 3) -> list[str]:
-        """At most `limit` front members dominating row i, highest score first (then by name)."""
+    def front_members(self, by_score: bool) -> NDArray[np.intp]:
+        """Front rows, highest score first (then by name) or by name alone."""
         members = self.rows[self.front[self.rows]]
-        found = self.dominators(i, members, self.dom)
         names = self.data.names
-        found.sort(key=lambda k: (-_nan_low(float(self.scores[k])), names[k]))
-        return [names[k] for k in found[:limit]]
+        if by_score:
+            key = sorted(
+                range(len(members)),
+                key=lambda k: (-_nan_low(float(self.scores[members[k]])), names[members[k]]),
+            )
+        else:
+            key = sorted(range(len(members)), key=lambda k: names[members[k]])
+        return members[np.array(key, dtype=np.intp)]
+
+    def first_dominators(
+        self, rows: Sequence[int], members: NDArray[np.intp], limit: int = 3
+    ) -> list[list[str]]:
+        """For each row, the first `limit` of `members` (in their order) that dominate it."""
+        out: list[list[str]] = [[] for _ in rows]
+        if len(members) == 0 or len(rows) == 0:
+            return out
+        v = self.oriented(self.dom)
+        front = v[members]
+        names = self.data.names
+        step = max(1, (1 << 20) // max(1, len(members) * max(1, len(self.dom))))
+        index = np.asarray(rows, dtype=np.intp)
+        for s in range(0, len(index), step):
+            me = v[index[s : s + step]][:, None, :]
+            hit: NDArray[np.bool_] = np.asarray(
+                (front[None] >= me).all(axis=2) & (front[None] > me).any(axis=2)
+            )
+            for k, row_hits in enumerate(hit):
+                found = np.flatnonzero(row_hits)[:limit]
+                out[s + k] = [names[members[j]] for j in found]
+        return out
+
+    def front_dominators(self, i: int, limit: int = 3) -> list[str]:
+        """At most `limit` front members dominating row i, highest score first (then by name)."""
+        return self.first_dominators([i], self.front_members(by_score=True), limit)[0]
 
 
 def _nan_low(x: float) -> float:
@@ -286,13 +325,28 @@ def _score(
 def _order(
     rows: NDArray[np.intp], scores: NDArray[np.float64], names: list[str]
 ) -> NDArray[np.intp]:
-    """Best first; scores within TIE of the group's best are ordered by name (code points)."""
+    """Best first; scores within TIE of their group's best are ordered by name (code points).
+
+    A group starts at the best score not yet placed and holds every score within TIE of it,
+    so groups never chain: 1.0, 1.0 - 0.6e-9 and 1.0 - 1.2e-9 make two groups, not one.
+    """
     if len(rows) == 0:
         return rows
     s = scores[rows]
     first = np.argsort(-s, kind="stable")
     s_sorted = s[first]
-    # A group starts where the score drops more than TIE below the previous one.
-    group = np.concatenate([[0], np.cumsum(s_sorted[:-1] - s_sorted[1:] > TIE)])
+    # A chain of neighbours within TIE holds one or more groups; anywhere else a drop of more
+    # than TIE starts a group. Only the chains need the greedy pass, so it stays cheap.
+    new = np.ones(len(first), dtype=bool)
+    new[1:] = s_sorted[:-1] - s_sorted[1:] > TIE
+    starts = np.flatnonzero(new)
+    ends = np.append(starts[1:], len(first))
+    chains = ends - starts > 1
+    for a, b in zip(starts[chains].tolist(), ends[chains].tolist(), strict=True):
+        lead = s_sorted[a]
+        for k in range(a + 1, b):
+            if lead - s_sorted[k] > TIE:
+                new[k], lead = True, s_sorted[k]
+    group = np.cumsum(new)
     label = np.array([names[i] for i in rows[first]])
     return rows[first[np.lexsort((label, group))]]

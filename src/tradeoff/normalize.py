@@ -19,7 +19,9 @@ def minmax(
     The goalposts are the column's min and max over `reference` (default: `values` itself), or
     the metric's fixed `range` where one is given. Values outside the goalposts are clipped, so a
     row outside the reference set still lands in [0, 1]. A column whose goalposts coincide
-    (every reference value equal) normalizes to 1 everywhere rather than dividing 0 by 0.
+    (every reference value equal) normalizes to 1 everywhere rather than dividing 0 by 0. With
+    no reference rows (or only missing values) and no `range`, a column has no goalposts and
+    normalizes to NaN.
 
     Args:
         values: (n, d) raw values, NaN for missing (stays NaN).
@@ -29,10 +31,13 @@ def minmax(
     """
     ref = values if reference is None else reference
     if ref.shape[0] == 0:
-        return np.ones_like(values)
-    # fmin/fmax skip NaN without nanmin's all-NaN warning; an all-NaN column stays NaN.
-    lo = np.fmin.reduce(ref, axis=0)
-    hi = np.fmax.reduce(ref, axis=0)
+        # No reference rows: only fixed goalposts can normalize; other columns stay NaN.
+        lo = np.full(values.shape[1], np.nan)
+        hi = np.full(values.shape[1], np.nan)
+    else:
+        # fmin/fmax skip NaN without nanmin's all-NaN warning; an all-NaN column stays NaN.
+        lo = np.fmin.reduce(ref, axis=0)
+        hi = np.fmax.reduce(ref, axis=0)
     if ranges is not None:
         for j, r in enumerate(ranges):
             if r is not None:

@@ -1,11 +1,12 @@
-"""Renderers: result records -> text (rich table, JSON, CSV, Markdown). Formatting only."""
+"""Renderers: result records -> text (rich table, JSON, CSV, Markdown). Formatting only.
+
+The rich tables live here; CSV and Markdown in `render_plain`, shared formatting in `render_fmt`
+(re-exported below, so `from tradeoff.render import fmt, to_json, ...` keeps working).
+"""
 
 from __future__ import annotations
 
-import csv
 import io
-import json
-import math
 import os
 import shutil
 import sys
@@ -17,49 +18,58 @@ from rich.console import Console, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from tradeoff.budgets import BudgetResult
 from tradeoff.data import MetricSpec
+from tradeoff.render_fmt import (
+    DASH,
+    budget_text,
+    csv_text,
+    fmt,
+    fmt_pct,
+    fmt_score,
+    markdown_table,
+    md_escape,
+    pass_text,
+    raw,
+    to_json,
+    violation_text,
+)
+from tradeoff.render_plain import (
+    explain_csv,
+    explain_markdown,
+    pareto_csv,
+    pareto_markdown,
+    rank_csv,
+    rank_markdown,
+)
 from tradeoff.results import ExplainResult, ParetoResult, RankResult, Row
 
-DASH = "-"
+__all__ = [
+    "DASH",
+    "RENDERERS",
+    "explain_csv",
+    "explain_markdown",
+    "explain_table",
+    "fmt",
+    "fmt_pct",
+    "fmt_score",
+    "markdown_table",
+    "md_escape",
+    "pareto_csv",
+    "pareto_markdown",
+    "pareto_table",
+    "pass_text",
+    "rank_csv",
+    "rank_markdown",
+    "rank_table",
+    "to_json",
+    "to_text",
+    "violation_text",
+    "width",
+]
 
-
-def fmt(x: float | None, *, digits: int = 4) -> str:
-    """A number for people: 4 significant digits, thousands separators, no exponent if avoidable."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return DASH
-    if x == 0:
-        return "0"
-    ax = abs(x)
-    if ax >= 10**digits:
-        return f"{x:,.0f}" if ax < 1e15 else f"{x:.3e}"
-    if ax < 1e-4:
-        return f"{x:.{digits - 1}e}"
-    text = f"{x:.{digits}g}"
-    return text if "e" not in text else f"{x:.{digits}f}".rstrip("0").rstrip(".")
-
-
-def fmt_score(x: float | None) -> str:
-    return DASH if x is None or math.isnan(x) else f"{x:.3f}"
-
-
-def fmt_pct(x: float | None) -> str:
-    return DASH if x is None else f"{x:+.0%}"
-
-
-def violation_text(v: BudgetResult, metrics: Sequence[MetricSpec] = ()) -> str:
-    """'latency_p95 920 ms > max 800 ms' or 'no value for latency_p95 (max 800 ms)'."""
-    unit = next((f" {m.unit}" for m in metrics if m.name == v.metric and m.unit), "")
-    if v.value is None:
-        return f"no value for {v.metric} ({v.bound} {fmt(v.limit)}{unit})"
-    op = ">" if v.bound == "max" else "<"
-    return f"{v.metric} {fmt(v.value)}{unit} {op} {v.bound} {fmt(v.limit)}{unit}"
-
-
-def pass_text(v: BudgetResult, metrics: Sequence[MetricSpec] = ()) -> str:
-    unit = next((f" {m.unit}" for m in metrics if m.name == v.metric and m.unit), "")
-    op = "<=" if v.bound == "max" else ">="
-    return f"{v.metric} {fmt(v.value)}{unit} {op} {v.bound} {fmt(v.limit)}{unit}"
+# Older private names, kept for modules that imported them.
+_csv = csv_text
+_raw = raw
 
 
 # Terminal output
@@ -91,10 +101,9 @@ def to_text(renderables: Iterable[RenderableType], *, color: bool) -> str:
     return buf.getvalue()
 
 
-def _table(title: str | None = None) -> Table:
-    # A title inside the table is cropped with it on a narrow terminal; caption-like lines
-    # printed before it wrap instead.
-    del title
+def _table() -> Table:
+    # Titles are printed as lines of their own before a table: a title inside the table is
+    # cropped with it on a narrow terminal, a line of its own wraps instead.
     return Table(box=box.SIMPLE_HEAD, padding=(0, 0), show_edge=False)
 
 
@@ -201,9 +210,11 @@ def explain_table(res: ExplainResult) -> list[RenderableType]:
         head = f"{res.name}: not scored (excluded: no value for {', '.join(res.excluded_for)})"
     else:
         head = f"{res.name}: infeasible, not scored"
-    table = _table(f"{head} (profile {res.profile}, {res.method})")
-    for col in ("metric", "value", "normalized", "weight", "contribution", "stderr", "source"):
-        table.add_column(col, justify="left" if col in ("metric", "source") else "right")
+    table = _table()
+    table.add_column("metric", overflow="fold")
+    for col in ("value", "normalized", "weight", "contribution", "stderr"):
+        table.add_column(col, justify="right", no_wrap=True)
+    table.add_column("source", overflow="fold")
     for line in res.lines:
         unit = f" {line.metric.unit}" if line.metric.unit else ""
         prov = line.provenance
@@ -217,198 +228,32 @@ def explain_table(res: ExplainResult) -> list[RenderableType]:
             fmt(line.stderr),
             source,
         )
-    out: list[RenderableType] = [table]
+    out: list[RenderableType] = [
+        Text(f"{head} (profile {res.profile}, {res.method})", style="bold"),
+        table,
+    ]
     if res.budgets:
-        b = _table("budgets")
-        for col in ("status", "budget", "headroom", "line"):
-            b.add_column(col)
+        b = _table()
+        b.add_column("status", no_wrap=True)
+        b.add_column("budget", overflow="fold")
+        b.add_column("headroom", justify="right", no_wrap=True)
+        b.add_column("line", justify="right", no_wrap=True)
+        metrics = [x.metric for x in res.lines]
         for r in res.budgets:
             style = {"pass": "green", "warn": "yellow"}.get(r.status, "red")
-            text = (
-                pass_text(r, [x.metric for x in res.lines])
-                if r.status == "pass"
-                else (violation_text(r, [x.metric for x in res.lines]))
+            b.add_row(
+                Text(r.status, style=style),
+                budget_text(r, metrics),
+                fmt_pct(r.headroom),
+                str(r.line),
             )
-            b.add_row(Text(r.status, style=style), text, fmt_pct(r.headroom), str(r.line))
-        out.append(b)
+        out += [Text(""), Text("budgets", style="bold"), b]
     if res.dominated_by:
         for name, on in res.dominated_by:
             out.append(Text(f"dominated by {name}: better on {', '.join(on)}", style="yellow"))
     elif res.feasible:
         out.append(Text(f"not dominated on {', '.join(res.dominance)}", style="green"))
     return out
-
-
-# Machine formats
-
-
-def to_json(result: Any) -> str:
-    """One JSON document, no NaN, keys in the order the result defines."""
-    return json.dumps(result.to_json(), indent=2, allow_nan=False, ensure_ascii=False) + "\n"
-
-
-def _csv(header: list[str], rows: Iterable[list[Any]]) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buf.getvalue()
-
-
-def _raw(x: float | None) -> str:
-    return "" if x is None or (isinstance(x, float) and math.isnan(x)) else repr(float(x))
-
-
-def rank_csv(res: RankResult) -> str:
-    show_bad = res.show_infeasible and res.infeasible
-    header = ["rank", "name", "score", *[m.header for m in res.metrics], "on_front", "dominated_by"]
-    rows = [
-        [
-            r.rank,
-            r.name,
-            _raw(r.score),
-            *map(_raw, r.values),
-            str(r.on_front).lower(),
-            ";".join(r.dominated_by),
-        ]
-        + (["true", ""] if show_bad else [])
-        for r in res.rows
-    ]
-    if show_bad:
-        header += ["feasible", "violations"]
-        rows += [
-            [
-                "",
-                r.name,
-                "",
-                *map(_raw, r.values),
-                "false",
-                "",
-                "false",
-                ";".join(violation_text(v, res.metrics) for v in r.violations),
-            ]
-            for r in res.infeasible
-        ]
-    return _csv(header, rows)
-
-
-def pareto_csv(res: ParetoResult) -> str:
-    header = ["layer", "name", "knee", *[m.header for m in res.metrics], "dominated_by"]
-    rows = [
-        [r.layer, r.name, str(r.knee).lower(), *map(_raw, r.values), ";".join(r.dominated_by)]
-        for r in res.rows
-    ]
-    if any(not r.feasible for r in res.rows):
-        header.append("feasible")
-        rows = [[*row, str(r.feasible).lower()] for row, r in zip(rows, res.rows, strict=True)]
-    return _csv(header, rows)
-
-
-def explain_csv(res: ExplainResult) -> str:
-    header = ["metric", "value", "normalized", "weight", "contribution", "stderr"]
-    return _csv(
-        header,
-        (
-            [
-                line.metric.header,
-                _raw(line.value),
-                _raw(line.normalized),
-                _raw(line.weight),
-                _raw(line.contribution),
-                _raw(line.stderr),
-            ]
-            for line in res.lines
-        ),
-    )
-
-
-def md_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("\r", " ")
-
-
-def markdown_table(header: Sequence[str], rows: Iterable[Sequence[str]], right: set[int]) -> str:
-    lines = ["| " + " | ".join(md_escape(h) for h in header) + " |"]
-    lines.append("|" + "|".join("---:" if i in right else "---" for i in range(len(header))) + "|")
-    lines += ["| " + " | ".join(md_escape(c) for c in row) + " |" for row in rows]
-    return "\n".join(lines) + "\n"
-
-
-def rank_markdown(res: RankResult) -> str:
-    header = ["#", "candidate", "score", *[m.header for m in res.metrics], "pareto"]
-    rows = [
-        [
-            str(r.rank),
-            r.name,
-            fmt_score(r.score),
-            *[fmt(v) for v in r.values],
-            "front" if r.on_front else "dominated by " + ", ".join(r.dominated_by),
-        ]
-        for r in res.rows
-    ]
-    if res.show_infeasible:
-        rows += [
-            [
-                DASH,
-                r.name,
-                DASH,
-                *[fmt(v) for v in r.values],
-                "infeasible: " + "; ".join(violation_text(v, res.metrics) for v in r.violations),
-            ]
-            for r in res.infeasible
-        ]
-    right = set(range(len(header) - 1)) - {1}
-    title = f"**{res.title}**: " if res.title else ""
-    return f"{title}profile `{res.profile}`, {res.method}\n\n" + markdown_table(header, rows, right)
-
-
-def pareto_markdown(res: ParetoResult) -> str:
-    header = (["layer"] if res.layers else []) + ["candidate", *[m.header for m in res.metrics], ""]
-    rows = [
-        ([str(r.layer)] if res.layers else [])
-        + [
-            r.name,
-            *[fmt(v) for v in r.values],
-            "knee"
-            if r.knee
-            else ("" if r.on_front else "dominated by " + ", ".join(r.dominated_by)),
-        ]
-        for r in res.rows
-    ]
-    first = 2 if res.layers else 1
-    return markdown_table(
-        header, rows, set(range(first, len(header) - 1)) | ({0} if res.layers else set())
-    )
-
-
-def explain_markdown(res: ExplainResult) -> str:
-    head = (
-        f"**{res.name}**: rank {res.rank} of {res.of}, score {fmt_score(res.score)}"
-        if res.rank is not None
-        else f"**{res.name}**: not scored"
-    )
-    table = markdown_table(
-        ["metric", "value", "normalized", "weight", "contribution", "stderr"],
-        (
-            [
-                line.metric.header,
-                fmt(line.value),
-                fmt(line.normalized, digits=3),
-                f"{line.weight:.2f}",
-                fmt(line.contribution, digits=3),
-                fmt(line.stderr),
-            ]
-            for line in res.lines
-        ),
-        {1, 2, 3, 4, 5},
-    )
-    extra = "".join(
-        f"\n- dominated by {n}: better on {', '.join(on)}" for n, on in res.dominated_by
-    )
-    return (
-        f"{head} (profile `{res.profile}`, {res.method})\n\n{table}{extra}\n"
-        if extra
-        else (f"{head} (profile `{res.profile}`, {res.method})\n\n{table}")
-    )
 
 
 Renderer = Callable[[Any, bool], str]

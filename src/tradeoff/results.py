@@ -171,12 +171,14 @@ class ExplainResult:
             "schema_version": SCHEMA_VERSION,
             "command": self.command,
             "name": self.name,
-            "profile": self.profile,
-            "method": self.method,
             "feasible": self.feasible,
             "score": num(self.score),
             "rank": self.rank,
             "metrics": [line.to_json() for line in self.lines],
             "budgets": [b.to_json() for b in self.budgets],
             "dominated_by": [{"name": n, "better_on": on} for n, on in self.dominated_by],
+            # Beyond the spec's keys, after them: what the score was computed with.
+            "profile": self.profile,
+            "method": self.method,
+            "excluded": self.excluded_for is not None,
         }

@@ -76,6 +76,9 @@ class Study:
         opts = Options(profile, dict(weights or {}), method, metrics, missing)
         a = analyse(self.data, opts)
         order = a.order if top is None else a.order[: max(top, 0)]
+        beaten = [int(i) for i in order if not a.front[i]]
+        found = a.first_dominators(beaten, a.front_members(by_score=True))
+        doms = dict(zip(beaten, found, strict=True))
         rows = [
             self._row(
                 a,
@@ -83,7 +86,7 @@ class Study:
                 score=float(a.scores[i]),
                 rank=k + 1,
                 on_front=bool(a.front[i]),
-                dominated_by=() if a.front[i] else tuple(a.front_dominators(int(i))),
+                dominated_by=tuple(doms.get(int(i), ())),
             )
             for k, i in enumerate(order)
         ]
@@ -101,9 +104,6 @@ class Study:
             )
             for i in bad
         ]
-        notes = []
-        if len(a.rows) == 0:
-            notes.append("no feasible candidate: every one breaks an error-level budget")
         return RankResult(
             file=self.data.file,
             title=self.data.title,
@@ -116,7 +116,7 @@ class Study:
             infeasible=infeasible,
             excluded=self._excluded(a),
             show_infeasible=include_infeasible,
-            notes=notes,
+            notes=_notes(a),
         )
 
     def _excluded(self, a: Analysis) -> list[tuple[str, list[str]]]:
@@ -148,10 +148,12 @@ class Study:
         shown = rows if layers else front
         shown_layer = layer if layers else np.ones(len(front), dtype=np.int64)
         order = np.lexsort((np.array([names[i] for i in shown]), shown_layer))
+        beaten = [int(shown[k]) for k in order if not a.front[shown[k]]]
+        found = a.first_dominators(beaten, a.front_members(by_score=False))
+        doms = dict(zip(beaten, found, strict=True))
         out = []
         for k in order:
             i = int(shown[k])
-            doms = [] if a.front[i] else sorted(names[j] for j in a.dominators(i, front, a.dom))
             out.append(
                 self._row(
                     a,
@@ -159,13 +161,10 @@ class Study:
                     layer=int(shown_layer[k]),
                     knee=i == knee_row,
                     on_front=bool(a.front[i]),
-                    dominated_by=tuple(doms[:3]),
+                    dominated_by=tuple(doms.get(i, ())),
                     feasible=bool(a.feasible[i]),
                 )
             )
-        notes = []
-        if len(rows) == 0:
-            notes.append("no feasible candidate: every one breaks an error-level budget")
         return ParetoResult(
             file=self.data.file,
             title=self.data.title,
@@ -174,7 +173,7 @@ class Study:
             rows=out,
             excluded=self._excluded(a),
             layers=layers,
-            notes=notes,
+            notes=_notes(a),
         )
 
     def _any_profile(self) -> str | None:
@@ -265,6 +264,15 @@ class Study:
         Columns: layer, knee, one per metric, dominated_by.
         """
         return _frame(self.pareto_result(**kwargs).rows, self.data, score=False)
+
+
+def _notes(a: Analysis) -> list[str]:
+    """What stderr should say when nothing is left to show."""
+    if len(a.rows) or not len(a.data.names):
+        return []
+    if a.excluded:
+        return ["no candidate left: every feasible one lacks a value (see --missing)"]
+    return ["no feasible candidate: every one breaks an error-level budget"]
 
 
 def _frame(rows: list[Row], data: StudyData, *, score: bool) -> pd.DataFrame:

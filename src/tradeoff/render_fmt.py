@@ -1,0 +1,103 @@
+"""Formatting shared by every renderer: numbers, budget lines, JSON, CSV and Markdown tables.
+
+No rich here, so the plain-text renderers (csv, markdown, json, github, junit) stay light.
+`tradeoff.render` re-exports these names.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol
+
+from tradeoff.budgets import BudgetResult
+from tradeoff.data import MetricSpec
+
+DASH = "-"
+
+
+class HasJson(Protocol):
+    def to_json(self) -> dict[str, Any]: ...
+
+
+def fmt(x: float | None, *, digits: int = 4) -> str:
+    """A number for people: 4 significant digits, thousands separators, no exponent if avoidable."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return DASH
+    if x == 0:
+        return "0"
+    ax = abs(x)
+    if ax >= 10**digits:
+        return f"{x:,.0f}" if ax < 1e15 else f"{x:.3e}"
+    if ax < 1e-4:
+        return f"{x:.{digits - 1}e}"
+    text = f"{x:.{digits}g}"
+    return text if "e" not in text else f"{x:.{digits}f}".rstrip("0").rstrip(".")
+
+
+def fmt_score(x: float | None) -> str:
+    """A score in [0, 1] with three decimals; a dash when there is none."""
+    return DASH if x is None or math.isnan(x) else f"{x:.3f}"
+
+
+def fmt_pct(x: float | None) -> str:
+    return DASH if x is None else f"{x:+.0%}"
+
+
+def _unit(v: BudgetResult, metrics: Sequence[MetricSpec]) -> str:
+    return next((f" {m.unit}" for m in metrics if m.name == v.metric and m.unit), "")
+
+
+def violation_text(v: BudgetResult, metrics: Sequence[MetricSpec] = ()) -> str:
+    """'latency_p95 920 ms > max 800 ms' or 'no value for latency_p95 (max 800 ms)'."""
+    unit = _unit(v, metrics)
+    if v.value is None:
+        return f"no value for {v.metric} ({v.bound} {fmt(v.limit)}{unit})"
+    op = ">" if v.bound == "max" else "<"
+    return f"{v.metric} {fmt(v.value)}{unit} {op} {v.bound} {fmt(v.limit)}{unit}"
+
+
+def pass_text(v: BudgetResult, metrics: Sequence[MetricSpec] = ()) -> str:
+    """'latency_p95 640 ms <= max 800 ms'."""
+    unit = _unit(v, metrics)
+    op = "<=" if v.bound == "max" else ">="
+    return f"{v.metric} {fmt(v.value)}{unit} {op} {v.bound} {fmt(v.limit)}{unit}"
+
+
+def budget_text(v: BudgetResult, metrics: Sequence[MetricSpec] = ()) -> str:
+    """`pass_text` for a passing result, `violation_text` otherwise."""
+    return pass_text(v, metrics) if v.status == "pass" else violation_text(v, metrics)
+
+
+def to_json(result: HasJson) -> str:
+    """One JSON document, no NaN, keys in the order the result defines."""
+    return json.dumps(result.to_json(), indent=2, allow_nan=False, ensure_ascii=False) + "\n"
+
+
+def csv_text(header: list[str], rows: Iterable[list[Any]]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+def raw(x: float | None) -> str:
+    """A value at full precision for CSV (shortest repr that round-trips); empty when missing."""
+    return "" if x is None or (isinstance(x, float) and math.isnan(x)) else repr(float(x))
+
+
+def md_escape(text: str) -> str:
+    """Make text safe inside a Markdown table cell (pipes, backslashes, line breaks)."""
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("\r", " ")
+
+
+def markdown_table(header: Sequence[str], rows: Iterable[Sequence[str]], right: set[int]) -> str:
+    """A GitHub pipe table; `right` holds the indices of right-aligned columns."""
+    lines = ["| " + " | ".join(md_escape(h) for h in header) + " |"]
+    lines.append("|" + "|".join("---:" if i in right else "---" for i in range(len(header))) + "|")
+    lines += ["| " + " | ".join(md_escape(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,203 @@
+"""CSV and Markdown renderers of rank, pareto and explain results. Formatting only."""
+
+from __future__ import annotations
+
+from tradeoff.render_fmt import (
+    DASH,
+    budget_text,
+    csv_text,
+    fmt,
+    fmt_pct,
+    fmt_score,
+    markdown_table,
+    md_escape,
+    raw,
+    violation_text,
+)
+from tradeoff.results import ExplainResult, ParetoResult, RankResult
+
+
+def _flag(x: bool) -> str:
+    return "true" if x else "false"
+
+
+def rank_csv(res: RankResult) -> str:
+    """One row per candidate: rank, name, score, raw metric values, front membership.
+
+    With `--all` and infeasible candidates, `feasible` and `violations` columns follow and the
+    infeasible rows come last, unranked and unscored.
+    """
+    show_bad = bool(res.show_infeasible and res.infeasible)
+    header = ["rank", "name", "score", *[m.header for m in res.metrics], "on_front", "dominated_by"]
+    rows = [
+        [
+            r.rank,
+            r.name,
+            raw(r.score),
+            *map(raw, r.values),
+            _flag(r.on_front),
+            ";".join(r.dominated_by),
+            *(["true", ""] if show_bad else []),
+        ]
+        for r in res.rows
+    ]
+    if show_bad:
+        header += ["feasible", "violations"]
+        rows += [
+            [
+                "",
+                r.name,
+                "",
+                *map(raw, r.values),
+                "false",
+                "",
+                "false",
+                ";".join(violation_text(v, res.metrics) for v in r.violations),
+            ]
+            for r in res.infeasible
+        ]
+    return csv_text(header, rows)
+
+
+def pareto_csv(res: ParetoResult) -> str:
+    """One row per candidate: layer, name, knee, raw metric values, dominated_by."""
+    header = ["layer", "name", "knee", *[m.header for m in res.metrics], "dominated_by"]
+    rows = [
+        [r.layer, r.name, _flag(r.knee), *map(raw, r.values), ";".join(r.dominated_by)]
+        for r in res.rows
+    ]
+    if any(not r.feasible for r in res.rows):
+        header.append("feasible")
+        rows = [[*row, _flag(r.feasible)] for row, r in zip(rows, res.rows, strict=True)]
+    return csv_text(header, rows)
+
+
+def explain_csv(res: ExplainResult) -> str:
+    """One row per metric of the explained candidate (long form, so any number of metrics fits).
+
+    Columns: name, metric, unit, value, normalized, weight, contribution, stderr, budgets (the
+    budget results on that metric, joined with ';').
+    """
+    header = [
+        "name",
+        "metric",
+        "unit",
+        "value",
+        "normalized",
+        "weight",
+        "contribution",
+        "stderr",
+        "budgets",
+    ]
+    metrics = [line.metric for line in res.lines]
+    rows = [
+        [
+            res.name,
+            line.metric.name,
+            line.metric.unit or "",
+            raw(line.value),
+            raw(line.normalized),
+            raw(line.weight),
+            raw(line.contribution),
+            raw(line.stderr),
+            ";".join(
+                f"{b.status}: {budget_text(b, metrics)}"
+                for b in res.budgets
+                if b.metric == line.metric.name
+            ),
+        ]
+        for line in res.lines
+    ]
+    return csv_text(header, rows)
+
+
+def rank_markdown(res: RankResult) -> str:
+    header = ["#", "candidate", "score", *[m.header for m in res.metrics], "pareto"]
+    rows = [
+        [
+            str(r.rank),
+            r.name,
+            fmt_score(r.score),
+            *[fmt(v) for v in r.values],
+            "front" if r.on_front else "dominated by " + ", ".join(r.dominated_by),
+        ]
+        for r in res.rows
+    ]
+    if res.show_infeasible:
+        rows += [
+            [
+                DASH,
+                r.name,
+                DASH,
+                *[fmt(v) for v in r.values],
+                "infeasible: " + "; ".join(violation_text(v, res.metrics) for v in r.violations),
+            ]
+            for r in res.infeasible
+        ]
+    right = set(range(len(header) - 1)) - {1}
+    title = f"**{md_escape(res.title)}**: " if res.title else ""
+    head = f"{title}profile `{res.profile}`, {res.method}\n\n"
+    return head + markdown_table(header, rows, right)
+
+
+def pareto_markdown(res: ParetoResult) -> str:
+    header = (["layer"] if res.layers else []) + ["candidate", *[m.header for m in res.metrics], ""]
+    rows = [
+        ([str(r.layer)] if res.layers else [])
+        + [
+            r.name,
+            *[fmt(v) for v in r.values],
+            "knee"
+            if r.knee
+            else ("" if r.on_front else "dominated by " + ", ".join(r.dominated_by)),
+        ]
+        for r in res.rows
+    ]
+    first = 2 if res.layers else 1
+    right = set(range(first, len(header) - 1)) | ({0} if res.layers else set())
+    return markdown_table(header, rows, right)
+
+
+def explain_markdown(res: ExplainResult) -> str:
+    name = md_escape(res.name)
+    if res.rank is not None:
+        head = f"**{name}**: rank {res.rank} of {res.of}, score {fmt_score(res.score)}"
+    elif res.excluded_for:
+        head = f"**{name}**: not scored (excluded: no value for {', '.join(res.excluded_for)})"
+    else:
+        head = f"**{name}**: infeasible, not scored"
+    table = markdown_table(
+        ["metric", "value", "normalized", "weight", "contribution", "stderr"],
+        (
+            [
+                line.metric.header,
+                fmt(line.value),
+                fmt(line.normalized, digits=3),
+                f"{line.weight:.2f}",
+                fmt(line.contribution, digits=3),
+                fmt(line.stderr),
+            ]
+            for line in res.lines
+        ),
+        {1, 2, 3, 4, 5},
+    )
+    metrics = [line.metric for line in res.lines]
+    parts = [f"{head} (profile `{res.profile}`, {res.method})\n\n{table}"]
+    if res.budgets:
+        parts.append(
+            "\n"
+            + "".join(
+                f"- {b.status}: {md_escape(budget_text(b, metrics))}"
+                f" (headroom {fmt_pct(b.headroom)}, line {b.line})\n"
+                for b in res.budgets
+            )
+        )
+    if res.dominated_by:
+        parts.append(
+            "\n"
+            + "".join(
+                f"- dominated by {md_escape(n)}: better on {', '.join(on)}\n"
+                for n, on in res.dominated_by
+            )
+        )
+    return "".join(parts)
