@@ -1,0 +1,146 @@
+"""The mixture frontier: hand-computed hulls, targets re-verified by recomputing the mix."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import runner, write_goals
+from tradeoff.cli import app
+from tradeoff.frontier import efficient_hull, frontier
+
+# Three models on a line (A, B, C: quality rises 5 points per cent of cost) and one below it (D).
+# By hand: the hull is A-C; B lies on the edge A-C (neither vertex nor beaten); at D's cost 4 the
+# mix with share s of C solves 1 + 4s = 4, s = 0.75, quality 0.25*60 + 0.75*80 = 75 > 72.
+# E (cost 4, quality 50) is dominated by B, so it is not a front member and not "beaten".
+LINE = """\
+version: 1
+metrics:
+  quality: {direction: max, unit: "%", additive: true}
+  cost:    {direction: min, unit: USD/request, additive: true}
+  p95:     {direction: min, unit: ms}
+candidates:
+  - {name: A, metrics: {quality: 60, cost: 1, p95: 100}}
+  - {name: B, metrics: {quality: 70, cost: 3, p95: 100}}
+  - {name: C, metrics: {quality: 80, cost: 5, p95: 100}}
+  - {name: D, metrics: {quality: 72, cost: 4, p95: 100}}
+  - {name: E, metrics: {quality: 50, cost: 4, p95: 100}}
+"""
+
+
+def _run(path: Path, *args: str) -> dict[str, object]:
+    result = runner.invoke(app, ["frontier", str(path), "--format", "json", *args])
+    assert result.exit_code == 0, result.stderr
+    out: dict[str, object] = json.loads(result.stdout)
+    return out
+
+
+def test_hand_computed_line_with_one_below(tmp_path: Path) -> None:
+    out = _run(write_goals(tmp_path, LINE), "--x", "cost", "--y", "quality")
+    assert out["hull"] == ["A", "C"]
+    assert out["beaten_by_mix"] == [{"name": "D", "by": ["A", "C"], "share": 0.75}]
+    assert out["target"] is None
+
+
+def test_target_split_reproduces_the_target_when_recomputed(tmp_path: Path) -> None:
+    out = _run(write_goals(tmp_path, LINE), "--target", "quality=75")
+    target = out["target"]
+    assert isinstance(target, dict)
+    points = {"A": (1.0, 60.0), "B": (3.0, 70.0), "C": (5.0, 80.0), "D": (4.0, 72.0)}
+    mix = {m["name"]: m["share"] for m in target["mix"]}
+    assert set(mix) == {"A", "C"} and abs(sum(mix.values()) - 1) < 1e-12
+    cost = sum(points[n][0] * s for n, s in mix.items())
+    quality = sum(points[n][1] * s for n, s in mix.items())
+    assert abs(quality - 75.0) < 1e-9
+    assert abs(cost - target["x"]) < 1e-9 and abs(cost - 4.0) < 1e-9
+    assert (target["cheapest_single"], target["cheapest_single_x"]) == ("C", 5.0)
+
+
+def test_target_the_cheapest_vertex_meets_is_a_single_model(tmp_path: Path) -> None:
+    out = _run(write_goals(tmp_path, LINE), "--target", "quality=55")
+    assert out["target"] == {
+        "metric": "quality", "value": 55.0, "x": 1.0, "mix": [{"name": "A", "share": 1.0}],
+        "cheapest_single": "A", "cheapest_single_x": 1.0,
+    }  # fmt: skip
+
+
+def test_unreachable_target(tmp_path: Path) -> None:
+    out = _run(write_goals(tmp_path, LINE), "--target", "quality=90")
+    assert out["target"] == {
+        "metric": "quality", "value": 90.0, "x": None, "mix": [],
+        "cheapest_single": None, "cheapest_single_x": None,
+    }  # fmt: skip
+
+
+def test_non_additive_metric_is_refused_by_name(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["frontier", str(write_goals(tmp_path, LINE)), "--x", "p95"])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "'p95' is not additive" in result.stderr
+
+
+def test_target_must_be_on_y(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["frontier", str(write_goals(tmp_path, LINE)), "--target", "cost=2"]
+    )
+    assert result.exit_code == 2 and "--target must be on the y metric" in result.stderr
+
+
+def test_infeasible_candidates_take_no_part(tmp_path: Path) -> None:
+    text = LINE.replace("candidates:", "budgets:\n  cost: {max: 4.5}\ncandidates:")
+    out = _run(write_goals(tmp_path, text))
+    # C breaks the budget: the hull is now A, B, D.
+    assert out["hull"] == ["A", "B", "D"]
+    assert out["beaten_by_mix"] == []
+
+
+def test_max_metric_on_x_lists_vertices_in_increasing_x() -> None:
+    names = ["A", "C", "D"]
+    x = np.array([-1.0, -5.0, -4.0])  # "savings": larger is better
+    y = np.array([60.0, 80.0, 72.0])
+    vertices, beaten, _ = frontier(names, x, y, x_max=True, y_max=True)
+    assert [names[v] for v in vertices] == ["C", "A"]
+    ((i, v0, v1, share),) = beaten
+    assert (names[i], names[v0], names[v1]) == ("D", "C", "A")
+    assert abs((1 - share) * x[v0] + share * x[v1] - x[i]) < 1e-12
+
+
+coords = st.integers(min_value=0, max_value=20).map(float)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(coords, coords), min_size=1, max_size=25))
+def test_hull_invariants(points: list[tuple[float, float]]) -> None:
+    names = [f"m{i:02d}" for i in range(len(points))]
+    x = np.array([p[0] for p in points])  # cost: smaller is better
+    y = np.array([p[1] for p in points])  # quality: larger is better
+    vertices, beaten, _ = frontier(names, x, y, x_max=False, y_max=True)
+    hull = sorted(vertices, key=lambda v: x[v])
+    # Vertices rise strictly in both x and y (the efficient part only) and turn strictly.
+    for a, b in itertools.pairwise(hull):
+        assert x[a] < x[b] and y[a] < y[b]
+    for a, b, c in zip(hull, hull[1:], hull[2:], strict=False):
+        cross = (x[b] - x[a]) * (y[c] - y[a]) - (y[b] - y[a]) * (x[c] - x[a])
+        assert cross < 0
+    # No candidate lies strictly above the hull within its x range.
+    for i in range(len(points)):
+        for a, b in itertools.pairwise(hull):
+            if x[a] <= x[i] <= x[b]:
+                level = y[a] + (y[b] - y[a]) * (x[i] - x[a]) / (x[b] - x[a])
+                assert y[i] <= level + 1e-9
+    # Each beaten candidate: the mix at its x gives strictly more y.
+    for i, v0, v1, s in beaten:
+        assert x[v0] <= x[i] <= x[v1]
+        assert abs((1 - s) * x[v0] + s * x[v1] - x[i]) < 1e-9
+        assert (1 - s) * y[v0] + s * y[v1] > y[i]
+
+
+def test_identical_points_are_one_vertex() -> None:
+    a = np.array([1.0, 1.0, 2.0])
+    b = np.array([5.0, 5.0, 6.0])
+    assert efficient_hull(a, b, ["x", "w", "z"]) == [1, 2]
