@@ -1,0 +1,69 @@
+"""suggest-budgets: the least favourable feasible value, loosened by the headroom, pasteable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+import tradeoff
+from conftest import GOALS, ROOT, runner, write_goals
+from tradeoff import budgets
+from tradeoff.cli import app
+
+
+def _paste(goals_text: str, suggestion: str) -> str:
+    start, end = goals_text.index("budgets:"), goals_text.index("profiles:")
+    return goals_text[:start] + suggestion + goals_text[end:]
+
+
+def test_suggestions_by_hand(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["suggest-budgets", str(write_goals(tmp_path)), "--headroom", "25%"]
+    )
+    assert result.exit_code == 0, result.stderr
+    block = yaml.safe_load(result.stdout)["budgets"]
+    # Feasible in GOALS: model-a, model-b-q4, model-d (model-c breaks latency_p95 <= 800).
+    # quality worst 44.3 -> 44.3 * 0.75 = 33.225 -> 33.22 (rounded down, away from candidates)
+    # cost worst 0.0078 -> 0.00975; latency worst 640 -> 800; memory worst 90 -> 112.5
+    # energy worst 0.9 -> 1.125; safety worst 0.91 -> 0.6825 (range [0, 1] does not bind)
+    assert block == {
+        "quality": {"min": 33.22},
+        "cost": {"max": 0.00975},
+        "latency_p95": {"max": 800},
+        "memory": {"max": 112.5},
+        "energy": {"max": 1.125},
+        "safety": {"min": 0.6825},
+    }
+
+
+def test_pasted_suggestion_validates_and_every_feasible_candidate_passes(tmp_path: Path) -> None:
+    for headroom in ("0%", "10%", "0.5"):
+        source = write_goals(tmp_path)
+        result = runner.invoke(app, ["suggest-budgets", str(source), "--headroom", headroom])
+        assert result.exit_code == 0, result.stderr
+        pasted = write_goals(tmp_path, _paste(GOALS, result.stdout), name="pasted.yaml")
+        check = runner.invoke(app, ["validate", str(pasted)])
+        assert check.exit_code == 0, check.stderr
+        before = budgets.feasible(tradeoff.load(source).data)
+        after = budgets.feasible(tradeoff.load(pasted).data)
+        assert np.array_equal(before, after)
+
+
+def test_shipped_goals_suggestion_pastes(tmp_path: Path) -> None:
+    text = (ROOT / "goals.yaml").read_text(encoding="utf-8")
+    result = runner.invoke(app, ["suggest-budgets", str(ROOT / "goals.yaml")])
+    assert result.exit_code == 0
+    pasted = write_goals(tmp_path, _paste(text, result.stdout))
+    assert runner.invoke(app, ["validate", str(pasted)]).exit_code == 0
+
+
+def test_range_clips_and_bad_headroom(tmp_path: Path) -> None:
+    path = write_goals(tmp_path)
+    result = runner.invoke(app, ["suggest-budgets", str(path), "--headroom", "200%"])
+    assert yaml.safe_load(result.stdout)["budgets"]["safety"] == {"min": 0}
+    for bad in ("-5%", "abc", "nan"):
+        result = runner.invoke(app, ["suggest-budgets", str(path), "--headroom", bad])
+        assert result.exit_code == 2 and result.stdout == ""
+        assert "--headroom" in result.stderr
