@@ -317,3 +317,8 @@ def init(
 def main() -> None:
     """Entry point of the `tradeoff` console script."""
     app()
+
+
+from tradeoff.cli_check import check as _check  # noqa: E402
+
+app.command(name="check")(_check)

@@ -1,0 +1,93 @@
+"""The `tradeoff check` command: the CI gate. Registered on the app at the bottom of cli.py."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from tradeoff.cli import (
+    DEFAULT_FILE,
+    MetricsOpt,
+    MissingOpt,
+    MissingPolicy,
+    OutputOpt,
+    emit,
+    err_console,
+    parse_metrics,
+    use_color,
+    user_errors,
+)
+
+
+class CheckFormat(StrEnum):
+    text = "text"
+    json = "json"
+    github = "github"
+    junit = "junit"
+    markdown = "markdown"
+
+
+FilesArg = Annotated[
+    list[Path] | None,
+    typer.Argument(help="Goals files (default: goals.yaml).", show_default=False, dir_okay=False),
+]
+CandidateOpt = Annotated[
+    list[str] | None,
+    typer.Option("--candidate", "-c", help="Check only this candidate (repeatable; default: all)."),
+]
+CheckFormatOpt = Annotated[
+    CheckFormat,
+    typer.Option("--format", "-f", help="text, json, github (annotations), junit or markdown."),
+]
+
+
+def check(
+    files: FilesArg = None,
+    candidate: CandidateOpt = None,
+    fmt: CheckFormatOpt = CheckFormat.text,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Warn-level violations fail too (shown as errors).")
+    ] = False,
+    fail_on_dominated: Annotated[
+        bool,
+        typer.Option(
+            "--fail-on-dominated",
+            help="Fail when another feasible candidate dominates a checked one.",
+        ),
+    ] = False,
+    metrics: MetricsOpt = None,
+    missing: MissingOpt = MissingPolicy.error,
+    output: OutputOpt = None,
+) -> None:
+    """Check candidates against the budgets: exit 0 if none fails, 1 if one does, 2 on bad input.
+
+    Budgets with `tags` apply only to tagged candidates; a missing value is a violation.
+
+    Several files exit with the worst result.
+
+    Example: tradeoff check goals.yaml --candidate model-a --format github
+    """
+    from tradeoff.checking import check as run_check
+    from tradeoff.checking import load_all
+    from tradeoff.render_check import CHECK_RENDERERS
+
+    names = list(dict.fromkeys(candidate)) if candidate else None
+    with user_errors():
+        result = run_check(
+            load_all(files or [DEFAULT_FILE]),
+            candidates=names,
+            strict=strict,
+            fail_on_dominated=fail_on_dominated,
+            metrics=parse_metrics(metrics),
+            missing=missing.value,
+        )
+    color = output is None and use_color() and fmt is CheckFormat.text
+    emit(CHECK_RENDERERS[fmt.value](result, color), output)
+    for note in result.notes:
+        err_console().print(f"note: {escape(note)}")
+    if not result.passed:
+        raise typer.Exit(code=1)
