@@ -98,7 +98,8 @@ def to_text(renderables: Iterable[RenderableType], *, color: bool) -> str:
     )
     for r in renderables:
         console.print(r)
-    return buf.getvalue()
+    # Cells are padded to the column width; trailing blanks only get in the way of copy-paste.
+    return "\n".join(line.rstrip(" ") for line in buf.getvalue().split("\n"))
 
 
 def _table() -> Table:
@@ -179,21 +180,24 @@ def rank_table(res: RankResult) -> list[RenderableType]:
     return out
 
 
+def _pareto_note(r: Row) -> str:
+    return ", ".join([*(["knee"] if r.knee else []), *([] if r.feasible else ["infeasible"])])
+
+
 def pareto_table(res: ParetoResult) -> list[RenderableType]:
     what = "non-dominated layers" if res.layers else "Pareto front"
     title = f"{res.title + ': ' if res.title else ''}{what} on {', '.join(res.dominance)}"
     table = _table()
-    note_w = 10 if any(not r.feasible for r in res.rows) else 4
+    notes = [_pareto_note(r) for r in res.rows]
+    note_w = max([4, *(len(n) for n in notes)])
     name_w, sizes, cells = _sizes(res.metrics, res.rows, [5, note_w] if res.layers else [note_w])
     if res.layers:
         table.add_column("layer", justify="right", no_wrap=True, width=5)
     table.add_column("candidate", overflow="fold", width=name_w)
     _metric_columns(table, res.metrics, sizes)
     table.add_column("", no_wrap=True, width=note_w)
-    for r, c in zip(res.rows, cells, strict=True):
-        note = Text("knee", style="bold green") if r.knee else Text("")
-        if not r.feasible:
-            note = Text("infeasible", style="red")
+    for r, c, text in zip(res.rows, cells, notes, strict=True):
+        note = Text(text, style="red" if not r.feasible else "bold green")
         layer = [str(r.layer)] if res.layers else []
         table.add_row(*layer, r.name, *c, note)
     return [

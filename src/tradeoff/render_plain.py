@@ -147,9 +147,13 @@ def pareto_markdown(res: ParetoResult) -> str:
         + [
             r.name,
             *[fmt(v) for v in r.values],
-            "knee"
-            if r.knee
-            else ("" if r.on_front else "dominated by " + ", ".join(r.dominated_by)),
+            "; ".join(
+                [
+                    *(["knee"] if r.knee else []),
+                    *([] if r.feasible else ["infeasible"]),
+                    *([] if r.on_front else ["dominated by " + ", ".join(r.dominated_by)]),
+                ]
+            ),
         ]
         for r in res.rows
     ]

@@ -1,0 +1,174 @@
+"""Renderers: exact table and Markdown output, escaping, CSV round trips, number formatting."""
+# ruff: noqa: E501  (exact Markdown snapshots hold long table rows)
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from inline_snapshot import snapshot
+
+import tradeoff
+from conftest import GOALS, runner, write_goals
+from tradeoff.cli import app
+from tradeoff.render import (
+    RENDERERS,
+    fmt,
+    fmt_score,
+    markdown_table,
+    md_escape,
+    pass_text,
+    to_json,
+    to_text,
+    violation_text,
+)
+
+
+def test_public_names_for_other_renderers_still_import() -> None:
+    # render_check imports these from tradeoff.render; keep them there.
+    assert callable(to_text) and callable(pass_text) and callable(violation_text)
+    assert callable(to_json) and callable(markdown_table) and callable(md_escape)
+
+
+@pytest.mark.parametrize(
+    ("x", "text"),
+    [
+        (None, "-"),
+        (float("nan"), "-"),
+        (0.0, "0"),
+        (0.0078, "0.0078"),
+        (72.55, "72.55"),
+        (5497.5, "5498"),
+        (12274.94, "12,275"),
+        (3e-5, "3.000e-05"),
+        (-640.0, "-640"),
+    ],
+)
+def test_fmt(x: float | None, text: str) -> None:
+    assert fmt(x) == text
+
+
+def test_fmt_score() -> None:
+    assert (fmt_score(0.79834), fmt_score(None), fmt_score(float("nan"))) == ("0.798", "-", "-")
+
+
+def test_md_escape_and_table() -> None:
+    assert md_escape("a|b\\c\nd") == "a\\|b\\\\c d"
+    table = markdown_table(["name", "x"], [["a|b", "1"]], {1})
+    assert table == "| name | x |\n|---|---:|\n| a\\|b | 1 |\n"
+
+
+def test_to_json_refuses_nan() -> None:
+    class Bad:
+        def to_json(self) -> dict[str, float]:
+            return {"x": float("nan")}
+
+    with pytest.raises(ValueError):
+        to_json(Bad())
+
+
+def test_rank_table_exact(goals_path: Path) -> None:
+    result = runner.invoke(app, ["rank", str(goals_path), "--all"], env={"COLUMNS": "100"})
+    assert result.stdout == snapshot("""\
+Chat assistant model selection: profile default, weighted-sum
+                   quality        cost latency_p95 memory     energy
+# candidate  score       % USD/request          ms     GB Wh/request safety front
+──────────────────────────────────────────────────────────────────────────────────────
+1 model-d    0.670      61      0.0012         480     90        0.6   0.93 yes
+2 model-a    0.590    72.6      0.0078         640      0        0.9   0.95 yes
+3 model-b-q4 0.582    44.3      0.0002         210      6        0.3   0.91 yes
+- model-c        -    70.1      0.0031         920    140        1.4   0.97 infeasible
+model-c is infeasible: latency_p95 920 ms > max 800 ms; memory 140 GB > max 80 GB
+weights: quality 0.40, cost 0.20, latency_p95 0.20, safety 0.20
+""")
+
+
+def test_rank_markdown_exact(goals_path: Path) -> None:
+    result = runner.invoke(app, ["rank", str(goals_path), "--all", "-f", "markdown"])
+    assert result.stdout == snapshot("""\
+**Chat assistant model selection**: profile `default`, weighted-sum
+
+| # | candidate | score | quality [%] | cost [USD/request] | latency_p95 [ms] | memory [GB] | energy [Wh/request] | safety | pareto |
+|---:|---|---:|---:|---:|---:|---:|---:|---:|---|
+| 1 | model-d | 0.670 | 61 | 0.0012 | 480 | 90 | 0.6 | 0.93 | front |
+| 2 | model-a | 0.590 | 72.6 | 0.0078 | 640 | 0 | 0.9 | 0.95 | front |
+| 3 | model-b-q4 | 0.582 | 44.3 | 0.0002 | 210 | 6 | 0.3 | 0.91 | front |
+| - | model-c | - | 70.1 | 0.0031 | 920 | 140 | 1.4 | 0.97 | infeasible: latency_p95 920 ms > max 800 ms; memory 140 GB > max 80 GB |
+""")
+
+
+def test_explain_table_exact(goals_path: Path) -> None:
+    result = runner.invoke(app, ["explain", "model-d", str(goals_path)], env={"COLUMNS": "100"})
+    assert result.stdout == snapshot("""\
+model-d: rank 1 of 3, score 0.670 (profile default, weighted-sum)
+metric                   value normalized weight contribution stderr source
+───────────────────────────────────────────────────────────────────────────
+quality                   61 %       0.59   0.40        0.236      -
+cost        0.0012 USD/request      0.868   0.20        0.174      -
+latency_p95             480 ms      0.372   0.20       0.0744      -
+memory                   90 GB          0      -            -      -
+energy          0.6 Wh/request        0.5      -            -      -
+safety                    0.93       0.93   0.20        0.186      -
+
+budgets
+status budget                           headroom line
+─────────────────────────────────────────────────────
+pass   latency_p95 480 ms <= max 800 ms     +40%   37
+pass   safety 0.93 >= min 0.9                +3%   37
+warn   memory 90 GB > max 80 GB             -12%   37
+not dominated on quality, cost, latency_p95, memory, energy, safety
+""")
+
+
+def test_pareto_markdown_exact(goals_path: Path) -> None:
+    result = runner.invoke(
+        app, ["pareto", str(goals_path), "--layers", "--ignore-budgets", "-f", "markdown"]
+    )
+    assert result.stdout == snapshot("""\
+| layer | candidate | quality [%] | cost [USD/request] | latency_p95 [ms] | memory [GB] | energy [Wh/request] | safety |  |
+|---:|---|---:|---:|---:|---:|---:|---:|---|
+| 1 | model-a | 72.6 | 0.0078 | 640 | 0 | 0.9 | 0.95 |  |
+| 1 | model-b-q4 | 44.3 | 0.0002 | 210 | 6 | 0.3 | 0.91 |  |
+| 1 | model-c | 70.1 | 0.0031 | 920 | 140 | 1.4 | 0.97 | infeasible |
+| 1 | model-d | 61 | 0.0012 | 480 | 90 | 0.6 | 0.93 | knee |
+""")
+
+
+PIPE = GOALS.replace("name: model-d", "name: 'model|d'")
+
+
+def test_markdown_escapes_pipes_in_names(tmp_path: Path) -> None:
+    path = write_goals(tmp_path, PIPE)
+    for args in (["rank"], ["pareto", "--layers"], ["explain", "model|d"]):
+        out = runner.invoke(app, [*args, str(path), "-f", "markdown"]).stdout
+        assert "model\\|d" in out
+        assert "model|d" not in out.replace("model\\|d", "")
+
+
+def test_csv_round_trips_awkward_names(tmp_path: Path) -> None:
+    path = write_goals(tmp_path, GOALS.replace("name: model-d", "name: 'model, \"d\"'"))
+    out = runner.invoke(app, ["rank", str(path), "-f", "csv"]).stdout
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows[0][:3] == ["rank", "name", "score"]
+    assert 'model, "d"' in [r[1] for r in rows[1:]]
+
+
+def test_renderers_are_pure_functions_of_the_result(goals_path: Path) -> None:
+    study = tradeoff.load(goals_path)
+    res = study.rank_result(include_infeasible=True)
+    for name, render in RENDERERS["rank"].items():
+        assert render(res, False) == render(res, False), name
+    coloured = RENDERERS["rank"]["table"](res, True)
+    assert "\x1b[" in coloured  # colour is possible on a terminal ...
+    assert "\x1b[" not in RENDERERS["rank"]["table"](res, False)  # ... and absent otherwise
+
+
+def test_json_float_precision(goals_path: Path) -> None:
+    out = runner.invoke(app, ["rank", str(goals_path), "-f", "json"]).stdout
+    data = json.loads(out)
+    a = next(c for c in data["candidates"] if c["name"] == "model-a")
+    assert a["metrics"]["cost"] == 0.0078
+    assert a["metrics"]["safety"] == 0.95
