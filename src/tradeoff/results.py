@@ -1,4 +1,18 @@
-"""Results as data: frozen records that renderers format; `to_json()` gives the spec's shapes."""
+"""Results as data: frozen records that renderers format; `to_json()` gives the spec's shapes.
+
+Where the spec leaves room, these shapes decide:
+
+- rank: `normalized` holds every metric of the study (not only the weighted ones), min-max over
+  the candidates considered, whatever `--method` scored them; null where the value is missing.
+  `excluded` is always present (empty without `--missing exclude`), like `infeasible`.
+- pareto: an `excluded` key follows the spec's keys, as in rank.
+- explain: after the spec's keys come `profile`, `method` and `excluded` (true when
+  `--missing exclude` dropped the candidate). `weight` is the normalized weight (the profile's
+  weights sum to 1 over the weighted metrics, as in rank's `weights`); 0 for unweighted metrics.
+  `dominated_by` lists every considered (feasible, not excluded) candidate that dominates it,
+  highest score first, then by name. For a candidate that is not scored (infeasible or
+  excluded) `score`, `rank` and every `contribution` are null.
+"""
 
 from __future__ import annotations
 
