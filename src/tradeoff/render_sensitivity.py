@@ -1,0 +1,110 @@
+"""Renderers of `tradeoff sensitivity`: table, json, csv, markdown."""
+
+from __future__ import annotations
+
+from rich.console import RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from tradeoff.render import _csv, fmt, markdown_table, to_json, to_text
+from tradeoff.sensitivity import SensitivityResult, Stability
+
+__all__ = ["RENDERERS"]
+
+RANKS_SHOWN = 5
+
+
+def _interval(s: Stability) -> str:
+    if s.low is None and s.high is None and s.below is None and s.above is None:
+        return "n/a"
+    low = fmt(s.low) if s.low is not None else "?"
+    high = fmt(s.high) if s.high is not None else "no limit"
+    return f"{low} .. {high}"
+
+
+def _header(res: SensitivityResult) -> str:
+    if res.winner is None:
+        return f"profile {res.profile}, {res.method}: no feasible candidate"
+    return f"profile {res.profile}, {res.method}: {res.winner} wins at the profile's weights"
+
+
+def _ranks(res: SensitivityResult) -> int:
+    return min(RANKS_SHOWN, len(res.names))
+
+
+def table(res: SensitivityResult, color: bool) -> str:
+    parts: list[RenderableType] = [Text(_header(res), style="bold")]
+    if res.winner is not None:
+        t = Table(box=None, padding=(0, 1), pad_edge=False, title_justify="left")
+        for col in (
+            "metric",
+            "weight",
+            f"{res.winner} stays first for weight in",
+            "below",
+            "above",
+        ):
+            t.add_column(col, justify="right" if col == "weight" else "left")
+        for s in res.stability:
+            t.add_row(s.metric, fmt(s.weight), _interval(s), s.below or "-", s.above or "-")
+        parts += [Text("stability of the winner, one weight at a time:"), t]
+        k = _ranks(res)
+        acc = Table(box=None, padding=(0, 1), pad_edge=False)
+        acc.add_column("candidate")
+        for r in range(k):
+            acc.add_column(f"rank {r + 1}", justify="right")
+        for name in res.names:
+            acc.add_row(name, *[f"{x:.0%}" for x in res.acceptability[name][:k]])
+        parts += [
+            Text(f"rank acceptability, {res.samples} random weightings (SMAA-2, seed {res.seed}):"),
+            acc,
+        ]
+        for name, w in res.central_weights.items():
+            weights = ", ".join(f"{m} {x:.2f}" for m, x in w.items())
+            parts.append(Text(f"{name} wins with central weights {weights}", style="dim"))
+    return to_text(parts, color=color)
+
+
+def csv(res: SensitivityResult, color: bool) -> str:
+    del color
+    header = ["name", *[f"rank_{r + 1}" for r in range(len(res.names))]]
+    header += [f"central_{m}" for m in res.stability_metrics()]
+    rows = []
+    for name in res.names:
+        central = res.central_weights.get(name, {})
+        rows.append(
+            [name, *[repr(x) for x in res.acceptability[name]],
+             *[repr(central[m]) if m in central else "" for m in res.stability_metrics()]]
+        )  # fmt: skip
+    return _csv(header, rows)
+
+
+def markdown(res: SensitivityResult, color: bool) -> str:
+    del color
+    out = [f"**Sensitivity**: {_header(res)}", ""]
+    if res.winner is None:
+        return "\n".join(out) + "\n"
+    out.append(
+        markdown_table(
+            ["metric", "weight", "stays first for weight in", "below", "above"],
+            [[s.metric, fmt(s.weight), _interval(s), s.below or "-", s.above or "-"]
+             for s in res.stability],
+            {1},
+        )
+    )  # fmt: skip
+    k = _ranks(res)
+    out.append(
+        markdown_table(
+            ["candidate", *[f"rank {r + 1}" for r in range(k)]],
+            [[n, *[f"{x:.0%}" for x in res.acceptability[n][:k]]] for n in res.names],
+            set(range(1, k + 1)),
+        )
+    )
+    return "\n".join(out)
+
+
+RENDERERS = {
+    "table": table,
+    "json": lambda r, c: to_json(r),
+    "csv": csv,
+    "markdown": markdown,
+}

@@ -1,0 +1,162 @@
+"""Weight sensitivity: exact stability intervals, bisection for other methods, SMAA-2."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import tradeoff
+from conftest import GOALS, ROOT, runner, write_goals
+from tradeoff.analysis import Options
+from tradeoff.cli import app
+from tradeoff.sensitivity import sensitivity_result
+
+
+def _winner(path: Path, method: str, metric: str, weight: float, profile: str | None) -> str:
+    """Re-rank from scratch with one weight changed: an independent path through the CLI."""
+    args = ["rank", str(path), "--format", "json", "--method", method, "--weight"]
+    args += [f"{metric}={weight!r}"] + (["--profile", profile] if profile else [])
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.stderr
+    name: str = json.loads(result.stdout)["candidates"][0]["name"]
+    return name
+
+
+def _check_ends(path: Path, method: str, profile: str | None, rel: float) -> int:
+    """Every reported end: the winner holds just inside and the named rival leads just outside."""
+    study = tradeoff.load(path)
+    res = sensitivity_result(study.data, Options(profile=profile, method=method), samples=200)
+    assert res.winner is not None
+    checked = 0
+    for s in res.stability:
+        if s.low is None and s.high is None:
+            continue
+        if s.low is not None and s.low > 0:
+            eps = rel * max(1.0, s.low)
+            assert _winner(path, method, s.metric, s.low + eps, profile) == res.winner
+            assert _winner(path, method, s.metric, s.low - eps, profile) == s.below
+            checked += 1
+        else:
+            assert s.below is None
+        if s.high is not None:
+            eps = rel * max(1.0, s.high)
+            assert _winner(path, method, s.metric, s.high - eps, profile) == res.winner
+            assert _winner(path, method, s.metric, s.high + eps, profile) == s.above
+            checked += 1
+        else:
+            assert s.above is None
+            assert _winner(path, method, s.metric, 1e6, profile) == res.winner
+    return checked
+
+
+def test_stability_ends_on_the_shipped_goals_are_exact_for_weighted_sum() -> None:
+    assert _check_ends(ROOT / "goals.yaml", "weighted-sum", None, 1e-6) >= 3
+
+
+@pytest.mark.parametrize("method", ["topsis", "weighted-product"])
+def test_stability_ends_found_by_bisection(tmp_path: Path, method: str) -> None:
+    text = GOALS.replace("memory: 0,", "memory: 1,")  # weighted-product needs positive values
+    assert _check_ends(write_goals(tmp_path, text), method, None, 1e-5) >= 1
+
+
+def test_stability_has_every_metric_with_the_profiles_raw_weight(tmp_path: Path) -> None:
+    study = tradeoff.load(write_goals(tmp_path))
+    res = sensitivity_result(study.data, Options(profile="batch"), samples=100)
+    assert [(s.metric, s.weight) for s in res.stability] == [
+        ("quality", 5.0), ("cost", 4.0), ("latency_p95", 0.0), ("memory", 0.0),
+        ("energy", 1.0), ("safety", 0.0),
+    ]  # fmt: skip
+
+
+def test_acceptability_is_a_doubly_stochastic_matrix(tmp_path: Path) -> None:
+    study = tradeoff.load(write_goals(tmp_path))
+    res = sensitivity_result(study.data, Options(), samples=3000, seed=7)
+    matrix = np.array([res.acceptability[n] for n in res.names])
+    np.testing.assert_allclose(matrix.sum(axis=1), 1.0)
+    np.testing.assert_allclose(matrix.sum(axis=0), 1.0)
+    for name, weights in res.central_weights.items():
+        assert res.acceptability[name][0] > 0
+        assert abs(sum(weights.values()) - 1) < 1e-9
+
+
+values = st.integers(min_value=0, max_value=6).map(float)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.tuples(values, values, values), min_size=2, max_size=7),
+    st.sampled_from(["weighted-sum", "topsis", "weighted-product"]),
+)
+def test_dominated_candidates_never_rank_first(
+    tmp_path_factory: pytest.TempPathFactory, rows: list[tuple[float, float, float]], method: str
+) -> None:
+    lines = [
+        "version: 1",
+        "metrics:",
+        "  a: {direction: max}",
+        "  b: {direction: min}",
+        "  c: {direction: max}",
+        "candidates:",
+    ]
+    for i, (a, b, c) in enumerate(rows):
+        lines.append(f"  - {{name: m{i}, metrics: {{a: {a + 1}, b: {b + 1}, c: {c + 1}}}}}")
+    path = write_goals(tmp_path_factory.mktemp("smaa"), "\n".join(lines) + "\n")
+    res = sensitivity_result(tradeoff.load(path).data, Options(method=method), samples=300)  # type: ignore[arg-type]
+    pts = {f"m{i}": (r[0], -r[1], r[2]) for i, r in enumerate(rows)}
+    for name, p in pts.items():
+        dominated = any(
+            all(x >= y for x, y in zip(q, p, strict=True)) and q != p for q in pts.values()
+        )
+        if dominated:
+            assert res.acceptability[name][0] == 0.0, name
+
+
+def test_seed_makes_results_identical_and_json_shape(tmp_path: Path) -> None:
+    path = write_goals(tmp_path)
+    runs = [
+        runner.invoke(
+            app, ["sensitivity", str(path), "-f", "json", "--samples", "500", "--seed", "3"]
+        )
+        for _ in range(2)
+    ]
+    assert runs[0].exit_code == 0 and runs[0].stdout == runs[1].stdout
+    out = json.loads(runs[0].stdout)
+    assert list(out)[:2] == ["schema_version", "command"]
+    for key in (
+        "profile",
+        "winner",
+        "stability",
+        "acceptability",
+        "central_weights",
+        "samples",
+        "seed",
+    ):
+        assert key in out
+    assert (out["samples"], out["seed"]) == (500, 3)
+    other = runner.invoke(
+        app, ["sensitivity", str(path), "-f", "json", "--samples", "500", "--seed", "4"]
+    )
+    assert json.loads(other.stdout)["acceptability"] != out["acceptability"]
+
+
+def test_no_feasible_candidate(tmp_path: Path) -> None:
+    path = write_goals(tmp_path, GOALS.replace("latency_p95: {max: 800}", "latency_p95: {max: 1}"))
+    result = runner.invoke(app, ["sensitivity", str(path), "-f", "json"])
+    assert result.exit_code == 0
+    out = json.loads(result.stdout)
+    assert out["winner"] is None and out["acceptability"] == {}
+    assert "no feasible candidate" in result.stderr
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "markdown"])
+def test_every_format_renders(tmp_path: Path, fmt: str) -> None:
+    result = runner.invoke(
+        app, ["sensitivity", str(write_goals(tmp_path)), "-f", fmt, "--samples", "200"]
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "model-a" in result.stdout
