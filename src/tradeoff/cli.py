@@ -266,6 +266,107 @@ def _emit_result(command: str, result: object, fmt: OutputFormat, output: Path |
         err_console().print(f"note: {escape(note)}")
 
 
+def parse_target(value: str | None) -> tuple[str, float] | None:
+    if value is None:
+        return None
+    metric, sep, number = value.partition("=")
+    try:
+        if not sep or not metric.strip():
+            raise ValueError
+        return metric.strip(), float(number)
+    except ValueError:
+        fail(f"--target expects METRIC=VALUE (e.g. quality=85), got '{value}'")
+
+
+@app.command()
+def frontier(
+    file: FileArg = DEFAULT_FILE,
+    x: Annotated[
+        str, typer.Option("--x", help="Additive metric on the x axis (e.g. cost).")
+    ] = "cost",
+    y: Annotated[str, typer.Option("--y", help="Additive metric on the y axis.")] = "quality",
+    target: Annotated[
+        str | None,
+        typer.Option("--target", help="METRIC=VALUE on y: the cheapest mix that reaches it."),
+    ] = None,
+    missing: MissingOpt = MissingPolicy.error,
+    fmt: FormatOpt = OutputFormat.table,
+    output: OutputOpt = None,
+) -> None:
+    """Show what routing traffic between two models achieves (the convex hull of the candidates).
+
+    Both metrics must be `additive: true` (cost per request, mean accuracy, energy per request).
+    Example: tradeoff frontier goals.yaml --x cost --y quality --target quality=75
+    """
+    from tradeoff.frontier import frontier_result
+    from tradeoff.render_frontier import RENDERERS
+
+    goal = parse_target(target)
+    with user_errors():
+        result = frontier_result(tradeoff.load(file).data, x, y, goal, missing.value)
+    color = output is None and use_color() and fmt is OutputFormat.table
+    emit(RENDERERS[fmt.value](result, color), output)
+
+
+SamplesOpt = Annotated[
+    int, typer.Option("--samples", min=1, max=10_000_000, help="Monte Carlo draws.")
+]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed (results are reproducible).")]
+
+
+@app.command()
+def sensitivity(
+    file: FileArg = DEFAULT_FILE,
+    profile: ProfileOpt = None,
+    weight: WeightOpt = None,
+    method: MethodOpt = MethodName.weighted_sum,
+    metrics: MetricsOpt = None,
+    missing: MissingOpt = MissingPolicy.error,
+    samples: SamplesOpt = 10_000,
+    seed: SeedOpt = 0,
+    fmt: FormatOpt = OutputFormat.table,
+    output: OutputOpt = None,
+) -> None:
+    """How much the weights can move before the winner changes, and how often each candidate
+    wins under random weights (SMAA-2).
+
+    Example: tradeoff sensitivity goals.yaml --profile batch
+    """
+    from tradeoff.analysis import Options
+    from tradeoff.render_sensitivity import RENDERERS
+    from tradeoff.sensitivity import sensitivity_result
+
+    weights = parse_weights(weight)
+    with user_errors():
+        opts = Options(profile, weights, method.value, parse_metrics(metrics), missing.value)
+        result = sensitivity_result(tradeoff.load(file).data, opts, samples=samples, seed=seed)
+    color = output is None and use_color() and fmt is OutputFormat.table
+    emit(RENDERERS[fmt.value](result, color), output)
+    for note in result.notes:
+        err_console().print(f"note: {escape(note)}")
+
+
+@app.command(name="suggest-budgets")
+def suggest_budgets(
+    file: FileArg = DEFAULT_FILE,
+    headroom: Annotated[
+        str, typer.Option("--headroom", help="Slack beyond the worst feasible value: 25% or 0.25.")
+    ] = "25%",
+    output: OutputOpt = None,
+) -> None:
+    """Suggest budgets that every feasible candidate passes with some headroom, as YAML.
+
+    Example: tradeoff suggest-budgets goals.yaml --headroom 25%
+    """
+    from tradeoff.suggest import parse_headroom, suggest, to_yaml
+
+    with user_errors():
+        share = parse_headroom(headroom)
+        data = tradeoff.load(file).data
+        text = to_yaml(data, share, suggest(data, share))
+    emit(text, output)
+
+
 @app.command()
 def validate(file: FileArg = DEFAULT_FILE) -> None:
     """Check a goals file and print a one-line summary (exit 0), or every problem (exit 2).
