@@ -52,13 +52,14 @@ class Study:
         return f"<Study {self.data.file!r}: {n} candidates, {d} metrics>"
 
     def _row(self, a: Analysis, i: int, **kw: Any) -> Row:
+        # .tolist() gives Python floats in one call; NaN != NaN marks a missing value.
         values = tuple(
-            None if (np.isnan(v) or f) else float(v)
-            for v, f in zip(a.values[i], a.filled[i], strict=True)
+            None if (v != v or f) else v
+            for v, f in zip(a.values[i].tolist(), a.filled[i].tolist(), strict=True)
         )
         normalized = {
-            m.name: (None if np.isnan(x) else float(x))
-            for m, x in zip(self.data.metrics, a.normalized[i], strict=True)
+            m: (None if x != x else x)
+            for m, x in zip(self.data.metric_names, a.normalized[i].tolist(), strict=True)
         }
         return Row(name=self.data.names[i], values=values, normalized=normalized, **kw)
 
