@@ -41,7 +41,9 @@ def test_public_names_for_other_renderers_still_import() -> None:
         (0.0, "0"),
         (0.0078, "0.0078"),
         (72.55, "72.55"),
-        (5497.5, "5498"),
+        (5497.5, "5,498"),
+        (8000.0, "8,000"),
+        (999.95, "1000"),
         (12274.94, "12,275"),
         (3e-5, "3.000e-05"),
         (-640.0, "-640"),
@@ -172,3 +174,35 @@ def test_json_float_precision(goals_path: Path) -> None:
     a = next(c for c in data["candidates"] if c["name"] == "model-a")
     assert a["metrics"]["cost"] == 0.0078
     assert a["metrics"]["safety"] == 0.95
+
+
+MARKUP_NAMES = ["[/b]model-a", "[bold]model-b[/bold]", "[link=x]model-c"]
+
+
+@pytest.mark.parametrize(
+    ("args", "shown", "unit"),
+    [
+        (["rank", "--all"], MARKUP_NAMES, True),
+        (["pareto", "--layers", "--ignore-budgets"], MARKUP_NAMES, True),
+        (["explain", MARKUP_NAMES[0]], MARKUP_NAMES[:1], True),
+        (["sensitivity", "--samples", "50"], MARKUP_NAMES[:2], False),  # model-c is infeasible
+        (["frontier", "--x", "cost", "--y", "quality"], MARKUP_NAMES[:2], False),
+    ],
+)
+def test_names_are_never_read_as_rich_markup(
+    tmp_path: Path, args: list[str], shown: list[str], unit: bool
+) -> None:
+    text = GOALS.replace("unit: GB", 'unit: "GB[bold]"')
+    for old, new in zip(["model-a", "model-b-q4", "model-c"], MARKUP_NAMES, strict=True):
+        text = text.replace(f"name: {old}", f"name: {json.dumps(new)}")
+    path = write_goals(tmp_path, text)
+    if args[0] == "explain":
+        argv = [args[0], args[1], str(path), *args[2:]]
+    else:
+        argv = [args[0], str(path), *args[1:]]
+    result = runner.invoke(app, argv)
+    assert result.exit_code == 0, result.stderr
+    flat = result.stdout.replace("\n", "")
+    for name in shown:
+        assert name in flat
+    assert ("GB[bold]" in flat) is unit

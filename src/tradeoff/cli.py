@@ -367,6 +367,10 @@ def suggest_budgets(
     emit(text, output)
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 @app.command()
 def validate(file: FileArg = DEFAULT_FILE) -> None:
     """Check a goals file and print a one-line summary (exit 0), or every problem (exit 2).
@@ -377,10 +381,10 @@ def validate(file: FileArg = DEFAULT_FILE) -> None:
         study = tradeoff.load(file)
     data = study.data
     parts = [
-        f"{len(data.metrics)} metrics",
-        f"{len(data.names)} candidates",
-        f"{len(data.budgets)} budgets",
-        f"{len(data.profiles)} profiles" if data.profiles else "no profiles (equal weights)",
+        _count(len(data.metrics), "metric"),
+        _count(len(data.names), "candidate"),
+        _count(len(data.budgets), "budget"),
+        _count(len(data.profiles), "profile") if data.profiles else "no profiles (equal weights)",
     ]
     sys.stdout.write(f"{data.file}: valid: {', '.join(parts)}\n")
 
@@ -423,3 +427,8 @@ def main() -> None:
 from tradeoff.cli_check import check as _check  # noqa: E402
 
 app.command(name="check")(_check)
+
+
+from tradeoff.cli_plot import plot as _plot  # noqa: E402
+
+app.command(name="plot")(_plot)

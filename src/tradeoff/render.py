@@ -148,7 +148,7 @@ def _sizes(
 
 def _metric_columns(table: Table, metrics: Sequence[MetricSpec], sizes: Sequence[int]) -> None:
     for m, size in zip(metrics, sizes, strict=True):
-        table.add_column(_header(m), justify="right", overflow="fold", width=size)
+        table.add_column(Text(_header(m)), justify="right", overflow="fold", width=size)
 
 
 def rank_table(res: RankResult) -> list[RenderableType]:
@@ -167,7 +167,7 @@ def rank_table(res: RankResult) -> list[RenderableType]:
     for r, c in zip(shown, cells, strict=True):
         if r.feasible:
             front = Text("yes", style="green") if r.on_front else Text("no", style="yellow")
-            table.add_row(str(r.rank), r.name, fmt_score(r.score), *c, front)
+            table.add_row(str(r.rank), Text(r.name), fmt_score(r.score), *c, front)
         else:
             name = Text(r.name, style="dim")
             table.add_row(DASH, name, DASH, *c, Text("infeasible", style="red"))
@@ -199,7 +199,7 @@ def pareto_table(res: ParetoResult) -> list[RenderableType]:
     for r, c, text in zip(res.rows, cells, notes, strict=True):
         note = Text(text, style="red" if not r.feasible else "bold green")
         layer = [str(r.layer)] if res.layers else []
-        table.add_row(*layer, r.name, *c, note)
+        table.add_row(*layer, Text(r.name), *c, note)
     return [
         Text(title, style="bold"),
         table,
@@ -225,12 +225,12 @@ def explain_table(res: ExplainResult) -> list[RenderableType]:
         source = ", ".join(str(prov[k]) for k in ("kind", "date", "citation") if k in prov)
         table.add_row(
             line.metric.name,
-            fmt(line.value) + (unit if line.value is not None else ""),
+            Text(fmt(line.value) + (unit if line.value is not None else "")),
             fmt(line.normalized, digits=3),
             f"{line.weight:.2f}" if line.weight else DASH,
             fmt(line.contribution, digits=3),
             fmt(line.stderr),
-            source,
+            Text(source),
         )
     out: list[RenderableType] = [
         Text(f"{head} (profile {res.profile}, {res.method})", style="bold"),
@@ -247,7 +247,7 @@ def explain_table(res: ExplainResult) -> list[RenderableType]:
             style = {"pass": "green", "warn": "yellow"}.get(r.status, "red")
             b.add_row(
                 Text(r.status, style=style),
-                budget_text(r, metrics),
+                Text(budget_text(r, metrics)),
                 fmt_pct(r.headroom),
                 str(r.line),
             )

@@ -34,6 +34,8 @@ def fmt(x: float | None, *, digits: int = 4) -> str:
         return f"{x:,.0f}" if ax < 1e15 else f"{x:.3e}"
     if ax < 1e-4:
         return f"{x:.{digits - 1}e}"
+    if ax >= 1000:  # 4 significant digits leave no decimals here; add the separator
+        return f"{float(f'{x:.{digits}g}'):,.0f}"
     text = f"{x:.{digits}g}"
     return text if "e" not in text else f"{x:.{digits}f}".rstrip("0").rstrip(".")
 

@@ -60,14 +60,14 @@ def table(res: FrontierResult, color: bool) -> str:
     title = Text(f"mixture frontier: {res.y} against {res.x}", style="bold")
     t = Table(show_edge=False, padding=(0, 0), box=None)
     t.add_column("candidate")
-    t.add_column(f" {res.x}{_unit(res.x_unit)}", justify="right")
-    t.add_column(f" {res.y}{_unit(res.y_unit)}", justify="right")
+    t.add_column(Text(f" {res.x}{_unit(res.x_unit)}"), justify="right")
+    t.add_column(Text(f" {res.y}{_unit(res.y_unit)}"), justify="right")
     t.add_column("  role")
     roles = _role(res)
     order = sorted(res.points, key=lambda n: (res.points[n][0], n))
     for name in order:
         x, y = res.points[name]
-        t.add_row(name, f" {fmt(x)}", f" {fmt(y)}", f"  {roles[name]}")
+        t.add_row(Text(name), f" {fmt(x)}", f" {fmt(y)}", Text(f"  {roles[name]}"))
     parts: list[RenderableType] = [title, t, *(Text(s) for s in _mix_sentences(res))]
     if not res.points:
         parts.append(Text("no feasible candidate", style="red"))

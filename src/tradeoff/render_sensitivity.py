@@ -45,7 +45,9 @@ def table(res: SensitivityResult, color: bool) -> str:
         ):
             t.add_column(col, justify="right" if col == "weight" else "left")
         for s in res.stability:
-            t.add_row(s.metric, fmt(s.weight), _interval(s), s.below or "-", s.above or "-")
+            t.add_row(
+                s.metric, fmt(s.weight), _interval(s), Text(s.below or "-"), Text(s.above or "-")
+            )
         parts += [Text("stability of the winner, one weight at a time:"), t]
         k = _ranks(res)
         acc = Table(box=None, padding=(0, 1), pad_edge=False)
@@ -53,7 +55,7 @@ def table(res: SensitivityResult, color: bool) -> str:
         for r in range(k):
             acc.add_column(f"rank {r + 1}", justify="right")
         for name in res.names:
-            acc.add_row(name, *[f"{x:.0%}" for x in res.acceptability[name][:k]])
+            acc.add_row(Text(name), *[f"{x:.0%}" for x in res.acceptability[name][:k]])
         parts += [
             Text(f"rank acceptability, {res.samples} random weightings (SMAA-2, seed {res.seed}):"),
             acc,
