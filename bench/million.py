@@ -1,0 +1,149 @@
+"""A million candidates from one Parquet file: read time and memory, then the CLI end to end.
+
+Writes bench/data/million.parquet (1,000,000 rows x 6 metrics, plus an ignored column and a
+sprinkling of nulls) and bench/data/million.yaml, which pulls it in with `from:`. Then:
+
+1. times `tradeoff.sources.read_table` on it in this process (median of 3) and its peak
+   memory (tracemalloc: what numpy/pandas/pyarrow allocate through Python's allocator hooks;
+   plus ru_maxrss of this process);
+2. runs `tradeoff validate`, `tradeoff pareto` and `tradeoff rank --top 20` on the goals file as
+   subprocesses, printing wall time and peak RSS of each, and the share of pareto/rank spent
+   loading (validate's time) vs computing. If the CLI does not read `from:` yet, says so.
+
+    python bench/million.py [--rows 1000000] [--repeat 3]
+
+Targets (issue 5): read ~1-2 s; pareto and rank --top 20 under 10 s wall and 2 GB peak.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "bench" / "data"
+METRICS = {  # name: (direction, unit, low, high)
+    "quality": ("max", "%", 20.0, 90.0),
+    "cost": ("min", "USD/request", 1e-4, 5e-2),
+    "latency_p95": ("min", "ms", 50.0, 5000.0),
+    "memory": ("min", "GB", 1.0, 160.0),
+    "energy": ("min", "Wh/request", 0.01, 5.0),
+    "throughput": ("max", "tokens/s", 5.0, 500.0),
+}
+
+
+def write_inputs(rows: int) -> tuple[Path, Path]:
+    import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]
+    import pyarrow.parquet as pq  # type: ignore[import-untyped, unused-ignore]
+
+    DATA.mkdir(parents=True, exist_ok=True)
+    table_path = DATA / "million.parquet"
+    goals_path = DATA / "million.yaml"
+    rng = np.random.default_rng(5)
+    columns: dict[str, pa.Array] = {"name": pa.array([f"cand-{i:07d}" for i in range(rows)])}
+    for name, (_, _, low, high) in METRICS.items():
+        values = rng.uniform(low, high, rows)
+        nulls = rng.random(rows) < 0.001  # a few missing values, stored as Parquet nulls
+        columns[name] = pa.array(values, mask=nulls)
+    columns["notes"] = pa.array(np.where(rng.random(rows) < 0.5, "sweep-a", "sweep-b"))
+    pq.write_table(pa.table(columns), table_path)
+    lines = ["version: 1", "title: One million candidates", "metrics:"]
+    lines += [f'  {n}: {{direction: {d}, unit: "{u}"}}' for n, (d, u, _, _) in METRICS.items()]
+    lines += ["budgets:", "  latency_p95: {max: 4000}", "  memory: {max: 140}"]
+    lines += ["candidates:", "  - from: million.parquet", "    tags: [sweep]"]
+    goals_path.write_text("\n".join(lines) + "\n")
+    return table_path, goals_path
+
+
+def time_read(path: Path, repeat: int) -> None:
+    from tradeoff.sources import read_table
+
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        table = read_table(path, list(METRICS))
+        times.append(time.perf_counter() - start)
+    tracemalloc.start()
+    read_table(path, list(METRICS))
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    shape = f"{len(table.names):,} rows x {table.values.shape[1]} metrics"
+    print(f"read_table (in a fresh process): {shape}")
+    print(f"  median of {repeat}: {statistics.median(times):.2f} s  (all: "
+          + ", ".join(f"{t:.2f}" for t in times) + ")")  # fmt: skip
+    print(f"  peak traced allocation {peak / 2**20:.0f} MiB; process peak RSS {rss:.0f} MiB")
+
+
+def run(cmd: list[str]) -> tuple[float, float, subprocess.CompletedProcess[str]]:
+    """Wall seconds and peak RSS (MiB) of one child, via /usr/bin/time -v when present."""
+    timer = Path("/usr/bin/time")
+    full = [str(timer), "-v", *cmd] if timer.exists() else cmd
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    proc = subprocess.run(full, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - start
+    rss = 0.0
+    for line in proc.stderr.splitlines():
+        if "Maximum resident set size" in line:
+            rss = int(line.rsplit(":", 1)[1]) / 1024
+    if not rss:  # RUSAGE_CHILDREN is a max over all children so far: exact only if it grew
+        rss = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    return wall, rss, proc
+
+
+def time_cli(goals: Path) -> None:
+    exe = shutil.which("tradeoff") or str(Path(sys.executable).parent / "tradeoff")
+    wall, rss, proc = run([exe, "validate", str(goals)])
+    if proc.returncode != 0:
+        err = "\n".join(
+            line
+            for line in proc.stderr.splitlines()
+            if not line.startswith(("\t", "Command exited", "Command terminated"))
+        )
+        print("\nCLI: `tradeoff validate` does not accept the `from:` goals file yet "
+              f"(exit {proc.returncode}), so the end-to-end timings are skipped:")  # fmt: skip
+        print("  " + "\n  ".join(err.strip().splitlines()[:5]))
+        return
+    print(f"\nCLI on {goals.relative_to(ROOT)}:")
+    print(f"  tradeoff validate          {wall:6.2f} s  peak RSS {rss:6.0f} MiB  (load)")
+    load = wall
+    for name, args in (("pareto", ["pareto"]), ("rank --top 20", ["rank", "--top", "20"])):
+        wall, rss, proc = run([exe, *args, str(goals)])
+        status = "" if proc.returncode in (0, 1) else f"  EXIT {proc.returncode}"
+        share = min(load / wall, 1.0) if wall else 0.0
+        print(f"  tradeoff {name:<17} {wall:6.2f} s  peak RSS {rss:6.0f} MiB  "
+              f"loading {share:4.0%} / computing {1 - share:4.0%}{status}")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--read-only", type=Path, help=argparse.SUPPRESS)  # the child's job
+    args = parser.parse_args()
+    if args.read_only:
+        time_read(args.read_only, args.repeat)
+        return
+    start = time.perf_counter()
+    table_path, goals_path = write_inputs(args.rows)
+    size = table_path.stat().st_size / 2**20
+    print(f"wrote {table_path.relative_to(ROOT)} ({size:.0f} MiB) in "
+          f"{time.perf_counter() - start:.1f} s")  # fmt: skip
+    # Read in a child so its peak RSS is the reader's, not the generator's.
+    cmd = [sys.executable, __file__, "--read-only", str(table_path), "--repeat", str(args.repeat)]
+    subprocess.run(cmd, check=True)
+    time_cli(goals_path)
+
+
+if __name__ == "__main__":
+    main()
