@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import types
+import typing
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,21 +12,59 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ValidationError
 
-from tradeoff import schema, units, yamlio
+from tradeoff import units, yamlio
 from tradeoff.data import BudgetSpec, MetricSpec, StudyData
 from tradeoff.errors import Diagnostic, InputError, did_you_mean
 from tradeoff.schema import Bound, GoalsFile, Measurement, describe, parse_quantity
+from tradeoff.yamlio import show_key
 
 IDENTIFIER_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def _field_names() -> list[str]:
-    """Every key the format knows, for "did you mean" on an unknown key."""
-    names: set[str] = set()
-    for obj in vars(schema).values():
-        if isinstance(obj, type) and issubclass(obj, BaseModel):
-            names.update(info.alias or key for key, info in obj.model_fields.items())
-    return sorted(names)
+def _unwrap(tp: Any) -> Any:
+    """The model, dict or list type inside Annotated / Optional / union wrappers."""
+    while True:
+        origin = typing.get_origin(tp)
+        if origin is typing.Annotated:
+            tp = typing.get_args(tp)[0]
+        elif origin in (typing.Union, types.UnionType):
+            inner = [a for a in typing.get_args(tp) if _is_container(a)]
+            if not inner:
+                return tp
+            tp = inner[0]
+        else:
+            return tp
+
+
+def _is_container(tp: Any) -> bool:
+    origin = typing.get_origin(tp)
+    if origin is typing.Annotated:
+        return _is_container(typing.get_args(tp)[0])
+    if origin in (dict, list, typing.Union, types.UnionType):
+        return True
+    return isinstance(tp, type) and issubclass(tp, BaseModel)
+
+
+def _fields(model: type[BaseModel]) -> dict[str, Any]:
+    return {info.alias or key: info.annotation for key, info in model.model_fields.items()}
+
+
+def _keys_at(loc: tuple[Any, ...]) -> list[str]:
+    """The keys allowed in the mapping at pydantic `loc`, for "did you mean" on an unknown key."""
+    tp: Any = GoalsFile
+    for part in loc:
+        tp = _unwrap(tp)
+        origin = typing.get_origin(tp)
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            tp = _fields(tp).get(str(part), tp)  # a union branch's tag leaves the type as it is
+        elif origin is dict:
+            tp = typing.get_args(tp)[1]
+        elif origin is list:
+            tp = typing.get_args(tp)[0]
+    tp = _unwrap(tp)
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return list(_fields(tp))
+    return []
 
 
 def _real_loc(data: Any, loc: tuple[Any, ...]) -> yamlio.Loc:
@@ -40,30 +80,38 @@ def _real_loc(data: Any, loc: tuple[Any, ...]) -> yamlio.Loc:
 
 
 def _message(err: Any) -> str:
-    kind, value = err["type"], err.get("input")
+    kind, value, loc = err["type"], err.get("input"), err["loc"]
     shown = describe(value)
+    last = next((p for p in reversed(loc) if isinstance(p, str)), "")
     if kind == "missing":
-        return f"missing required key '{err['loc'][-1]}'"
+        return f"missing required key '{loc[-1]}'"
     if kind == "extra_forbidden":
-        key = str(err["loc"][-1])
-        return f"unknown key '{key}'{did_you_mean(key, _field_names())}"
+        key = str(loc[-1])
+        return f"unknown key {show_key(key)}{did_you_mean(key, _keys_at(loc[:-1]))}"
+    if kind == "literal_error" and loc == ("version",):
+        return f"unsupported version {shown}; this tradeoff reads version 1"
     if kind == "literal_error":
         return f"expected {err['ctx']['expected']}, got {shown}"
     if kind in ("dict_type", "model_type", "model_attributes_type"):
         return f"expected a mapping, got {shown}"
+    if kind == "list_type" and len(loc) == 2 and loc[0] == "budgets":
+        return f"expected a bound such as {{max: 800}}, or a list of them, got {shown}"
+    if kind == "list_type" and last == "range":
+        return f"expected a list of 2 numbers [low, high], got {shown}"
     if kind == "list_type":
         return f"expected a list, got {shown}"
     if kind == "string_type":
-        return f"expected a string, got {shown}"
+        hint = " (quote it to use it as text)" if isinstance(value, int | float) else ""
+        return f"expected a string, got {shown}{hint}"
     if kind in ("bool_type", "bool_parsing"):
         return f"expected true or false, got {shown}"
     if kind.startswith("date"):
         return f"expected an ISO date (YYYY-MM-DD), got {shown}"
-    if kind == "string_too_short":
-        return "must not be empty"
-    if kind in ("too_short", "too_long") and isinstance(value, list):
+    if kind in ("too_short", "too_long") and last == "range" and isinstance(value, list):
         return f"expected a list of 2 numbers [low, high], got {len(value)} item(s)"
-    if kind == "too_short" and isinstance(value, dict):
+    if kind == "too_short" and last == "tags":
+        return "must not be empty (leave 'tags' out to apply the budget to every candidate)"
+    if kind in ("too_short", "string_too_short"):
         return "must not be empty"
     msg: str = err["msg"]
     msg = msg.removeprefix("Value error, ")
@@ -74,16 +122,21 @@ def _translate(exc: ValidationError, doc: yamlio.Document) -> list[Diagnostic]:
     out: dict[yamlio.Loc, Diagnostic] = {}
     for err in exc.errors(include_url=False):
         loc = _real_loc(doc.data, err["loc"])
-        if err["type"] == "missing":
-            line, col = doc.pos(loc)
-        elif err["type"] == "extra_forbidden":
-            loc = (*loc, str(err["loc"][-1])) if err["loc"][-1] not in loc[-1:] else loc
+        if err["type"] == "extra_forbidden":
+            if err["loc"][-1] not in loc[-1:]:
+                loc = (*loc, str(err["loc"][-1]))
             line, col = doc.pos(loc, key=True)
         else:
+            # For a missing key this is the mapping that lacks it.
             line, col = doc.pos(loc)
         # One message per place: a union's other branches only repeat the first complaint.
         out.setdefault(loc, Diagnostic(doc.file, line, col, yamlio.format_loc(loc), _message(err)))
     return list(out.values())
+
+
+def _under_any(diag: Diagnostic, roots: set[yamlio.Loc]) -> bool:
+    names = [yamlio.format_loc(root) for root in roots]
+    return any(diag.where == n or diag.where.startswith((n + ".", n + "[")) for n in names)
 
 
 def _maybe_number(value: Any) -> float | None:
@@ -111,6 +164,7 @@ class _Checker:
     def __init__(self, doc: yamlio.Document) -> None:
         self.doc = doc
         self.errors: list[Diagnostic] = []
+        self.unsupported: set[yamlio.Loc] = set()
         raw = _dict(doc.data.get("metrics"))
         self.metrics: dict[str, Any] | None = raw if raw else None
 
@@ -118,10 +172,16 @@ class _Checker:
         line, col = self.doc.pos(loc, key=key)
         self.errors.append(Diagnostic(self.doc.file, line, col, yamlio.format_loc(loc), what))
 
+    def not_yet(self, loc: yamlio.Loc) -> None:
+        """A key of "Data in": located, and what lies under it is not checked further."""
+        self.unsupported.add(loc)
+        self.fail(loc, f"'{loc[-1]}' is not supported yet", key=True)
+
     def metric_ref(self, loc: yamlio.Loc, name: str) -> bool:
         if self.metrics is None or name in self.metrics:
             return True
-        self.fail(loc, f"unknown metric '{name}'{did_you_mean(name, self.metrics)}", key=True)
+        close = did_you_mean(name, self.metrics)
+        self.fail(loc, f"unknown metric {show_key(name)}{close}", key=True)
         return False
 
     def single_budget(self, metric: str) -> bool:
@@ -138,15 +198,20 @@ class _Checker:
             if len(bounds) == 2 and None not in bounds and not bounds[0] < bounds[1]:  # type: ignore[operator]
                 self.fail((*loc, "range"), "the low end of range must be below its high end")
             if "source" in _dict(metric):
-                self.fail((*loc, "source"), "'source' is not supported yet", key=True)
+                self.not_yet((*loc, "source"))
         for name, bounds in _dict(data.get("budgets")).items():
             if not self.metric_ref(("budgets", name), name):
                 continue
             single = isinstance(bounds, dict)
             for i, bound in enumerate([bounds] if single else _list(bounds)):
                 bloc = ("budgets", name) if single else ("budgets", name, i)
-                if isinstance(bound, dict) and "max" not in bound and "min" not in bound:
+                if not isinstance(bound, dict):
+                    continue
+                if "max" not in bound and "min" not in bound:
                     self.fail(bloc, "a budget needs 'max' or 'min'")
+                for side in ("max", "min"):
+                    if side in bound and bound[side] is None:  # else the budget would vanish
+                        self.fail((*bloc, side), "expected a finite number, got null")
         for pname, weights in _dict(data.get("profiles")).items():
             ploc: yamlio.Loc = ("profiles", pname)
             if not isinstance(weights, dict):
@@ -155,10 +220,10 @@ class _Checker:
             numbers = [_maybe_number(w) for w in weights.values()]
             if not weights:
                 self.fail(ploc, "a profile needs at least one weight")
-            elif all(known) and all(w is not None and w <= 0 for w in numbers):
+            elif all(known) and all(w == 0 for w in numbers):  # a negative one is its own error
                 self.fail(ploc, "all weights are zero; at least one must be positive")
         if "workload" in data:
-            self.fail(("workload",), "'workload' is not supported yet", key=True)
+            self.not_yet(("workload",))
         self.candidates(_list(data.get("candidates")))
 
     def candidates(self, entries: list[Any]) -> None:
@@ -169,14 +234,17 @@ class _Checker:
                 continue
             for extra in ("from", "price", "columns"):
                 if extra in cand:
-                    self.fail((*cloc, extra), f"'{extra}' is not supported yet", key=True)
+                    self.not_yet((*cloc, extra))
             name = cand.get("name")
             if "name" not in cand and "from" not in cand:
                 self.fail(cloc, "missing required key 'name'")
+            elif "name" in cand and name is None:
+                self.fail((*cloc, "name"), "expected a string, got null")
             elif isinstance(name, str) and name in seen:
                 first = seen[name]
                 self.fail(
-                    (*cloc, "name"), f"duplicate candidate name '{name}' (first on line {first})"
+                    (*cloc, "name"),
+                    f"duplicate candidate name {show_key(name)} (first on line {first})",
                 )
             elif isinstance(name, str):
                 seen[name] = self.doc.line((*cloc, "name"))
@@ -299,19 +367,30 @@ def _provenance(value: Measurement) -> dict[str, Any]:
 
 
 def load_document(doc: yamlio.Document) -> StudyData:
-    """Validate a parsed document and build the study's arrays."""
+    """Validate a parsed document and build the study's arrays.
+
+    Raises:
+        InputError: every problem found, with `doc.problems` (see `yamlio.parse`) among them.
+    """
     checker = _Checker(doc)
     checker.run()
     try:
         goals = GoalsFile.model_validate(doc.data)
     except ValidationError as exc:
-        raise InputError(sorted({*_translate(exc, doc), *checker.errors})) from None
+        found = {*doc.problems, *checker.errors}
+        claimed = {d.where for d in found}
+        for d in _translate(exc, doc):
+            # The word of the reader or the checker on a place (a repeated key, an unsupported
+            # key, a null bound) is the more useful one.
+            if d.where not in claimed and not _under_any(d, checker.unsupported):
+                found.add(d)
+        raise InputError(sorted(found)) from None
     data = _build(goals, checker)
-    if checker.errors:
-        raise InputError(sorted(set(checker.errors)))
+    if doc.problems or checker.errors:
+        raise InputError(sorted({*doc.problems, *checker.errors}))
     return data
 
 
 def load_path(path: str | Path) -> StudyData:
     """Read, parse and validate a goals file."""
-    return load_document(yamlio.load(path))
+    return load_document(yamlio.load(path, partial=True))

@@ -11,10 +11,13 @@ import math
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
 
 NUMBER_RE = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
-_WITH_UNIT_RE = re.compile(rf"\s*({NUMBER_RE.pattern})\s*([^\s0-9.+-].*?)\s*")
+_WITH_UNIT_RE = re.compile(rf"({NUMBER_RE.pattern})\s*([^\s0-9.+-].*?)")
+_RADIX_RE = re.compile(r"[-+]?0[bBoOxX]")
+_UNIT_START = "%$€£°"
+_BIG = 2**1023
 
 
 def describe(value: Any) -> str:
@@ -30,31 +33,36 @@ def describe(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
     text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "...'"
+    if len(text) <= 60:
+        return text
+    return text[:56] + ("...'" if isinstance(value, str) else "...")
 
 
 def parse_quantity(value: Any) -> tuple[float, str | None]:
     """A finite number, a quoted number, or a number with a unit ("0.64 s").
 
-    Returns the number and the unit text (None when there is no unit).
+    Returns the number and the unit text (None when there is no unit). A unit starts with a
+    letter or one of `%$€£°`, so that YAML 1.1 number forms (`1_000`, `0b101`, `1:30`) are not
+    read as a number with a strange unit.
     """
-    if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise ValueError(f"expected a finite number, got {describe(value)}")
-    if isinstance(value, str):
+    kind = type(value)
+    if kind is float:  # the common case first
+        if math.isfinite(value):
+            return value, None
+    elif kind is int:
+        if abs(value) < _BIG:  # float() of a larger int raises OverflowError
+            return float(value), None
+    elif kind is str:
         text = value.strip()
         if NUMBER_RE.fullmatch(text):
-            return float(text), None
-        match = _WITH_UNIT_RE.fullmatch(value)
-        if match is None:
-            raise ValueError(f"expected a finite number, got {describe(value)}")
-        number, unit = float(match.group(1)), match.group(2)
-        if not math.isfinite(number):
-            raise ValueError(f"expected a finite number, got {describe(value)}")
-        return number, unit
-    number = float(value)
-    if not math.isfinite(number):
-        raise ValueError(f"expected a finite number, got {describe(value)}")
-    return number, None
+            number = float(text)
+            if math.isfinite(number):  # "1e999" overflows to inf
+                return number, None
+        elif (match := _WITH_UNIT_RE.fullmatch(text)) is not None and not _RADIX_RE.match(text):
+            number, unit = float(match.group(1)), match.group(2)
+            if math.isfinite(number) and (unit[0].isalpha() or unit[0] in _UNIT_START):
+                return number, unit
+    raise ValueError(f"expected a finite number, got {describe(value)}")
 
 
 def _finite(value: Any) -> float:
@@ -75,6 +83,20 @@ def _non_negative(value: Any) -> float:
         raise ValueError(f"must be at least 0, got {describe(value)}")
     return number
 
+
+def _iso_date(value: Any) -> Any:
+    # pydantic would read an integer as seconds since 1970; a date here is written as text.
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str):
+        raise ValueError(f"expected an ISO date (YYYY-MM-DD), got {describe(value)}")
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(f"expected an ISO date (YYYY-MM-DD), got {describe(value)}") from None
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_date, json_schema_input_type=str)]
 
 FiniteFloat = Annotated[float, BeforeValidator(_finite, json_schema_input_type=float | str)]
 NonNegativeFloat = Annotated[
@@ -114,7 +136,7 @@ class OptimumBenchmarkSource(_Model):
 class MetricSource(_Model):
     """Which external data fills a metric: `price`, or a field of a results file."""
 
-    price: bool = False
+    price: StrictBool = False
     """Filled from the candidates' `price:` entries (written `source: price`)."""
     lm_eval: LmEvalSource | None = None
     """Take the value from lm-evaluation-harness results."""
@@ -147,7 +169,7 @@ class Metric(_Model):
     """What the metric measures, for people."""
     range: Annotated[list[FiniteFloat], Field(min_length=2, max_length=2)] | None = None
     """Fixed goalposts `[low, high]` for normalization instead of the candidates' min and max."""
-    additive: bool = False
+    additive: StrictBool = False
     """True when the mean over a traffic mix is the mix of the means (cost, mean accuracy)."""
     source: Source = None
     """Where values come from: `price` (filled from `price:` entries) or a results file field."""
@@ -162,8 +184,8 @@ class Bound(_Model):
     """Lower limit, in the metric's unit (or with a unit of its own)."""
     level: Literal["error", "warn"] = "error"
     """`error` fails `tradeoff check`; `warn` is reported but passes unless `--strict`."""
-    tags: list[str] | None = None
-    """Applies only to candidates that carry at least one of these tags."""
+    tags: Annotated[list[str], Field(min_length=1)] | None = None
+    """Applies only to candidates that carry at least one of these tags (leave it out for all)."""
 
 
 def _as_list(value: Any) -> Any:
@@ -185,18 +207,16 @@ class Measurement(_Model):
     """Standard error of the value (at least 0), in the same unit."""
     kind: Literal["measured", "estimated", "claimed"] = "measured"
     """How the value was obtained."""
-    date: dt.date | None = None
+    date: IsoDate | None = None
     """When it was measured or published (ISO date)."""
     citation: str | None = None
     """Where it came from: a paper, a page, a file."""
 
 
 def _as_measurement(value: Any) -> Any:
-    if isinstance(value, dict):
+    if value is None or isinstance(value, dict):
         return value
-    if value is None:
-        return None
-    return {"value": _quantity(value)}
+    return {"value": value}  # checked once, by `Measurement.value`
 
 
 Value = Annotated[

@@ -1,13 +1,16 @@
 """Safe YAML 1.2 reading that remembers where every value came from.
 
 PyYAML resolves scalars by YAML 1.1 rules (`no` is false, `1e-3` a string) and silently keeps the
-last of two equal keys. We let libyaml compose the node graph only, then build plain data ourselves:
-the core schema of YAML 1.2, duplicate keys rejected with both lines, arbitrary tags refused, and a
-hard limit on nodes so an alias bomb fails fast instead of exhausting memory.
+last of two equal keys. We let libyaml parse the text into events only and build plain data from
+them ourselves: the core schema of YAML 1.2, duplicate keys rejected with both lines, arbitrary
+tags refused, and a limit on the values a document may expand to, counted as the events arrive, so
+an alias bomb fails before anything is expanded. Building from events (rather than PyYAML's node
+graph) is also what lets a value reached through an alias be located at the alias.
 """
 
 from __future__ import annotations
 
+import codecs
 import math
 import re
 from dataclasses import dataclass, field
@@ -20,14 +23,17 @@ from tradeoff.errors import Diagnostic, InputError
 
 MAX_BYTES = 32 * 1024 * 1024
 MAX_NODES = 2_000_000
+"""Values a document may hold, aliases expanded."""
+MAX_ALIAS_NODES = 100_000
+"""Values that aliases may add in all; far beyond sharing a few mappings, far below a bomb."""
 MAX_DEPTH = 64
 
 Loc = tuple[str | int, ...]
 
-_PLAIN = "tag:tradeoff,2024:plain"
 _STR, _INT, _FLOAT = "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
 _BOOL, _NULL = "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"
 _MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+_TYPED: dict[str, type] = {_INT: int, _FLOAT: float, _BOOL: bool, _NULL: type(None)}
 
 # YAML 1.2.2 core schema, section 10.3.2.
 _NULL_RE = re.compile(r"~|null|Null|NULL|")
@@ -38,20 +44,25 @@ _HEX_RE = re.compile(r"0x[0-9a-fA-F]+")
 _FLOAT_RE = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
 _INF_RE = re.compile(r"[-+]?\.(inf|Inf|INF)")
 _NAN_RE = re.compile(r"\.(nan|NaN|NAN)")
+_MAX_DIGITS = 4000
+_BIG_RE = re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+")
+# Plain scalars that cannot be anything but strings skip the regexes (most keys and names).
+_MAYBE_NOT_STR = frozenset("0123456789+-.~nNtTfF")
 
-
-class _Loader(yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader):  # type: ignore[misc]
-    """Composes only; every plain scalar gets one tag and is resolved by `resolve_plain`."""
-
-    yaml_implicit_resolvers = {None: [(_PLAIN, re.compile(r".*", re.DOTALL))]}  # noqa: RUF012
+_Parser: type = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
 
 
 def resolve_plain(text: str) -> Any:
     """Resolve an untagged plain scalar by the YAML 1.2 core schema."""
+    if text and text[0] not in _MAYBE_NOT_STR:
+        return text
     if _NULL_RE.fullmatch(text):
         return None
     if _BOOL_RE.fullmatch(text):
         return text[0] in "tT"
+    if len(text) > _MAX_DIGITS and _BIG_RE.fullmatch(text):
+        # Python refuses to convert such long integers; as floats they are merely huge.
+        return math.inf if text[0] != "-" else -math.inf
     if _INT_RE.fullmatch(text):
         return int(text)
     if _OCT_RE.fullmatch(text):
@@ -73,20 +84,27 @@ class Document:
 
     `values[loc]` is the (line, col) of the value at `loc`, `keys[loc]` that of its key in the
     enclosing mapping; both 1-based. `loc` is a path such as ("candidates", 1, "metrics", "cost").
+    A value reached through an alias is located at the alias; what lies inside it has no entry
+    of its own, so `pos` answers with the alias too.
     """
 
     file: str
     data: Any
     values: dict[Loc, tuple[int, int]] = field(default_factory=dict)
     keys: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    problems: list[Diagnostic] = field(default_factory=list)
+    """With `parse(..., partial=True)`: problems (duplicate keys, bad tags) the data was read
+    past. A repeated key keeps its first value; a value with a bad tag or alias becomes null."""
 
     def pos(self, loc: Loc, *, key: bool = False) -> tuple[int, int]:
-        """Position of `loc`, or of its nearest ancestor that has one."""
-        table = self.keys if key else self.values
+        """Position of `loc`, or of its nearest ancestor that has one.
+
+        With `key`, the position of the key naming `loc` where there is one.
+        """
+        if key and loc in self.keys:
+            return self.keys[loc]
         while True:
-            if loc in table:
-                return table[loc]
-            if key and loc in self.values:
+            if loc in self.values:
                 return self.values[loc]
             if not loc:
                 return (1, 1)
@@ -96,114 +114,245 @@ class Document:
         return self.pos(loc)[0]
 
 
+def show_key(key: str) -> str:
+    """A key as messages quote it: 'cost', or with escapes when it holds control characters."""
+    return f"'{key}'" if key.isprintable() else repr(key).replace('"', "'")
+
+
 def format_loc(loc: Loc) -> str:
-    """("candidates", 1, "metrics", "cost") -> "candidates[1].metrics.cost"."""
+    """("candidates", 1, "metrics", "cost") -> "candidates[1].metrics.cost".
+
+    A key that is empty or holds control characters is written `[...]`, escaped, so that a
+    message stays on one line.
+    """
     out = ""
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
+        elif not part or not part.isprintable():
+            out += f"[{show_key(part)}]"
         else:
-            out += f".{part}" if out else str(part)
+            out += f".{part}" if out else part
     return out
+
+
+class _Fatal(Exception):
+    """Stops building: the document cannot be read further (bomb, depth, second document)."""
+
+    def __init__(self, line: int, col: int, what: str) -> None:
+        super().__init__(what)
+        self.line, self.col, self.what = line, col, what
+
+
+_SKIP = object()
+"""Stands for a key that cannot be used (a list, a mapping): its value is read and dropped."""
+
+
+class _Frame:
+    """A mapping or sequence being built."""
+
+    __slots__ = ("anchor", "is_key", "key", "loc", "out", "record", "seen", "size")
+
+    def __init__(self, loc: Loc, out: dict[str, Any] | list[Any], record: bool) -> None:
+        self.loc = loc
+        self.out = out
+        self.record = record  # False inside a dropped key or value: no positions, no data kept
+        self.key: object = None  # a mapping's pending key (str or _SKIP), None when a key is due
+        self.is_key = False  # this collection is itself a key (an error): drop it, then its value
+        self.seen: dict[str, int] = {}
+        self.size = 1  # values inside, aliases expanded, this one included
+        self.anchor: str | None = None
 
 
 class _Builder:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.errors: list[Diagnostic] = []
+        self.anchors: dict[str, tuple[Any, int] | None] = {}  # None: still being built
+        self.total = 0
+        self.empty_root = False  # the document is an empty scalar (`---` and nothing else)
+        self.aliased = 0
 
-    def fail(self, node: yaml.Node, loc: Loc, what: str) -> None:
-        mark = node.start_mark
+    def fail(self, mark: Any, loc: Loc, what: str) -> None:
         self.errors.append(
             Diagnostic(self.doc.file, mark.line + 1, mark.column + 1, format_loc(loc), what)
         )
 
-    def build(self, node: yaml.Node, loc: Loc, active: frozenset[int]) -> Any:
-        if len(loc) > MAX_DEPTH:
-            self.fail(node, loc, f"nested more than {MAX_DEPTH} levels deep")
-            return None
-        mark = node.start_mark
-        self.doc.values.setdefault(loc, (mark.line + 1, mark.column + 1))
-        if isinstance(node, yaml.ScalarNode):
-            return self.scalar(node, loc)
-        if id(node) in active:
-            self.fail(node, loc, "an alias refers to a node that contains it (a recursive alias)")
-            return None
-        inner = active | {id(node)}
-        if isinstance(node, yaml.SequenceNode):
-            if node.tag != _SEQ:
-                self.fail(node, loc, f"unsupported tag {node.tag!r}")
-            return [self.build(item, (*loc, i), inner) for i, item in enumerate(node.value)]
-        if isinstance(node, yaml.MappingNode):
-            if node.tag != _MAP:
-                self.fail(node, loc, f"unsupported tag {node.tag!r}")
-            return self.mapping(node, loc, inner)
-        self.fail(node, loc, "unsupported YAML node")  # pragma: no cover - PyYAML has 3 node kinds
-        return None
-
-    def mapping(self, node: yaml.MappingNode, loc: Loc, active: frozenset[int]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        seen: dict[str, int] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                self.fail(key_node, loc, "a key must be a plain string, not a list or mapping")
-                continue
-            key = str(key_node.value)
-            line = key_node.start_mark.line + 1
-            if key in seen:
-                self.fail(
-                    key_node, (*loc, key), f"duplicate key '{key}' (first on line {seen[key]})"
+    def count(self, mark: Any, n: int, alias: bool = False) -> None:
+        self.total += n
+        if alias:
+            self.aliased += n
+            if self.aliased > MAX_ALIAS_NODES:
+                raise _Fatal(
+                    mark.line + 1,
+                    mark.column + 1,
+                    f"aliases expand to more than {MAX_ALIAS_NODES:,} values (an alias bomb?)",
                 )
-                continue
-            seen[key] = line
-            self.doc.keys[(*loc, key)] = (line, key_node.start_mark.column + 1)
-            out[key] = self.build(value_node, (*loc, key), active)
-        return out
+        if self.total > MAX_NODES:
+            raise _Fatal(
+                mark.line + 1, mark.column + 1, f"document holds more than {MAX_NODES:,} values"
+            )
 
-    def scalar(self, node: yaml.ScalarNode, loc: Loc) -> Any:
-        text = node.value
-        tag = node.tag
-        if tag == _PLAIN:
-            return resolve_plain(text)
-        if tag == _STR:
+    def scalar(self, event: yaml.ScalarEvent, loc: Loc) -> Any:
+        text, tag = event.value, event.tag
+        if tag is None:
+            return resolve_plain(text) if event.implicit[0] else text
+        if tag in ("!", _STR):
             return text
-        if tag in (_INT, _FLOAT, _BOOL, _NULL):
-            value = resolve_plain(text)
-            kind = {_INT: int, _FLOAT: float, _BOOL: bool, _NULL: type(None)}[tag]
-            if tag == _FLOAT and isinstance(value, int) and not isinstance(value, bool):
-                value = float(value)
-            if not isinstance(value, kind):
-                self.fail(node, loc, f"{text!r} is not a valid {tag.rsplit(':', 1)[-1]}")
-                return None
-            return value
-        self.fail(node, loc, f"unsupported tag {tag!r}")
-        return None
+        kind = _TYPED.get(tag)
+        if kind is None:
+            self.fail(event.start_mark, loc, f"unsupported tag {tag!r}")
+            return None
+        value = resolve_plain(text)
+        if kind is float and type(value) is int:
+            value = float(value)
+        if type(value) is not kind:
+            self.fail(event.start_mark, loc, f"{text!r} is not a valid {tag.rsplit(':', 1)[-1]}")
+            return None
+        return value
 
+    def build(self, events: Any) -> Any:
+        stack: list[_Frame] = []
+        root: Any = None
+        documents = 0
+        for event in events:
+            kind = type(event)
+            if kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    m = event.start_mark
+                    raise _Fatal(m.line + 1, m.column + 1, "expected one YAML document, found more")
+                continue
+            if kind in (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent):
+                continue
+            if kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                done = stack.pop()
+                value: Any = done.out
+                size = done.size
+                if done.anchor is not None:
+                    self.anchors[done.anchor] = (value, size)
+                if not stack:
+                    root = value
+                    continue
+                parent = stack[-1]
+                parent.size += size
+                if done.is_key:
+                    parent.key = _SKIP
+                else:
+                    self.store(parent, value)
+                continue
 
-def _expanded_size(root: yaml.Node) -> int:
-    """Number of nodes once every alias is expanded, counted on the graph (so in linear time)."""
-    sizes: dict[int, int] = {}
-    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
-    while stack:
-        node, done = stack.pop()
-        if id(node) in sizes:
-            continue
-        if isinstance(node, yaml.ScalarNode):
-            sizes[id(node)] = 1
-            continue
-        children = (
-            [n for pair in node.value for n in pair]
-            if isinstance(node, yaml.MappingNode)
-            else list(node.value)
-        )
-        if done:
-            total = 1 + sum(sizes.get(id(c), 1) for c in children)
-            sizes[id(node)] = min(total, MAX_NODES + 1)
-            continue
-        stack.append((node, True))
-        # A recursive alias is already on the stack: it counts 1 here and is reported later.
-        stack.extend((c, False) for c in children if id(c) not in sizes)
-    return sizes[id(root)]
+            mark = event.start_mark
+            into: _Frame | None = stack[-1] if stack else None
+            # Where does this node go?
+            as_key = into is not None and type(into.out) is dict and into.key is None
+            record = into.record if into is not None else True
+            if into is None:
+                loc: Loc = ()
+            elif as_key:
+                loc = into.loc
+            elif type(into.out) is list:
+                loc = (*into.loc, len(into.out))
+            elif isinstance(into.key, str):
+                loc = (*into.loc, into.key)
+            else:  # the value of a key that cannot be used
+                loc, record = into.loc, False
+
+            if kind is yaml.AliasEvent:
+                anchor = event.anchor
+                if anchor not in self.anchors:
+                    self.fail(mark, loc, f"unknown alias *{anchor}")
+                    value, size = None, 1
+                elif (entry := self.anchors[anchor]) is None:
+                    self.fail(mark, loc, f"alias *{anchor} refers to a node that contains it")
+                    value, size = None, 1
+                else:
+                    value, size = entry
+                self.count(mark, size, alias=True)
+                if into is None:  # pragma: no cover - libyaml has no alias before an anchor
+                    continue
+                if as_key:
+                    self.key(into, value if isinstance(value, str) else None, mark)
+                    continue
+                if record:
+                    self.doc.values[loc] = (mark.line + 1, mark.column + 1)
+                into.size += size
+                self.store(into, value)
+                continue
+
+            self.count(mark, 1)
+            if kind is yaml.ScalarEvent:
+                if into is not None and as_key:
+                    self.key(into, event.value, mark)
+                    if event.anchor is not None:
+                        self.anchors[event.anchor] = (event.value, 1)
+                    continue
+                value = self.scalar(event, loc)
+                if event.anchor is not None:
+                    self.anchors[event.anchor] = (value, 1)
+                if record:
+                    self.doc.values[loc] = (mark.line + 1, mark.column + 1)
+                if into is None:
+                    root = value
+                    self.empty_root = event.value == "" and event.implicit[0]
+                else:
+                    into.size += 1
+                    self.store(into, value)
+                continue
+
+            # A mapping or a sequence starts.
+            if len(stack) >= MAX_DEPTH:
+                raise _Fatal(mark.line + 1, mark.column + 1, f"nested more than {MAX_DEPTH} deep")
+            is_map = kind is yaml.MappingStartEvent
+            if as_key:
+                self.fail(mark, loc, "a key must be a plain string, not a list or mapping")
+                record = False
+            elif record:
+                self.doc.values[loc] = (mark.line + 1, mark.column + 1)
+            expected = _MAP if is_map else _SEQ
+            if event.tag not in (None, "!", expected):
+                self.fail(mark, loc, f"unsupported tag {event.tag!r}")
+            frame = _Frame(loc, {} if is_map else [], record)
+            frame.is_key = as_key
+            if event.anchor is not None:
+                frame.anchor = event.anchor
+                self.anchors[event.anchor] = None
+            stack.append(frame)
+        return root
+
+    def key(self, frame: _Frame, key: str | None, mark: Any) -> None:
+        if key is None:
+            self.fail(mark, frame.loc, "a key must be a plain string, not a list or mapping")
+            frame.key = _SKIP
+            return
+        line = mark.line + 1
+        if key == "<<":
+            what = "merge keys ('<<') are not part of YAML 1.2; write the keys out"
+            self.fail(mark, (*frame.loc, key), what)
+            frame.key = _SKIP
+            return
+        first = frame.seen.get(key)
+        if first is not None:
+            self.fail(
+                mark, (*frame.loc, key), f"duplicate key {show_key(key)} (first on line {first})"
+            )
+            frame.key = _SKIP
+            return
+        frame.seen[key] = line
+        frame.key = key
+        if frame.record:
+            self.doc.keys[(*frame.loc, key)] = (line, mark.column + 1)
+
+    @staticmethod
+    def store(frame: _Frame, value: Any) -> None:
+        out = frame.out
+        if isinstance(out, list):
+            out.append(value)
+            return
+        key = frame.key
+        frame.key = None
+        if isinstance(key, str) and frame.record:
+            out[key] = value
 
 
 def read_text(path: Path, display: str) -> str:
@@ -225,49 +374,95 @@ def read_text(path: Path, display: str) -> str:
         raise InputError.single(
             display, 1, 1, "", f"file is larger than {MAX_BYTES // (1024 * 1024)} MiB"
         )
-    if b"\x00" in raw:
-        raise InputError.single(display, 1, 1, "", "binary file (contains NUL bytes), not text")
+    if raw.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        raise InputError.single(display, 1, 1, "", "UTF-32 text; save the file as UTF-8")
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise InputError.single(display, 1, 1, "", "UTF-16 text; save the file as UTF-8")
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        line = raw[:nul].count(b"\n") + 1
+        raise InputError.single(display, line, 1, "", "binary file (contains NUL bytes), not text")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise InputError.single(display, line, 1, "", "not valid UTF-8 text") from None
+        start = raw.rfind(b"\n", 0, exc.start) + 1
+        col = len(raw[start : exc.start].decode("utf-8", errors="replace")) + 1  # in characters
+        raise InputError.single(
+            display, line, col, "", f"not valid UTF-8 text (byte 0x{raw[exc.start]:02x})"
+        ) from None
 
 
-def parse(text: str, display: str) -> Document:
-    """Parse YAML text into a `Document`; every problem becomes an `InputError`."""
+def _describe_top(data: Any) -> str:
+    if data is None:
+        return "null"
+    if isinstance(data, list):
+        return "a list"
+    return f"a scalar ({data!r})"
+
+
+def parse(text: str, display: str, *, partial: bool = False) -> Document:
+    """Parse YAML text into a `Document`; every problem becomes an `InputError`.
+
+    With `partial`, problems that leave a usable mapping (a repeated key, an unsupported tag)
+    are kept in `Document.problems` instead, so that a caller can report them together with its
+    own findings.
+    """
     doc = Document(display, None)
+    if len(text) > MAX_BYTES:
+        raise InputError.single(
+            display, 1, 1, "", f"file is larger than {MAX_BYTES // (1024 * 1024)} MiB"
+        )
+    text = text.removeprefix("\ufeff")
+    builder = _Builder(doc)
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        text.encode("utf-8")
+        doc.data = builder.build(yaml.parse(text, Loader=_Parser))
+    except UnicodeEncodeError as exc:
+        line = text[: exc.start].count("\n") + 1
+        raise InputError.single(display, line, 1, "", "not valid Unicode text") from None
+    except _Fatal as exc:
+        raise InputError.single(display, exc.line, exc.col, "", exc.what) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        what = " ".join(p for p in (exc.context, exc.problem) if p) or "invalid YAML"
+        what = exc.problem or exc.context or "not valid YAML"
+        if exc.problem and exc.context:
+            ctx = exc.context_mark
+            where = f" started on line {ctx.line + 1}" if ctx and ctx.line + 1 != line else ""
+            what = f"{exc.problem} ({exc.context}{where})"
         raise InputError.single(display, line, col, "", f"invalid YAML: {what}") from None
-    except yaml.YAMLError as exc:
-        raise InputError.single(display, 1, 1, "", f"invalid YAML: {exc}") from None
-    except RecursionError:
-        raise InputError.single(display, 1, 1, "", "invalid YAML: nested too deeply") from None
-    if node is None:
-        raise InputError.single(display, 1, 1, "", "file is empty; expected a YAML mapping")
-    if _expanded_size(node) > MAX_NODES:
-        raise InputError.single(
-            display, 1, 1, "", f"document expands to more than {MAX_NODES:,} values (alias bomb?)"
+    except yaml.reader.ReaderError as exc:
+        pos = max(0, min(exc.position, len(text)))
+        line = text[:pos].count("\n") + 1
+        col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+        char = (
+            exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
         )
-    builder = _Builder(doc)
-    doc.data = builder.build(node, (), frozenset())
-    if builder.errors:
-        raise InputError(sorted(set(builder.errors)))
+        what = f"invalid YAML: {exc.reason} (U+{char:04X})"
+        raise InputError.single(display, line, col, "", what) from None
+    except yaml.YAMLError as exc:  # pragma: no cover - libyaml reports the others with a mark
+        raise InputError.single(display, 1, 1, "", f"invalid YAML: {exc}") from None
+    problems = sorted(set(builder.errors))
+    if problems and not (partial and isinstance(doc.data, dict)):
+        raise InputError(problems)
+    doc.problems = problems
     if not isinstance(doc.data, dict):
-        kind = "a list" if isinstance(doc.data, list) else f"a scalar ({doc.data!r})"
+        if not doc.values or builder.empty_root:
+            raise InputError.single(display, 1, 1, "", "file is empty; expected a YAML mapping")
+        line, col = doc.values[()]
         raise InputError.single(
-            display, 1, 1, "", f"expected a YAML mapping at the top, got {kind}"
+            display,
+            line,
+            col,
+            "",
+            f"expected a YAML mapping at the top, got {_describe_top(doc.data)}",
         )
     return doc
 
 
-def load(path: str | Path, display: str | None = None) -> Document:
-    """Read and parse a YAML file."""
+def load(path: str | Path, display: str | None = None, *, partial: bool = False) -> Document:
+    """Read and parse a YAML file (see `parse` for `partial`)."""
     path = Path(path)
     name = display if display is not None else str(path)
-    return parse(read_text(path, name), name)
+    return parse(read_text(path, name), name, partial=partial)
