@@ -164,6 +164,10 @@ MissingOpt = Annotated[
     MissingPolicy,
     typer.Option("--missing", help="Missing values: error, exclude the candidate, or worst value."),
 ]
+SamplesOpt = Annotated[
+    int, typer.Option("--samples", min=1, max=10_000_000, help="Monte Carlo draws.")
+]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed (results are reproducible).")]
 DEFAULT_FILE = Path("goals.yaml")
 
 
@@ -179,6 +183,14 @@ def rank(
     ] = False,
     metrics: MetricsOpt = None,
     missing: MissingOpt = MissingPolicy.error,
+    uncertainty: Annotated[
+        bool,
+        typer.Option(
+            "--uncertainty", help="Monte Carlo over stderr: P(first), median rank, 90% interval."
+        ),
+    ] = False,
+    samples: SamplesOpt = 10_000,
+    seed: SeedOpt = 0,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
 ) -> None:
@@ -196,6 +208,9 @@ def rank(
             include_infeasible=all_,
             metrics=parse_metrics(metrics),
             missing=missing.value,
+            uncertainty=uncertainty,
+            samples=samples,
+            seed=seed,
         )
     _emit_result("rank", result, fmt, output)
 
@@ -306,12 +321,6 @@ def frontier(
         result = frontier_result(tradeoff.load(file).data, x, y, goal, missing.value)
     color = output is None and use_color() and fmt is OutputFormat.table
     emit(RENDERERS[fmt.value](result, color), output)
-
-
-SamplesOpt = Annotated[
-    int, typer.Option("--samples", min=1, max=10_000_000, help="Monte Carlo draws.")
-]
-SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed (results are reproducible).")]
 
 
 @app.command()

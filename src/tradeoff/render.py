@@ -151,6 +151,20 @@ def _metric_columns(table: Table, metrics: Sequence[MetricSpec], sizes: Sequence
         table.add_column(Text(_header(m)), justify="right", overflow="fold", width=size)
 
 
+def _p_first(r: Row) -> Text:
+    p = r.extra.get("p_first")
+    return Text(DASH if p is None else f"{p:.2f}")
+
+
+def _interval(r: Row) -> Text:
+    iv = r.extra.get("rank_interval")
+    if iv is None:
+        return Text(DASH)
+    text = f"{iv[0]}" if iv[0] == iv[1] else f"{iv[0]}-{iv[1]}"
+    tied = r.extra.get("tied_with_leader")
+    return Text(f"~{text}" if tied else text, style="yellow" if tied else "")
+
+
 def rank_table(res: RankResult) -> list[RenderableType]:
     weights = ", ".join(f"{m} {w:.2f}" for m, w in res.weights.items())
     title = f"{res.title + ': ' if res.title else ''}profile {res.profile}, {res.method}"
@@ -158,20 +172,28 @@ def rank_table(res: RankResult) -> list[RenderableType]:
     table = _table()
     rank_w = len(str(len(shown)))
     front_w = 10 if res.show_infeasible and res.infeasible else 5
-    name_w, sizes, cells = _sizes(res.metrics, shown, [rank_w, 5, front_w])
+    noisy = any("p_first" in r.extra for r in res.rows)
+    extra_w = [6, 7] if noisy else []
+    name_w, sizes, cells = _sizes(res.metrics, shown, [rank_w, 5, *extra_w, front_w])
     table.add_column("#", justify="right", no_wrap=True, width=rank_w)
     table.add_column("candidate", overflow="fold", width=name_w)
     table.add_column("score", justify="right", no_wrap=True, width=5)
+    if noisy:
+        table.add_column("P(1st)", justify="right", no_wrap=True, width=6)
+        table.add_column("rank 90%", justify="right", overflow="fold", width=7)
     _metric_columns(table, res.metrics, sizes)
     table.add_column("front", no_wrap=True, width=front_w)
     for r, c in zip(shown, cells, strict=True):
+        extra = [_p_first(r), _interval(r)] if noisy else []
         if r.feasible:
             front = Text("yes", style="green") if r.on_front else Text("no", style="yellow")
-            table.add_row(str(r.rank), Text(r.name), fmt_score(r.score), *c, front)
+            table.add_row(str(r.rank), Text(r.name), fmt_score(r.score), *extra, *c, front)
         else:
             name = Text(r.name, style="dim")
-            table.add_row(DASH, name, DASH, *c, Text("infeasible", style="red"))
+            table.add_row(DASH, name, DASH, *extra, *c, Text("infeasible", style="red"))
     out: list[RenderableType] = [Text(title, style="bold"), table, *_footnotes(shown, res.metrics)]
+    if res.confidence:
+        out.append(Text(res.confidence, style="bold"))
     out.append(Text(f"weights: {weights}", style="dim"))
     if res.infeasible and not res.show_infeasible:
         names = ", ".join(r.name for r in res.infeasible[:5])

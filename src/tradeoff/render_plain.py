@@ -14,7 +14,7 @@ from tradeoff.render_fmt import (
     raw,
     violation_text,
 )
-from tradeoff.results import ExplainResult, ParetoResult, RankResult
+from tradeoff.results import ExplainResult, ParetoResult, RankResult, Row
 
 
 def _flag(x: bool) -> str:
@@ -111,13 +111,24 @@ def explain_csv(res: ExplainResult) -> str:
     return csv_text(header, rows)
 
 
+def _uncertain(r: Row) -> list[str]:
+    iv = r.extra.get("rank_interval")
+    if iv is None:
+        return [DASH, DASH]
+    text = f"{iv[0]}" if iv[0] == iv[1] else f"{iv[0]}-{iv[1]}"
+    return [f"{r.extra['p_first']:.2f}", f"~{text}" if r.extra.get("tied_with_leader") else text]
+
+
 def rank_markdown(res: RankResult) -> str:
-    header = ["#", "candidate", "score", *[m.header for m in res.metrics], "pareto"]
+    noisy = any("p_first" in r.extra for r in res.rows)
+    header = ["#", "candidate", "score", *(["P(1st)", "rank 90%"] if noisy else [])]
+    header += [*[m.header for m in res.metrics], "pareto"]
     rows = [
         [
             str(r.rank),
             r.name,
             fmt_score(r.score),
+            *(_uncertain(r) if noisy else []),
             *[fmt(v) for v in r.values],
             "front" if r.on_front else "dominated by " + ", ".join(r.dominated_by),
         ]
@@ -129,6 +140,7 @@ def rank_markdown(res: RankResult) -> str:
                 DASH,
                 r.name,
                 DASH,
+                *([DASH, DASH] if noisy else []),
                 *[fmt(v) for v in r.values],
                 "infeasible: " + "; ".join(violation_text(v, res.metrics) for v in r.violations),
             ]
@@ -137,7 +149,8 @@ def rank_markdown(res: RankResult) -> str:
     right = set(range(len(header) - 1)) - {1}
     title = f"**{md_escape(res.title)}**: " if res.title else ""
     head = f"{title}profile `{res.profile}`, {res.method}\n\n"
-    return head + markdown_table(header, rows, right)
+    tail = f"\n{md_escape(res.confidence)}\n" if res.confidence else ""
+    return head + markdown_table(header, rows, right) + tail
 
 
 def pareto_markdown(res: ParetoResult) -> str:

@@ -72,6 +72,7 @@ class RankResult:
     show_infeasible: bool = False
     notes: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    confidence: str | None = None  # one-line summary when stderr values exist (table, markdown)
     command: str = "rank"
 
     def to_json(self) -> dict[str, Any]:

@@ -14,6 +14,8 @@ from tradeoff.data import StudyData
 from tradeoff.errors import UsageError, did_you_mean
 from tradeoff.results import ExplainResult, MetricLine, ParetoResult, RankResult, Row
 
+DEFAULT_SAMPLES = 10_000  # P(first) to within about 0.005: two stable decimals
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -72,11 +74,21 @@ class Study:
         include_infeasible: bool = False,
         metrics: Sequence[str] | None = None,
         missing: Missing = "error",
+        uncertainty: bool = False,
+        samples: int = DEFAULT_SAMPLES,
+        seed: int = 0,
     ) -> RankResult:
-        """Feasible candidates, best first, as data (see `rank` for a DataFrame)."""
+        """Feasible candidates, best first, as data (see `rank` for a DataFrame).
+
+        With `uncertainty`, every candidate also gets `p_first`, `rank_median`, a 90%
+        `rank_interval` and `tied_with_leader` from `samples` Monte Carlo draws (seeded). Without
+        it, a one-line `confidence` summary is still computed whenever a weighted value has a
+        stderr (the table shows it; csv and json do not change).
+        """
         opts = Options(profile, dict(weights or {}), method, metrics, missing)
         a = analyse(self.data, opts)
         order = a.order if top is None else a.order[: max(top, 0)]
+        extras, extra, confidence = self._uncertainty(a, method, uncertainty, samples, seed)
         beaten = [int(i) for i in order if not a.front[i]]
         found = a.first_dominators(beaten, a.front_members(by_score=True))
         doms = dict(zip(beaten, found, strict=True))
@@ -88,6 +100,7 @@ class Study:
                 rank=k + 1,
                 on_front=bool(a.front[i]),
                 dominated_by=tuple(doms.get(int(i), ())),
+                extra=extras[k] if extras else {},
             )
             for k, i in enumerate(order)
         ]
@@ -118,7 +131,40 @@ class Study:
             excluded=self._excluded(a),
             show_infeasible=include_infeasible,
             notes=_notes(a),
+            extra=extra,
+            confidence=confidence,
         )
+
+    def _uncertainty(
+        self, a: Analysis, method: Method, wanted: bool, samples: int, seed: int
+    ) -> tuple[list[dict[str, Any]], dict[str, Any], str | None]:
+        """Per-row uncertainty fields, the top-level record, and the one-line summary."""
+        from tradeoff import confidence
+
+        if not len(a.order) or not a.weighted:
+            return [], ({"uncertainty": {"samples": samples, "seed": seed}} if wanted else {}), None
+        setting = confidence.Setting.of(a, method)
+        noisy = bool((setting.se > 0).any())
+        if not wanted and not noisy:
+            return [], {}, None
+        if not wanted:
+            # The summary under a plain table: bounded work even for very large tables.
+            n, k = setting.x.shape
+            samples = max(200, min(samples, 20_000_000 // max(1, n * k)))
+        u = confidence.uncertainty(setting, samples, seed)
+        line = confidence.summary(setting, u) if noisy else None
+        if not wanted:
+            return [], {}, line
+        rows = [
+            {
+                "p_first": float(u.p_first[k]),
+                "rank_median": float(u.rank_median[k]),
+                "rank_interval": [int(x) for x in u.rank_interval[k]],
+                "tied_with_leader": bool(u.tied_with_leader[k]),
+            }
+            for k in range(len(setting.names))
+        ]
+        return rows, {"uncertainty": {"samples": samples, "seed": seed}}, line
 
     def _excluded(self, a: Analysis) -> list[tuple[str, list[str]]]:
         return [(self.data.names[i], miss) for i, miss in a.excluded]

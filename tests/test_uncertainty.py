@@ -1,0 +1,90 @@
+"""rank --uncertainty: Monte Carlo over stderr, seeded; the confidence line under the table."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from conftest import runner, write_goals
+from tradeoff.cli import app
+
+CLOSE = """\
+version: 1
+metrics:
+  quality: {direction: max, unit: "%"}
+  cost:    {direction: min, unit: USD/request}
+candidates:
+  - {name: alpha, metrics: {quality: {value: 70.3, stderr: 0.5}, cost: 0.002}}
+  - {name: beta,  metrics: {quality: {value: 70.0, stderr: 0.5}, cost: 0.002}}
+  - {name: gamma, metrics: {quality: {value: 40.0, stderr: 0.5}, cost: 0.002}}
+"""
+"""alpha and beta differ by 0.3 points, less than their stderr; gamma trails by 60 stderrs."""
+
+
+def _rank(path: Path, *args: str) -> dict[str, object]:
+    result = runner.invoke(app, ["rank", str(path), "-f", "json", "--uncertainty", *args])
+    assert result.exit_code == 0, result.stderr
+    out: dict[str, object] = json.loads(result.stdout)
+    return out
+
+
+def _by_name(out: dict[str, object]) -> dict[str, dict[str, object]]:
+    cands = out["candidates"]
+    assert isinstance(cands, list)
+    return {c["name"]: c for c in cands}
+
+
+def test_candidates_within_noise_share_first_place_and_are_tied(tmp_path: Path) -> None:
+    out = _rank(write_goals(tmp_path, CLOSE))
+    c = _by_name(out)
+    # P(alpha > beta) = Phi(0.3 / (0.5 * sqrt 2)) = Phi(0.424) = 0.664 (normal table).
+    assert abs(float(c["alpha"]["p_first"]) - 0.664) < 0.02  # type: ignore[arg-type]
+    assert abs(float(c["beta"]["p_first"]) - 0.336) < 0.02  # type: ignore[arg-type]
+    assert c["gamma"]["p_first"] == 0.0
+    assert c["alpha"]["tied_with_leader"] is False  # the leader itself
+    assert c["beta"]["tied_with_leader"] is True
+    assert c["gamma"]["tied_with_leader"] is False
+    assert c["alpha"]["rank_interval"] == [1, 2] and c["beta"]["rank_interval"] == [1, 2]
+    assert c["gamma"]["rank_interval"] == [3, 3] and c["gamma"]["rank_median"] == 3.0
+    assert out["uncertainty"] == {"samples": 10000, "seed": 0}
+
+
+def test_clear_winner_has_probability_at_least_099(tmp_path: Path) -> None:
+    text = CLOSE.replace("value: 70.0", "value: 60.0")
+    c = _by_name(_rank(write_goals(tmp_path, text)))
+    assert float(c["alpha"]["p_first"]) >= 0.99  # type: ignore[arg-type]
+    assert c["beta"]["tied_with_leader"] is False
+
+
+def test_same_seed_same_result_other_seed_differs(tmp_path: Path) -> None:
+    path = write_goals(tmp_path, CLOSE)
+    a = _rank(path, "--seed", "5", "--samples", "3000")
+    b = _rank(path, "--seed", "5", "--samples", "3000")
+    c = _rank(path, "--seed", "6", "--samples", "3000")
+    assert a == b and a != c
+    assert a["uncertainty"] == {"samples": 3000, "seed": 5}
+
+
+def test_interval_is_the_inverted_cdf_quantile_of_the_sampled_ranks(tmp_path: Path) -> None:
+    # Recompute the ranks independently for 2 candidates: rank of alpha is 1 when its draw beats.
+    path = write_goals(tmp_path, CLOSE.replace("  - {name: gamma", "#"))
+    out = _by_name(_rank(path, "--samples", "4000", "--seed", "11"))
+    rng = np.random.default_rng(11)
+    z = rng.standard_normal((4000, 2, 2))  # (draws, candidates, metrics), as the code draws
+    q = np.array([70.3, 70.0])[None, :] + 0.5 * z[:, :, 0]
+    alpha_first = q[:, 0] >= q[:, 1]
+    assert abs(float(out["alpha"]["p_first"]) - alpha_first.mean()) < 1e-12  # type: ignore[arg-type]
+
+
+def test_table_shows_a_confidence_line_only_when_stderr_exists(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["rank", str(write_goals(tmp_path, CLOSE))])
+    assert "alpha leads with p=0.66; beta is within noise" in result.stdout
+    md = runner.invoke(app, ["rank", str(write_goals(tmp_path, CLOSE)), "-f", "markdown"])
+    assert "alpha leads with p=0.66" in md.stdout
+    plain = runner.invoke(app, ["rank", str(write_goals(tmp_path, CLOSE)), "-f", "json"])
+    assert "p_first" not in plain.stdout and "uncertainty" not in plain.stdout
+    exact = CLOSE.replace(", stderr: 0.5", "")
+    result = runner.invoke(app, ["rank", str(write_goals(tmp_path, exact))])
+    assert "leads with" not in result.stdout
