@@ -88,3 +88,39 @@ def test_table_shows_a_confidence_line_only_when_stderr_exists(tmp_path: Path) -
     exact = CLOSE.replace(", stderr: 0.5", "")
     result = runner.invoke(app, ["rank", str(write_goals(tmp_path, exact))])
     assert "leads with" not in result.stdout
+
+
+NOISY = CLOSE + "  - {name: delta, metrics: {quality: 20, cost: 0.001}}\n"
+
+
+def test_noisy_front_contains_the_exact_front_and_marks_noise_only(tmp_path: Path) -> None:
+    path = write_goals(tmp_path, NOISY)
+    exact = runner.invoke(app, ["pareto", str(path), "-f", "json"])
+    noisy = runner.invoke(app, ["pareto", str(path), "-f", "json", "--noise", "2"])
+    assert exact.exit_code == noisy.exit_code == 0
+    exact_front = {c["name"] for c in json.loads(exact.stdout)["candidates"]}
+    rows = json.loads(noisy.stdout)["candidates"]
+    noisy_front = {c["name"] for c in rows}
+    # beta trails alpha by 0.3 < 2 * sqrt(0.5^2 + 0.5^2) = 1.41: on the front only through noise.
+    assert exact_front == {"alpha", "delta"}
+    assert noisy_front == {"alpha", "beta", "delta"}
+    assert {c["name"]: c["noise_only"] for c in rows} == {
+        "alpha": False,
+        "beta": True,
+        "delta": False,
+    }
+    # With K = 0.2 the margin 0.2 * 0.707 = 0.14 < 0.3: beta is dominated again.
+    small = runner.invoke(app, ["pareto", str(path), "-f", "json", "--noise", "0.2"])
+    assert {c["name"] for c in json.loads(small.stdout)["candidates"]} == exact_front
+
+
+def test_noisy_layers_peel_noisy_fronts(tmp_path: Path) -> None:
+    path = write_goals(tmp_path, NOISY)
+    out = runner.invoke(app, ["pareto", str(path), "-f", "json", "--noise", "2", "--layers"])
+    layers = {c["name"]: c["layer"] for c in json.loads(out.stdout)["candidates"]}
+    assert layers == {"alpha": 1, "beta": 1, "delta": 1, "gamma": 2}
+
+
+def test_negative_noise_is_a_usage_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["pareto", str(write_goals(tmp_path, NOISY)), "--noise", "-1"])
+    assert result.exit_code == 2 and result.stdout == ""

@@ -225,6 +225,14 @@ def pareto(
     ignore_budgets: Annotated[
         bool, typer.Option("--ignore-budgets", help="Consider infeasible candidates too.")
     ] = False,
+    noise: Annotated[
+        float | None,
+        typer.Option(
+            "--noise",
+            min=0,
+            help="K: dominate only by more than K combined standard errors on some metric.",
+        ),
+    ] = None,
     missing: MissingOpt = MissingPolicy.error,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
@@ -239,6 +247,7 @@ def pareto(
             layers=layers,
             ignore_budgets=ignore_budgets,
             missing=missing.value,
+            noise=noise,
         )
     _emit_result("pareto", result, fmt, output)
 

@@ -138,7 +138,7 @@ def _sizes(
     widest = [max((len(c[j]) for c in cells), default=1) for j in range(len(metrics))]
     heads = [max(len(x) for x in _header(m).split("\n")) for m in metrics]
     natural = [max(w, h) for w, h in zip(widest, heads, strict=True)]
-    longest = max((len(r.name) for r in rows), default=9)
+    longest = max([len("candidate"), *(len(r.name) for r in rows)])
     room = width() - sum(others) - (len(metrics) + len(others))  # one space between columns
     if sum(natural) + longest <= room:
         return longest, natural, cells
@@ -203,7 +203,9 @@ def rank_table(res: RankResult) -> list[RenderableType]:
 
 
 def _pareto_note(r: Row) -> str:
-    return ", ".join([*(["knee"] if r.knee else []), *([] if r.feasible else ["infeasible"])])
+    notes = ["knee"] if r.knee else []
+    notes += ["noise only"] if r.extra.get("noise_only") else []
+    return ", ".join([*notes, *([] if r.feasible else ["infeasible"])])
 
 
 def pareto_table(res: ParetoResult) -> list[RenderableType]:

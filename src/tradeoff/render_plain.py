@@ -69,6 +69,12 @@ def pareto_csv(res: ParetoResult) -> str:
     if any(not r.feasible for r in res.rows):
         header.append("feasible")
         rows = [[*row, _flag(r.feasible)] for row, r in zip(rows, res.rows, strict=True)]
+    if any("noise_only" in r.extra for r in res.rows):
+        header.append("noise_only")
+        rows = [
+            [*row, _flag(bool(r.extra.get("noise_only")))]
+            for row, r in zip(rows, res.rows, strict=True)
+        ]
     return csv_text(header, rows)
 
 
@@ -163,6 +169,7 @@ def pareto_markdown(res: ParetoResult) -> str:
             "; ".join(
                 [
                     *(["knee"] if r.knee else []),
+                    *(["noise only"] if r.extra.get("noise_only") else []),
                     *([] if r.feasible else ["infeasible"]),
                     *([] if r.on_front else ["dominated by " + ", ".join(r.dominated_by)]),
                 ]

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from tradeoff import budgets
 from tradeoff.analysis import Analysis, Method, Missing, Options, analyse
@@ -175,8 +176,15 @@ class Study:
         layers: bool = False,
         ignore_budgets: bool = False,
         missing: Missing = "error",
+        noise: float | None = None,
     ) -> ParetoResult:
-        """The non-dominated candidates (or every layer), with the knee marked."""
+        """The non-dominated candidates (or every layer), with the knee marked.
+
+        With `noise` K, a dominates b only if it does on the point values and is better by more
+        than K * sqrt(se_a^2 + se_b^2) on at least one metric (metrics without stderr are exact),
+        so the noisy front contains the exact one; members that are on it only because of noise
+        carry `noise_only`. Layers then peel noisy fronts.
+        """
         from tradeoff.pareto import knee, nondominated_layers
 
         opts = Options(metrics=metrics, missing=missing, profile=self._any_profile())
@@ -185,8 +193,15 @@ class Study:
         names = self.data.names
         oriented = a.oriented(a.dom)
         ones = np.ones(len(a.dom), dtype=bool)
+        exact = a.front.copy()
         layer = np.ones(len(rows), dtype=np.int64)
-        if layers and len(rows):
+        if noise is not None:
+            if not (np.isfinite(noise) and noise >= 0):
+                raise UsageError(f"--noise must be a number >= 0, got {noise}")
+            layer = self._noisy_layers(a, noise, peel=layers)
+            a.front[:] = False
+            a.front[rows] = layer == 1
+        elif layers and len(rows):
             layer = nondominated_layers(oriented[rows], ones)
         front = rows[a.front[rows]]
         knee_row = -1
@@ -210,6 +225,9 @@ class Study:
                     on_front=bool(a.front[i]),
                     dominated_by=tuple(doms.get(i, ())),
                     feasible=bool(a.feasible[i]),
+                    extra={"noise_only": bool(a.front[i] and not exact[i])}
+                    if noise is not None
+                    else {},
                 )
             )
         return ParetoResult(
@@ -222,6 +240,29 @@ class Study:
             layers=layers,
             notes=_notes(a),
         )
+
+    def _noisy_layers(self, a: Analysis, k: float, *, peel: bool) -> NDArray[np.int64]:
+        """Layer of each considered row under noisy dominance (only the front unless `peel`)."""
+        from tradeoff.pareto import noisy_pareto_mask
+
+        rows = a.rows
+        idx = [self.data.metric_index(m) for m in a.dom]
+        values = a.oriented(a.dom)[rows]
+        se = self.data.stderr[np.ix_(rows, np.array(idx, dtype=np.intp))].copy()
+        se[a.filled[np.ix_(rows, np.array(idx, dtype=np.intp))]] = np.nan  # a fill is exact
+        ones = np.ones(len(idx), dtype=bool)
+        layer = np.zeros(len(rows), dtype=np.int64)
+        left = np.arange(len(rows))
+        depth = 0
+        while len(left):
+            depth += 1
+            top = noisy_pareto_mask(values[left], se[left], ones, k)
+            layer[left[top]] = depth
+            left = left[~top]
+            if not peel:
+                layer[left] = depth + 1
+                break
+        return layer
 
     def _any_profile(self) -> str | None:
         # pareto does not score, so a file without a default profile must not need --profile.
