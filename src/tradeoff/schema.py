@@ -11,7 +11,7 @@ import math
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, WithJsonSchema
 
 NUMBER_RE = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 _WITH_UNIT_RE = re.compile(rf"({NUMBER_RE.pattern})\s*([^\s0-9.+-].*?)")
@@ -96,7 +96,9 @@ def _iso_date(value: Any) -> Any:
         raise ValueError(f"expected an ISO date (YYYY-MM-DD), got {describe(value)}") from None
 
 
-IsoDate = Annotated[dt.date, BeforeValidator(_iso_date, json_schema_input_type=str)]
+IsoDate = Annotated[
+    dt.date, BeforeValidator(_iso_date), WithJsonSchema({"type": "string", "format": "date"})
+]
 
 FiniteFloat = Annotated[float, BeforeValidator(_finite, json_schema_input_type=float | str)]
 NonNegativeFloat = Annotated[

@@ -1,0 +1,239 @@
+"""Mutated goals files: the loader either accepts them or says where they are wrong, never more.
+
+Every run must end in a `Study` or in `tradeoff.InputError` whose diagnostics are each located
+(line and column >= 1, within the file) or about the file as a whole (0, 0, no `where`), with a
+one-line, non-empty message. Any other exception, or a hang, fails the test.
+"""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import FrameType
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import tradeoff
+from conftest import GOALS, ROOT, runner
+from tradeoff import yamlio
+from tradeoff.cli import app
+from tradeoff.loader import load_document
+
+SEEDS = [
+    GOALS,
+    (ROOT / "goals.yaml").read_text(encoding="utf-8"),
+    *(p.read_text(encoding="utf-8") for p in sorted((ROOT / "examples").glob("*.yaml"))),
+]
+
+# Values of other YAML types (and some hostile ones) to put where a value was.
+REPLACEMENTS = [
+    "",
+    "~",
+    "null",
+    "true",
+    "no",
+    "on",
+    "0",
+    "-1",
+    "1e-3",
+    "1e999",
+    ".nan",
+    "-.inf",
+    "0x1F",
+    "0b101",
+    "1_000",
+    '"0.5"',
+    '"0.64 s"',
+    '"12 parsecs"',
+    "fast",
+    "''",
+    "[]",
+    "{}",
+    "[1, [2, {a: b}]]",
+    "{value: 1, stderr: -1}",
+    "{value: x, kind: guess, date: 2024-13-01}",
+    "{max: 1, min: 2}",
+    "&anchor 5",
+    "*anchor",
+    "*missing",
+    "&self [*self]",
+    "!!python/object:os.system x",
+    "!!int abc",
+    "!!float 1",
+    "!custom",
+    "|\n  block\n",
+    '"\\x00 \\n"',
+    "9" * 5000,
+    "<<: *anchor",
+    "? [a]\n  : b",
+    "- a\n- b",
+]
+
+LIMIT = 20  # seconds one load may take before it counts as a hang
+
+
+class Hang(Exception):
+    pass
+
+
+@contextmanager
+def deadline(seconds: int) -> Iterator[None]:
+    def on_alarm(signum: int, frame: FrameType | None) -> None:
+        raise Hang(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@st.composite
+def mutated_lines(draw: st.DrawFn) -> str:
+    """A seed file with 1-4 line-level edits: drop, duplicate, move, re-indent, swap a value."""
+    lines = draw(st.sampled_from(SEEDS)).splitlines(keepends=True)
+    for _ in range(draw(st.integers(1, 4))):
+        if not lines:
+            break
+        i = draw(st.integers(0, len(lines) - 1))
+        op = draw(st.sampled_from(["drop", "dup", "move", "indent", "value", "unicode"]))
+        if op == "drop":
+            del lines[i]
+        elif op == "dup":
+            lines.insert(draw(st.integers(0, len(lines))), lines[i])
+        elif op == "move":
+            lines.insert(draw(st.integers(0, len(lines))), lines.pop(i))
+        elif op == "indent":
+            delta = draw(st.sampled_from([-4, -2, -1, 1, 2, 4]))
+            body = lines[i].lstrip(" ")
+            width = max(0, len(lines[i]) - len(body) + delta)
+            lines[i] = " " * width + body
+        elif op == "value":
+            line = lines[i]
+            colons = [k for k in range(len(line) - 1) if line[k : k + 2] == ": "]
+            at = draw(st.sampled_from(colons)) + 2 if colons else len(line.rstrip("\n"))
+            end = draw(st.integers(at, len(line.rstrip("\n"))))
+            lines[i] = line[:at] + draw(st.sampled_from(REPLACEMENTS)) + line[end:]
+        else:
+            at = draw(st.integers(0, len(lines[i])))
+            lines[i] = lines[i][:at] + draw(st.text(max_size=6)) + lines[i][at:]
+    return "".join(lines)
+
+
+@st.composite
+def mutated_bytes(draw: st.DrawFn) -> bytes:
+    """A seed file (possibly line-mutated too) with 1-8 bytes overwritten, inserted or deleted."""
+    data = bytearray(draw(st.one_of(st.sampled_from(SEEDS), mutated_lines())).encode("utf-8"))
+    for _ in range(draw(st.integers(1, 8))):
+        i = draw(st.integers(0, len(data) - 1))
+        byte = draw(st.integers(0, 255))
+        op = draw(st.sampled_from(["flip", "set", "insert", "delete"]))
+        if op == "flip":
+            data[i] ^= 1 << draw(st.integers(0, 7))
+        elif op == "set":
+            data[i] = byte
+        elif op == "insert":
+            data.insert(i, byte)
+        else:
+            del data[i]
+    return bytes(data)
+
+
+def check_outcome(load: object, text_lines: int) -> None:
+    """`load` is a zero-argument callable; it must succeed or raise a well-formed InputError."""
+    assert callable(load)
+    try:
+        with deadline(LIMIT):
+            study = load()
+    except tradeoff.InputError as exc:
+        assert exc.diagnostics
+        for d in exc.diagnostics:
+            whole_file = (d.line, d.col, d.where) == (0, 0, "")
+            assert whole_file or (1 <= d.line <= text_lines + 1 and d.col >= 1), d
+            assert d.what.strip(), d
+            assert "\n" not in str(d) and "\r" not in str(d), d
+    else:
+        assert study is not None
+
+
+@settings(
+    max_examples=3000,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(mutated_lines())
+def test_line_mutations_end_in_success_or_located_errors(text: str) -> None:
+    check_outcome(
+        lambda: load_document(yamlio.parse(text, "goals.yaml", partial=True)),
+        text.count("\n") + 1,
+    )
+
+
+@settings(
+    max_examples=1000,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(mutated_lines())
+def test_strict_parse_ends_in_a_document_or_located_errors(text: str) -> None:
+    lines = text.count("\n") + 1
+
+    def parse_only() -> object:
+        return yamlio.parse(text, "goals.yaml")
+
+    check_outcome(parse_only, lines)
+
+
+@pytest.fixture(scope="module")
+def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("fuzz") / "goals.yaml"
+
+
+@settings(
+    max_examples=2500,
+    deadline=None,
+    database=None,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.function_scoped_fixture,
+    ],
+)
+@given(data=mutated_bytes())
+def test_byte_mutations_end_in_success_or_located_errors(scratch: Path, data: bytes) -> None:
+    scratch.write_bytes(data)
+    check_outcome(lambda: tradeoff.load(scratch), data.count(b"\n") + 1)
+
+
+@settings(
+    max_examples=300,
+    deadline=None,
+    database=None,
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.function_scoped_fixture,
+    ],
+)
+@given(data=st.one_of(mutated_bytes(), mutated_lines().map(lambda t: t.encode("utf-8"))))
+def test_cli_validate_exits_0_or_2_without_a_traceback(scratch: Path, data: bytes) -> None:
+    scratch.write_bytes(data)
+    with deadline(LIMIT):
+        result = runner.invoke(app, ["validate", str(scratch)])
+    assert result.exit_code in (0, 2), result.exception
+    assert "Traceback" not in result.stdout + result.stderr
+    if result.exit_code == 2:
+        assert result.stdout == ""
+        assert result.stderr
+        for line in result.stderr.splitlines():
+            assert line.startswith(f"{scratch}:"), line
+    else:
+        assert result.stdout.startswith(f"{scratch}: valid: ")

@@ -1,0 +1,42 @@
+"""`import tradeoff` and loading a goals file stay light: no CLI or DataFrame machinery."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from conftest import ROOT
+
+HEAVY = ["typer", "rich", "pandas", "click"]
+
+
+def _modules_after(code: str) -> set[str]:
+    script = f"import json, sys\n{code}\nprint(json.dumps(sorted(sys.modules)))\n"
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    return set(json.loads(proc.stdout.splitlines()[-1]))
+
+
+def _top_level(modules: set[str]) -> set[str]:
+    return {name.split(".")[0] for name in modules}
+
+
+def test_loading_a_goals_file_imports_neither_cli_nor_pandas() -> None:
+    goals = ROOT / "goals.yaml"
+    modules = _modules_after(f"import tradeoff\nstudy = tradeoff.load({str(goals)!r})")
+    assert "tradeoff.loader" in modules  # the load really happened
+    assert _top_level(modules).isdisjoint(HEAVY), sorted(_top_level(modules) & set(HEAVY))
+
+
+def test_bare_import_imports_neither_cli_nor_pandas() -> None:
+    modules = _modules_after("import tradeoff")
+    assert "tradeoff" in modules
+    assert _top_level(modules).isdisjoint(HEAVY)
+
+
+def test_the_check_itself_sees_heavy_modules() -> None:
+    # Guards the two tests above against passing vacuously.
+    modules = _modules_after("import tradeoff.cli")
+    assert {"typer", "rich"} <= _top_level(modules)
