@@ -1,0 +1,131 @@
+"""The `tradeoff plot` command. Registered on the app at the bottom of cli.py.
+
+plotext and matplotlib are imported only when this command runs, so other commands start fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Annotated
+
+import typer
+from rich.markup import escape
+
+import tradeoff
+from tradeoff.cli import (
+    FileArg,
+    MissingOpt,
+    MissingPolicy,
+    err_console,
+    fail,
+    use_color,
+    user_errors,
+)
+
+INSTALL_HINT = "pip install 'tradeoff[plot]'"
+# cli.DEFAULT_FILE, restated: through the cli <-> cli_plot import cycle mypy cannot infer its type.
+DEFAULT_FILE = Path("goals.yaml")
+
+
+def plot(
+    file: FileArg = DEFAULT_FILE,
+    x: Annotated[str, typer.Option("--x", help="Metric on the x axis.")] = "cost",
+    y: Annotated[str, typer.Option("--y", help="Metric on the y axis.")] = "quality",
+    log_x: Annotated[bool, typer.Option("--log-x", help="Logarithmic x axis.")] = False,
+    log_y: Annotated[bool, typer.Option("--log-y", help="Logarithmic y axis.")] = False,
+    mix: Annotated[
+        bool,
+        typer.Option("--mix", help="Draw the mixture frontier (both metrics must be additive)."),
+    ] = False,
+    ignore_budgets: Annotated[
+        bool, typer.Option("--ignore-budgets", help="Take infeasible candidates into the front.")
+    ] = False,
+    missing: MissingOpt = MissingPolicy.error,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write a figure (.png, .svg or .pdf; needs matplotlib) instead of drawing in "
+            "the terminal.",
+            dir_okay=False,
+        ),
+    ] = None,
+) -> None:
+    """Plot the candidates on two metrics: the Pareto front, its knee, infeasible ones.
+
+    In the terminal by default; -o front.png (or .svg, .pdf) writes a figure for a report.
+    Example: tradeoff plot goals.yaml --x cost --y quality --log-x -o front.png
+    """
+    from tradeoff.plot import plot_data
+
+    fmt = _figure_format(output) if output is not None else None
+    if fmt is not None:
+        _need("matplotlib", f"plotting to a file needs matplotlib: {INSTALL_HINT}")
+    else:
+        _need("plotext", f"plotting in the terminal needs plotext: {INSTALL_HINT}")
+    with user_errors():
+        data = plot_data(
+            tradeoff.load(file).data,
+            x,
+            y,
+            mix=mix,
+            ignore_budgets=ignore_budgets,
+            missing=missing.value,
+            log_x=log_x,
+            log_y=log_y,
+        )
+    for note in data.notes:
+        err_console().print(f"note: {escape(note)}")
+    if output is None or fmt is None:
+        from tradeoff.render_plot import render_terminal
+
+        size = shutil.get_terminal_size()  # honours COLUMNS and LINES
+        height = max(14, min(size.lines - 6, 32))
+        sys.stdout.write(render_terminal(data, max(40, size.columns), height, use_color()))
+        sys.stdout.flush()
+        return
+    from tradeoff.render_plot import save_figure
+
+    _save_atomic(output, lambda fh: save_figure(data, fh, fmt))
+    err_console().print(f"wrote {escape(str(output))}")
+
+
+def _figure_format(path: Path) -> str:
+    ext = path.suffix.lower().lstrip(".")
+    if ext not in ("png", "svg", "pdf"):
+        got = f"'.{ext}'" if ext else "no extension"
+        fail(f"--output: the figure format comes from the extension: .png, .svg or .pdf, got {got}")
+    return ext
+
+
+def _need(module: str, message: str) -> None:
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        fail(message)
+
+
+def _save_atomic(path: Path, writer: Callable[[IO[bytes]], None]) -> None:
+    """Write through `writer(fh)` to a temporary file beside `path`, then rename it into place."""
+    directory = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=directory)
+    except OSError as exc:
+        fail(f"cannot write {path}: {exc.strerror or exc}")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            writer(fh)
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        fail(f"cannot write {path}: {exc.strerror or exc}")
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
