@@ -173,6 +173,7 @@ def test_png_figure(tmp_path: Path) -> None:
     height, width, channels = imread(out).shape
     assert (width, height) == (1350, 900) and channels in (3, 4)
     assert [p.name for p in tmp_path.iterdir()] == ["front.png"]  # no temp file left
+    assert out.stat().st_mode & 0o044  # readable by others, like any file the user writes
 
 
 def test_svg_names_every_candidate_as_text(goals_path: Path, tmp_path: Path) -> None:

@@ -122,6 +122,7 @@ def _save_atomic(path: Path, writer: Callable[[IO[bytes]], None]) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             writer(fh)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a figure is an ordinary file
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
@@ -129,3 +130,9 @@ def _save_atomic(path: Path, writer: Callable[[IO[bytes]], None]) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
