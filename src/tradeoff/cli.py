@@ -83,10 +83,17 @@ def write_atomic(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a normal file is what users expect
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
         fail(f"cannot write {path}: {exc.strerror or exc}")
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def emit(text: str, output: Path | None) -> None:
@@ -168,7 +175,7 @@ SamplesOpt = Annotated[
     int, typer.Option("--samples", min=1, max=10_000_000, help="Monte Carlo draws.")
 ]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed (results are reproducible).")]
-DEFAULT_FILE = Path("goals.yaml")
+DEFAULT_FILE: Path = Path("goals.yaml")
 
 
 @app.command()

@@ -1,0 +1,39 @@
+"""--output files: written atomically, with the permissions of a normal file."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from conftest import runner, write_goals
+
+from tradeoff.cli import app
+
+
+def test_output_file_has_normal_permissions(tmp_path: Path) -> None:
+    target = tmp_path / "out.json"
+    old = os.umask(0o022)
+    try:
+        result = runner.invoke(
+            app, ["rank", str(write_goals(tmp_path)), "-f", "json", "-o", str(target)]
+        )
+    finally:
+        os.umask(old)
+    assert result.exit_code == 0, result.stderr
+    assert stat.S_IMODE(target.stat().st_mode) == 0o644
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_failed_run_leaves_the_previous_output_untouched(tmp_path: Path) -> None:
+    target = tmp_path / "out.json"
+    target.write_text("previous\n", encoding="utf-8")
+    bad = write_goals(tmp_path, "version: 1\nmetrics: {}\n", name="bad.yaml")
+    result = runner.invoke(app, ["rank", str(bad), "-f", "json", "-o", str(target)])
+    assert result.exit_code == 2
+    assert target.read_text(encoding="utf-8") == "previous\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "bad.yaml",
+        "goals.yaml",
+        "out.json",
+    ] or sorted(p.name for p in tmp_path.iterdir()) == ["bad.yaml", "out.json"]
