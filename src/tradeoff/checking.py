@@ -7,7 +7,7 @@ The library half of the CI gate. It returns a `CheckResult`; the CLI renders it 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -16,9 +16,17 @@ from numpy.typing import NDArray
 
 from tradeoff import budgets
 from tradeoff.analysis import Missing, Options, analyse, dominance_metrics
+from tradeoff.baseline import Baseline
 from tradeoff.budgets import BudgetResult
 from tradeoff.data import BudgetSpec, MetricSpec, StudyData
 from tradeoff.errors import Diagnostic, InputError, UsageError, did_you_mean
+from tradeoff.regression import (
+    BaselineReport,
+    Comparison,
+    Tolerance,
+    compare,
+    resolve_tolerances,
+)
 from tradeoff.results import SCHEMA_VERSION, num
 
 if TYPE_CHECKING:
@@ -32,7 +40,8 @@ class Finding:
     """One (candidate, applicable budget) result of one file.
 
     `failing` says whether it makes the check fail: an error-level violation, or a warn-level
-    one under `--strict`.
+    one under `--strict`. Under `--pessimistic`, `result.value` (and its status and headroom)
+    is the pessimistic value, `point_value` the value in the file and `stderr` its stderr.
     """
 
     file: str
@@ -40,6 +49,9 @@ class Finding:
     budget: BudgetSpec
     metric: MetricSpec
     failing: bool
+    pessimistic: bool = False
+    point_value: float | None = None
+    stderr: float | None = None
 
     @property
     def violated(self) -> bool:
@@ -67,6 +79,8 @@ class Finding:
         }
         if result:
             out.update(status=self.status, headroom=num(r.headroom))
+        if self.pessimistic:
+            out.update(point_value=num(self.point_value), stderr=num(self.stderr))
         return out
 
 
@@ -95,9 +109,9 @@ class CheckResult:
     """What `tradeoff check` found, over every file checked.
 
     `results` holds every (candidate, applicable budget) pair of every file, in file order, then
-    candidate order, then the order of the budgets in the file. `regressions` is the place for
-    `--baseline` findings (a later feature): it is always present in the JSON, empty until then,
-    and so is `dominated` (empty without `--fail-on-dominated`).
+    candidate order, then the order of the budgets in the file. `regressions` (the failing
+    comparisons with `--baseline`) and `dominated` (with `--fail-on-dominated`) are always
+    present in the JSON, empty without their flag.
 
     Under `strict`, a broken warn-level budget fails: its `level` stays "warn" (as written in
     the file, so one can find the budget), its `status` becomes "fail" and `failing` is true.
@@ -112,9 +126,15 @@ class CheckResult:
     dominance: list[str] = field(default_factory=list)
     dominated: list[Dominated] = field(default_factory=list)
     judged: list[tuple[str, str]] = field(default_factory=list)  # (file, name) judged for dominance
-    regressions: list[dict[str, Any]] = field(default_factory=list)
+    baseline: BaselineReport | None = None
+    pessimistic: bool = False
     notes: list[str] = field(default_factory=list)
     command: str = "check"
+
+    @property
+    def regressions(self) -> list[Comparison]:
+        """The failing comparisons with the baseline (empty without one)."""
+        return self.baseline.regressions if self.baseline is not None else []
 
     @property
     def violations(self) -> list[Finding]:
@@ -152,9 +172,11 @@ class CheckResult:
             "violations": [f.to_json(result=False) for f in self.violations],
             "results": [f.to_json(result=True) for f in self.results],
             "dominated": [d.to_json() for d in self.dominated],
-            "regressions": list(self.regressions),
+            "regressions": [c.to_json() for c in self.regressions],
             "files": list(self.files),
             "strict": self.strict,
+            "pessimistic": self.pessimistic,
+            "baseline": self.baseline.to_json() if self.baseline is not None else None,
         }
 
 
@@ -185,6 +207,9 @@ def check(
     fail_on_dominated: bool = False,
     metrics: Sequence[str] | None = None,
     missing: Missing = "error",
+    baseline: Baseline | None = None,
+    tolerances: Sequence[Tolerance] = (),
+    pessimistic: bool = False,
 ) -> CheckResult:
     """Evaluate every budget against every candidate it applies to, in each study.
 
@@ -196,6 +221,13 @@ def check(
     from those metrics). A checked candidate that is infeasible is already failing and is not
     judged for dominance.
 
+    With `baseline` (one study only), it also fails on every regression that
+    `tradeoff.regression.compare` finds for the candidates named (default: the baseline's
+    front). With `pessimistic`, each budget is evaluated at the value moved by 2·stderr in the
+    unfavourable direction (value + 2·se against a max, value - 2·se against a min; values
+    without stderr unchanged), and headroom too; feasibility for dominance and the front stays
+    on the point values, as `pareto` judges it.
+
     Args:
         studies: the loaded goals files; the result is the worst over all of them.
         candidates: names to check (default: every candidate of every file). A name must exist
@@ -205,13 +237,22 @@ def check(
         metrics: the metrics dominance is judged on (validated even without
             `fail_on_dominated`).
         missing: "error", "exclude" or "worst", as for `pareto`.
+        baseline: an earlier `pareto --layers --format json`, from `load_baseline`.
+        tolerances: per metric, how much worse than the baseline a value may get.
+        pessimistic: evaluate budgets at value ± 2·stderr, whichever is worse.
 
     Raises:
-        tradeoff.errors.UsageError: an unknown candidate or metric name.
+        tradeoff.errors.UsageError: an unknown candidate or metric name; a baseline with more
+            than one study; tolerances without a baseline.
         tradeoff.InputError: with `fail_on_dominated` and `missing="error"`, a candidate lacks a
             value of a dominance metric.
     """
-    wanted = _wanted(studies, candidates)
+    if baseline is not None and len(studies) != 1:
+        raise UsageError(f"--baseline compares with one goals file, got {len(studies)}")
+    if tolerances and baseline is None:
+        raise UsageError("--tolerance needs --baseline")
+    known = {e.name for e in baseline.candidates} if baseline is not None else set()
+    wanted = _wanted(studies, candidates, known)
     findings: list[Finding] = []
     dominated: list[Dominated] = []
     checked: dict[str, None] = {}
@@ -224,7 +265,7 @@ def check(
         checked.update(dict.fromkeys(data.names[i] for i in rows))
         if not data.budgets:
             notes.append(f"{data.file}: no budgets to check")
-        findings += _findings(data, rows, strict)
+        findings += _findings(data, rows, strict, pessimistic)
         if metrics is not None:
             dom = dominance_metrics(data, metrics)
         if fail_on_dominated and len(rows):
@@ -235,6 +276,12 @@ def check(
                 f"{data.file}: {name} lacks {', '.join(lacks)} and was not judged for dominance"
                 for name, lacks in excluded
             ]
+    report = None
+    if baseline is not None:
+        data = studies[0].data
+        tols = resolve_tolerances(data, tolerances)
+        report = compare(data, baseline, candidates, tols, missing)
+        notes += report.notes
     return CheckResult(
         files=[s.data.file for s in studies],
         checked=list(checked),
@@ -245,14 +292,19 @@ def check(
         dominance=dom,
         dominated=dominated,
         judged=judged,
+        baseline=report,
+        pessimistic=pessimistic,
         notes=notes,
     )
 
 
-def _wanted(studies: Sequence[Study], candidates: Sequence[str] | None) -> set[str] | None:
+def _wanted(
+    studies: Sequence[Study], candidates: Sequence[str] | None, also: set[str]
+) -> set[str] | None:
     if candidates is None:
         return None
-    known = {n for s in studies for n in s.data.names}
+    # A name the baseline holds is known even when it is gone from the file: that is a finding.
+    known = {n for s in studies for n in s.data.names} | also
     for name in candidates:
         if name not in known:
             hint = did_you_mean(name, sorted(known))
@@ -266,7 +318,9 @@ def _rows(data: StudyData, wanted: set[str] | None) -> NDArray[np.intp]:
     return np.array([i for i, n in enumerate(data.names) if n in wanted], dtype=np.intp)
 
 
-def _findings(data: StudyData, rows: NDArray[np.intp], strict: bool) -> list[Finding]:
+def _findings(
+    data: StudyData, rows: NDArray[np.intp], strict: bool, pessimistic: bool
+) -> list[Finding]:
     by_name = {m.name: m for m in data.metrics}
     index = {n: i for i, n in enumerate(data.names)}
     # `budgets.results` lists a candidate's results in the order of the budgets in the file, so
@@ -278,9 +332,26 @@ def _findings(data: StudyData, rows: NDArray[np.intp], strict: bool) -> list[Fin
             tags = data.tags[index[r.candidate]]
             pending[r.candidate] = [b for b in data.budgets if b.applies_to(tags)]
         budget = pending[r.candidate].pop(0)
+        point, se = r.value, None
+        if pessimistic:
+            se = float(data.stderr[index[r.candidate], data.metric_index(r.metric)])
+            se = se if np.isfinite(se) else None
+            r = _pessimistic(r, budget, se)
         failing = r.failed and (r.level == "error" or strict)
-        out.append(Finding(data.file, r, budget, by_name[r.metric], failing))
+        out.append(
+            Finding(data.file, r, budget, by_name[r.metric], failing, pessimistic, point, se)
+        )
     return out
+
+
+def _pessimistic(r: BudgetResult, budget: BudgetSpec, se: float | None) -> BudgetResult:
+    """The result at value + 2·se against a max, value - 2·se against a min."""
+    if r.value is None or se is None:
+        return r
+    value = r.value + 2 * se if budget.bound == "max" else r.value - 2 * se
+    broken = value > budget.limit if budget.bound == "max" else value < budget.limit
+    status: budgets.Status = ("fail" if budget.level == "error" else "warn") if broken else "pass"
+    return replace(r, value=value, status=status, headroom=budgets.headroom(value, budget))
 
 
 def _profile(data: StudyData) -> str | None:

@@ -39,6 +39,31 @@ CandidateOpt = Annotated[
     list[str] | None,
     typer.Option("--candidate", "-c", help="Check only this candidate (repeatable; default: all)."),
 ]
+BaselineOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--baseline",
+        help="Fail on regressions against this `tradeoff pareto --layers --format json` output.",
+        dir_okay=False,
+        show_default=False,
+    ),
+]
+ToleranceOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--tolerance",
+        help="With --baseline: how much worse METRIC may get, METRIC=ABS or METRIC=PCT% "
+        "(repeatable; default 0, or 2 stderr where the value has one).",
+        show_default=False,
+    ),
+]
+PessimisticOpt = Annotated[
+    bool,
+    typer.Option(
+        "--pessimistic",
+        help="Evaluate budgets at value ± 2 stderr, whichever side is worse.",
+    ),
+]
 CheckFormatOpt = Annotated[
     CheckFormat,
     typer.Option("--format", "-f", help="text, json, github (annotations), junit or markdown."),
@@ -61,29 +86,56 @@ def check(
     ] = False,
     metrics: MetricsOpt = None,
     missing: MissingOpt = MissingPolicy.error,
+    baseline: BaselineOpt = None,
+    tolerance: ToleranceOpt = None,
+    pessimistic: PessimisticOpt = False,
     output: OutputOpt = None,
 ) -> None:
     """Check candidates against the budgets: exit 0 if none fails, 1 if one does, 2 on bad input.
 
     Budgets with `tags` apply only to tagged candidates; a missing value is a violation.
 
-    Several files exit with the worst result.
+    Several files exit with the worst result. With --baseline (one file), a candidate of the
+    baseline's front (or each --candidate) fails when it is gone, infeasible, off the front,
+    or worse on a metric beyond its tolerance.
 
     Example: tradeoff check goals.yaml --candidate model-a --format github
+
+    Example: tradeoff check goals.yaml --baseline base.json --tolerance quality=1%
     """
+    from tradeoff.baseline import load_baseline
     from tradeoff.checking import check as run_check
     from tradeoff.checking import load_all
+    from tradeoff.errors import InputError
+    from tradeoff.regression import Tolerance
     from tradeoff.render_check import CHECK_RENDERERS
 
     names = list(dict.fromkeys(candidate)) if candidate else None
     with user_errors():
+        tolerances = [Tolerance.parse(t) for t in tolerance or []]
+        # Report the errors of the goals files and of the baseline at once.
+        problems = []
+        studies, base = [], None
+        try:
+            studies = load_all(files or [DEFAULT_FILE])
+        except InputError as exc:
+            problems += exc.diagnostics
+        try:
+            base = load_baseline(baseline) if baseline is not None else None
+        except InputError as exc:
+            problems += exc.diagnostics
+        if problems:
+            raise InputError(problems)
         result = run_check(
-            load_all(files or [DEFAULT_FILE]),
+            studies,
             candidates=names,
             strict=strict,
             fail_on_dominated=fail_on_dominated,
             metrics=parse_metrics(metrics),
             missing=missing.value,
+            baseline=base,
+            tolerances=tolerances,
+            pessimistic=pessimistic,
         )
     color = output is None and use_color() and fmt is CheckFormat.text
     emit(CHECK_RENDERERS[fmt.value](result, color), output)

@@ -14,14 +14,14 @@ from rich.table import Table
 from rich.text import Text
 
 from tradeoff.checking import CheckResult, Dominated, Finding
-from tradeoff.render import (
-    fmt,
-    markdown_table,
-    md_escape,
-    pass_text,
-    to_json,
-    to_text,
-    violation_text,
+from tradeoff.regression import Comparison
+from tradeoff.render import fmt, markdown_table, md_escape, to_json, to_text
+from tradeoff.render_findings import (
+    TIMES,
+    budget_text,
+    case_name,
+    regression_text,
+    regression_title,
 )
 
 
@@ -33,14 +33,14 @@ class Line:
     line: int
     col: int
     candidate: str
-    title: str  # "budget latency_p95" or "dominated"
+    title: str  # "budget latency_p95", "dominated" or "regression quality"
     text: str  # "latency_p95 920 ms > max 800 ms"
     level: str  # "error" or "warning": how it is rendered (a failing warn is an error)
     note: str  # why a warn is an error, or ""
 
     @property
     def where(self) -> str:
-        return f"{self.file}:{self.line}"
+        return f"{self.file}:{self.line}" if self.line else self.file
 
 
 def lines(res: CheckResult) -> list[Line]:
@@ -48,6 +48,17 @@ def lines(res: CheckResult) -> list[Line]:
     out = [_budget_line(f) for f in res.violations]
     out += [_dominated_line(d, by) for d, by in _group(res.dominated)]
     return out
+
+
+def regression_lines(res: CheckResult) -> list[Line]:
+    """Every regression against the baseline, in candidate then check order."""
+    return [_regression_line(res, c) for c in res.regressions]
+
+
+def _regression_line(res: CheckResult, c: Comparison) -> Line:
+    assert res.baseline is not None  # there are regressions only with a baseline
+    text = regression_text(c, res.baseline)
+    return Line(c.file, c.line, c.col, c.candidate, regression_title(c), text, "error", "")
 
 
 def _budget_line(f: Finding) -> Line:
@@ -59,7 +70,7 @@ def _budget_line(f: Finding) -> Line:
         col=r.col,
         candidate=r.candidate,
         title=f"budget {r.metric}",
-        text=violation_text(r, [f.metric]),
+        text=budget_text(f),
         level="error" if f.failing else "warning",
         note=note,
     )
@@ -97,6 +108,10 @@ def verdict(res: CheckResult) -> str:
         parts.append(_plural(len(res.regressions), "regression"))
     if res.warnings:
         parts.append(_plural(len(res.warnings), "warning"))
+    if res.baseline is not None:
+        scope += f", {len(res.baseline.compared)} compared with {res.baseline.baseline.file}"
+    if res.pessimistic:
+        scope += f"; pessimistic: budgets at value ± 2{TIMES}stderr"
     strict = " (--strict: warnings fail)" if res.strict and res.failures else ""
     if res.passed:
         found = f" with {_plural(len(res.warnings), 'warning')}" if res.warnings else ""
@@ -107,7 +122,7 @@ def verdict(res: CheckResult) -> str:
 def _tight_text(f: Finding) -> str:
     r = f.result
     room = "limit 0" if r.headroom is None else f"{r.headroom:.1%} headroom"
-    return f"{r.candidate}: {pass_text(r, [f.metric])} ({room}, {f.file}:{r.line})"
+    return f"{r.candidate}: {budget_text(f)} ({room}, {f.file}:{r.line})"
 
 
 # text
@@ -120,8 +135,8 @@ def _errors_first(shown: list[Line]) -> list[Line]:
 def check_text(res: CheckResult, color: bool = False) -> str:
     """A table of violations (when any), errors first, the verdict, and on success the
     tightest passes."""
-    table = _table(res)
-    out = _rstrip(to_text([table], color=color)) if table is not None else ""
+    tables = [t for t in (_table(res), _regression_table(res)) if t is not None]
+    out = _rstrip(to_text(tables, color=color)) if tables else ""
     # Lines naming files and candidates are not wrapped (rich would wrap them at the terminal
     # width): the terminal folds them itself, and grep still finds them whole.
     buf = io.StringIO()
@@ -156,6 +171,18 @@ def _table(res: CheckResult) -> Table | None:
     return None
 
 
+def _regression_table(res: CheckResult) -> Table | None:
+    shown = regression_lines(res)
+    if not shown:
+        return None
+    table = Table(box=box.SIMPLE_HEAD, padding=(0, 1, 0, 0), show_edge=False)
+    for col in ("candidate", "regression", "where"):
+        table.add_column(col, overflow="fold")
+    for v in shown:
+        table.add_row(Text(v.candidate), Text(v.text), Text(v.where))
+    return table
+
+
 # github
 
 
@@ -186,7 +213,7 @@ def command(name: str, props: dict[str, str | int], message: str) -> str:
 def check_github(res: CheckResult) -> str:
     """One workflow command per violation: ::error for failing ones, ::warning otherwise."""
     out = []
-    for v in lines(res):
+    for v in lines(res) + regression_lines(res):
         message = f"{v.candidate}: {v.text}" + (f" ({v.note})" if v.note else "")
         props: dict[str, str | int] = {"file": v.file, "line": v.line, "col": v.col}
         props["title"] = v.title
@@ -253,6 +280,15 @@ def check_junit(res: CheckResult) -> str:
             fail.text = xml_safe(f"{v.where}: {v.candidate}: {v.text}")
         else:
             del tc.attrib["line"]
+    for c in res.baseline.comparisons if res.baseline is not None else []:
+        tc = case(c.candidate, case_name(c), c.file, c.line)
+        if not c.line:
+            del tc.attrib["line"]
+        if c.failed:
+            failures += 1
+            v = _regression_line(res, c)
+            fail = ET.SubElement(tc, "failure", message=xml_safe(v.text), type=c.kind or "")
+            fail.text = xml_safe(f"{v.where}: {v.candidate}: {v.text}")
     suite.set("tests", str(len(suite)))
     suite.set("failures", str(failures))
     suite.set("errors", "0")
@@ -276,11 +312,14 @@ def check_markdown(res: CheckResult) -> str:
             for v in shown
         ]
         out.append(markdown_table(["candidate", "violation", "level", "where"], rows, set()))
+    if regressions := regression_lines(res):
+        rows = [[v.candidate, v.text, v.where] for v in regressions]
+        out.append(markdown_table(["candidate", "regression", "where"], rows, set()))
     if res.passed and (tight := res.tightest()):
         rows = [
             [
                 f.result.candidate,
-                pass_text(f.result, [f.metric]),
+                budget_text(f),
                 "-" if f.result.headroom is None else f"{f.result.headroom:.1%}",
                 f"{f.file}:{f.result.line}",
             ]
