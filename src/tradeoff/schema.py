@@ -235,7 +235,7 @@ class Candidate(_Model):
     tags: list[str] = Field(default_factory=list)
     """Free-form labels; budgets with `tags` apply to candidates with one of them."""
     metrics: dict[str, Value] = Field(default_factory=dict)
-    """Metric values; a metric may be left out (a missing value)."""
+    """Metric values; a metric may be left out or written `null` (either is a missing value)."""
     from_: str | None = Field(default=None, alias="from")
     """A CSV, Parquet or JSON Lines table of candidates, or an lm-eval / optimum-benchmark file."""
     columns: dict[str, str] | None = None

@@ -46,35 +46,38 @@ _INF_RE = re.compile(r"[-+]?\.(inf|Inf|INF)")
 _NAN_RE = re.compile(r"\.(nan|NaN|NAN)")
 _MAX_DIGITS = 4000
 _BIG_RE = re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+")
-# Plain scalars that cannot be anything but strings skip the regexes (most keys and names).
-_MAYBE_NOT_STR = frozenset("0123456789+-.~nNtTfF")
+# Plain scalars that start otherwise are strings (most keys and names): no regex needed.
+_MAYBE_NOT_STR = frozenset(("", "~", "n", "N", "t", "T", "f", "F"))
 
 _Parser: type = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
 
 
 def resolve_plain(text: str) -> Any:
     """Resolve an untagged plain scalar by the YAML 1.2 core schema."""
-    if text and text[0] not in _MAYBE_NOT_STR:
+    first = text[:1]
+    if first.isdigit() or first in ("-", "+", "."):  # the numbers, tried most common first
+        if len(text) > _MAX_DIGITS and _BIG_RE.fullmatch(text):
+            # Python refuses to convert such long integers; as floats they are merely huge.
+            return -math.inf if first == "-" else math.inf
+        if _INT_RE.fullmatch(text):
+            return int(text)
+        if _FLOAT_RE.fullmatch(text):
+            return float(text)
+        if _OCT_RE.fullmatch(text):
+            return int(text[2:], 8)
+        if _HEX_RE.fullmatch(text):
+            return int(text[2:], 16)
+        if _INF_RE.fullmatch(text):
+            return -math.inf if first == "-" else math.inf
+        if _NAN_RE.fullmatch(text):
+            return math.nan
+        return text
+    if first not in _MAYBE_NOT_STR:
         return text
     if _NULL_RE.fullmatch(text):
         return None
     if _BOOL_RE.fullmatch(text):
         return text[0] in "tT"
-    if len(text) > _MAX_DIGITS and _BIG_RE.fullmatch(text):
-        # Python refuses to convert such long integers; as floats they are merely huge.
-        return math.inf if text[0] != "-" else -math.inf
-    if _INT_RE.fullmatch(text):
-        return int(text)
-    if _OCT_RE.fullmatch(text):
-        return int(text[2:], 8)
-    if _HEX_RE.fullmatch(text):
-        return int(text[2:], 16)
-    if _FLOAT_RE.fullmatch(text):
-        return float(text)
-    if _INF_RE.fullmatch(text):
-        return -math.inf if text[0] == "-" else math.inf
-    if _NAN_RE.fullmatch(text):
-        return math.nan
     return text
 
 
@@ -215,8 +218,35 @@ class _Builder:
         stack: list[_Frame] = []
         root: Any = None
         documents = 0
+        values, keys = self.doc.values, self.doc.keys
+        scalar_event = yaml.ScalarEvent
         for event in events:
             kind = type(event)
+            if kind is scalar_event and stack and event.anchor is None and event.tag is None:
+                # The fast path, for most of a file: a plain key or value in a mapping.
+                top = stack[-1]
+                out = top.out
+                if top.record and type(out) is dict:
+                    key = top.key
+                    mark = event.start_mark
+                    if key is None:
+                        text = event.value
+                        if text not in top.seen and text != "<<":
+                            self.total += 1
+                            top.seen[text] = mark.line + 1
+                            top.key = text
+                            keys[(*top.loc, text)] = (mark.line + 1, mark.column + 1)
+                            continue
+                    elif type(key) is str:
+                        self.total += 1
+                        if self.total > MAX_NODES:
+                            self.count(mark, 0)
+                        text = event.value
+                        out[key] = resolve_plain(text) if event.implicit[0] else text
+                        values[(*top.loc, key)] = (mark.line + 1, mark.column + 1)
+                        top.key = None
+                        top.size += 1
+                        continue
             if kind is yaml.DocumentStartEvent:
                 documents += 1
                 if documents > 1:
