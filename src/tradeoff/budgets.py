@@ -51,7 +51,9 @@ def applies(data: StudyData, budget: BudgetSpec) -> NDArray[np.bool_]:
     """Which candidates the budget applies to (all, or those carrying one of its tags)."""
     if budget.tags is None:
         return np.ones(len(data.names), dtype=bool)
-    return np.fromiter((budget.applies_to(t) for t in data.tags), dtype=bool, count=len(data.tags))
+    sets, codes = data.tag_codes()
+    hits = np.array([budget.applies_to(t) for t in sets], dtype=bool)
+    return hits[codes] if len(codes) else np.zeros(0, dtype=bool)
 
 
 def violated(data: StudyData, budget: BudgetSpec) -> NDArray[np.bool_]:

@@ -180,7 +180,7 @@ class CheckResult:
         }
 
 
-def load_all(paths: Sequence[str | Path]) -> list[Study]:
+def load_all(paths: Sequence[str | Path], allow_external_sources: bool = False) -> list[Study]:
     """Load several goals files, reporting the errors of all of them at once.
 
     Raises:
@@ -192,7 +192,7 @@ def load_all(paths: Sequence[str | Path]) -> list[Study]:
     problems: list[Diagnostic] = []
     for path in paths:
         try:
-            studies.append(load(path))
+            studies.append(load(path, allow_external_sources=allow_external_sources))
         except InputError as exc:
             problems.extend(exc.diagnostics)
     if problems:

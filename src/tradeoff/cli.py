@@ -171,6 +171,13 @@ MissingOpt = Annotated[
     MissingPolicy,
     typer.Option("--missing", help="Missing values: error, exclude the candidate, or worst value."),
 ]
+AllowExternalOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-external-sources",
+        help="Let `from:` read files outside the goals file's folder (absolute paths, ..).",
+    ),
+]
 SamplesOpt = Annotated[
     int, typer.Option("--samples", min=1, max=10_000_000, help="Monte Carlo draws.")
 ]
@@ -181,6 +188,7 @@ DEFAULT_FILE: Path = Path("goals.yaml")
 @app.command()
 def rank(
     file: FileArg = DEFAULT_FILE,
+    allow_external: AllowExternalOpt = False,
     profile: ProfileOpt = None,
     weight: WeightOpt = None,
     method: MethodOpt = MethodName.weighted_sum,
@@ -207,7 +215,7 @@ def rank(
     """
     weights = parse_weights(weight)
     with user_errors():
-        result = tradeoff.load(file).rank_result(
+        result = tradeoff.load(file, allow_external_sources=allow_external).rank_result(
             profile=profile,
             weights=weights,
             method=method.value,
@@ -225,6 +233,7 @@ def rank(
 @app.command()
 def pareto(
     file: FileArg = DEFAULT_FILE,
+    allow_external: AllowExternalOpt = False,
     metrics: MetricsOpt = None,
     layers: Annotated[
         bool, typer.Option("--layers", help="List every candidate with its layer (1 = front).")
@@ -249,7 +258,7 @@ def pareto(
     Example: tradeoff pareto goals.yaml --metrics quality,cost --layers
     """
     with user_errors():
-        result = tradeoff.load(file).pareto_result(
+        result = tradeoff.load(file, allow_external_sources=allow_external).pareto_result(
             metrics=parse_metrics(metrics),
             layers=layers,
             ignore_budgets=ignore_budgets,
@@ -263,6 +272,7 @@ def pareto(
 def explain(
     name: Annotated[str, typer.Argument(help="The candidate to explain.")],
     file: FileArg = DEFAULT_FILE,
+    allow_external: AllowExternalOpt = False,
     profile: ProfileOpt = None,
     weight: WeightOpt = None,
     method: MethodOpt = MethodName.weighted_sum,
@@ -277,7 +287,7 @@ def explain(
     """
     weights = parse_weights(weight)
     with user_errors():
-        result = tradeoff.load(file).explain_result(
+        result = tradeoff.load(file, allow_external_sources=allow_external).explain_result(
             name,
             profile=profile,
             weights=weights,
@@ -312,6 +322,7 @@ def parse_target(value: str | None) -> tuple[str, float] | None:
 @app.command()
 def frontier(
     file: FileArg = DEFAULT_FILE,
+    allow_external: AllowExternalOpt = False,
     x: Annotated[
         str, typer.Option("--x", help="Additive metric on the x axis (e.g. cost).")
     ] = "cost",
@@ -334,7 +345,13 @@ def frontier(
 
     goal = parse_target(target)
     with user_errors():
-        result = frontier_result(tradeoff.load(file).data, x, y, goal, missing.value)
+        result = frontier_result(
+            tradeoff.load(file, allow_external_sources=allow_external).data,
+            x,
+            y,
+            goal,
+            missing.value,
+        )
     color = output is None and use_color() and fmt is OutputFormat.table
     emit(RENDERERS[fmt.value](result, color), output)
 
@@ -342,6 +359,7 @@ def frontier(
 @app.command()
 def sensitivity(
     file: FileArg = DEFAULT_FILE,
+    allow_external: AllowExternalOpt = False,
     profile: ProfileOpt = None,
     weight: WeightOpt = None,
     method: MethodOpt = MethodName.weighted_sum,
@@ -364,7 +382,12 @@ def sensitivity(
     weights = parse_weights(weight)
     with user_errors():
         opts = Options(profile, weights, method.value, parse_metrics(metrics), missing.value)
-        result = sensitivity_result(tradeoff.load(file).data, opts, samples=samples, seed=seed)
+        result = sensitivity_result(
+            tradeoff.load(file, allow_external_sources=allow_external).data,
+            opts,
+            samples=samples,
+            seed=seed,
+        )
     color = output is None and use_color() and fmt is OutputFormat.table
     emit(RENDERERS[fmt.value](result, color), output)
     for note in result.notes:
@@ -374,6 +397,7 @@ def sensitivity(
 @app.command(name="suggest-budgets")
 def suggest_budgets(
     file: FileArg = DEFAULT_FILE,
+    allow_external: AllowExternalOpt = False,
     headroom: Annotated[
         str, typer.Option("--headroom", help="Slack beyond the worst feasible value: 25% or 0.25.")
     ] = "25%",
@@ -387,7 +411,7 @@ def suggest_budgets(
 
     with user_errors():
         share = parse_headroom(headroom)
-        data = tradeoff.load(file).data
+        data = tradeoff.load(file, allow_external_sources=allow_external).data
         text = to_yaml(data, share, suggest(data, share))
     emit(text, output)
 
@@ -397,14 +421,32 @@ def _count(n: int, noun: str) -> str:
 
 
 @app.command()
-def validate(file: FileArg = DEFAULT_FILE) -> None:
+def validate(
+    file: FileArg = DEFAULT_FILE,
+    allow_external: AllowExternalOpt = False,
+    max_age: Annotated[
+        str | None,
+        typer.Option(
+            "--max-age", help="Warn about dated values older than this: 90d, 12w, 6m, 1y."
+        ),
+    ] = None,
+) -> None:
     """Check a goals file and print a one-line summary (exit 0), or every problem (exit 2).
 
-    Example: tradeoff validate goals.yaml
+    With --max-age, values whose date (their own, or their results file's) is older than that
+    are listed as warnings on stderr; the exit code stays 0.
+    Example: tradeoff validate goals.yaml --max-age 90d
     """
+    from tradeoff.freshness import parse_age, stale
+
     with user_errors():
-        study = tradeoff.load(file)
+        days = parse_age(max_age) if max_age is not None else None
+        study = tradeoff.load(file, allow_external_sources=allow_external)
     data = study.data
+    if days is not None:
+        console = err_console()
+        for d in stale(data, days):
+            console.print(f"warning: {escape(str(d))}")
     parts = [
         _count(len(data.metrics), "metric"),
         _count(len(data.names), "candidate"),

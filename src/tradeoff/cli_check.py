@@ -11,6 +11,7 @@ from rich.markup import escape
 
 from tradeoff.cli import (
     DEFAULT_FILE,
+    AllowExternalOpt,
     MetricsOpt,
     MissingOpt,
     MissingPolicy,
@@ -89,6 +90,7 @@ def check(
     baseline: BaselineOpt = None,
     tolerance: ToleranceOpt = None,
     pessimistic: PessimisticOpt = False,
+    allow_external: AllowExternalOpt = False,
     output: OutputOpt = None,
 ) -> None:
     """Check candidates against the budgets: exit 0 if none fails, 1 if one does, 2 on bad input.
@@ -117,7 +119,7 @@ def check(
         problems = []
         studies, base = [], None
         try:
-            studies = load_all(files or [DEFAULT_FILE])
+            studies = load_all(files or [DEFAULT_FILE], allow_external)
         except InputError as exc:
             problems += exc.diagnostics
         try:

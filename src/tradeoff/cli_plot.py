@@ -19,6 +19,7 @@ from rich.markup import escape
 
 import tradeoff
 from tradeoff.cli import (
+    AllowExternalOpt,
     FileArg,
     MissingOpt,
     MissingPolicy,
@@ -47,6 +48,7 @@ def plot(
         bool, typer.Option("--ignore-budgets", help="Take infeasible candidates into the front.")
     ] = False,
     missing: MissingOpt = MissingPolicy.error,
+    allow_external: AllowExternalOpt = False,
     output: Annotated[
         Path | None,
         typer.Option(
@@ -72,7 +74,7 @@ def plot(
         _need("plotext", f"plotting in the terminal needs plotext: {INSTALL_HINT}")
     with user_errors():
         data = plot_data(
-            tradeoff.load(file).data,
+            tradeoff.load(file, allow_external_sources=allow_external).data,
             x,
             y,
             mix=mix,

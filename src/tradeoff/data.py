@@ -47,6 +47,17 @@ class BudgetSpec:
 
 
 @dataclass
+class SourceGroup:
+    """Rows that came from one candidate table (`from: sweep.parquet`)."""
+
+    display: str
+    row_numbers: NDArray[np.int64]  # per row of the group, its row (or line) in the file
+    row_label: str  # "row" or "line"
+    provenance: dict[str, Any]
+    start: int = 0  # first row of the group in the study
+
+
+@dataclass
 class StudyData:
     """Candidates x metrics, with NaN for a missing value and the line of every value.
 
@@ -68,6 +79,29 @@ class StudyData:
     provenance: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
     budgets: list[BudgetSpec] = field(default_factory=list)
     profiles: dict[str, dict[str, float]] = field(default_factory=dict)
+    groups: list[SourceGroup] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)  # e.g. the genai-prices lookup
+    _tag_codes: tuple[list[frozenset[str]], NDArray[np.intp]] | None = field(
+        default=None, repr=False
+    )
+
+    def tag_codes(self) -> tuple[list[frozenset[str]], NDArray[np.intp]]:
+        """The distinct tag sets and, per row, the index of its set (rows of a table share one)."""
+        if self._tag_codes is None:
+            ids = np.fromiter(map(id, self.tags), dtype=np.int64, count=len(self.tags))
+            _, first, codes = np.unique(ids, return_index=True, return_inverse=True)
+            self._tag_codes = ([self.tags[int(k)] for k in first], codes.astype(np.intp))
+        return self._tag_codes
+
+    def provenance_of(self, i: int, j: int) -> dict[str, Any]:
+        """Where candidate i's value of metric j came from: the file's own words, or a table row."""
+        if (i, j) in self.provenance:
+            return dict(self.provenance[(i, j)])
+        for g in self.groups:
+            if g.start <= i < g.start + len(g.row_numbers):
+                row = int(g.row_numbers[i - g.start])
+                return {**g.provenance, g.row_label: row}
+        return {}
 
     @property
     def metric_names(self) -> list[str]:

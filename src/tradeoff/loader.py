@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 from tradeoff import units, yamlio
 from tradeoff.data import BudgetSpec, MetricSpec, StudyData
 from tradeoff.errors import Diagnostic, InputError, did_you_mean
-from tradeoff.schema import Bound, GoalsFile, Measurement, describe, parse_quantity
+from tradeoff.schema import Bound, GoalsFile, describe, parse_quantity
 from tradeoff.yamlio import show_key
 
 IDENTIFIER_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -134,11 +134,6 @@ def _translate(exc: ValidationError, doc: yamlio.Document) -> list[Diagnostic]:
     return list(out.values())
 
 
-def _under_any(diag: Diagnostic, roots: set[yamlio.Loc]) -> bool:
-    names = [yamlio.format_loc(root) for root in roots]
-    return any(diag.where == n or diag.where.startswith((n + ".", n + "[")) for n in names)
-
-
 def _maybe_number(value: Any) -> float | None:
     try:
         return parse_quantity(value)[0]
@@ -164,18 +159,13 @@ class _Checker:
     def __init__(self, doc: yamlio.Document) -> None:
         self.doc = doc
         self.errors: list[Diagnostic] = []
-        self.unsupported: set[yamlio.Loc] = set()
+        self.price_metrics: list[str] = []
         raw = _dict(doc.data.get("metrics"))
         self.metrics: dict[str, Any] | None = raw if raw else None
 
     def fail(self, loc: yamlio.Loc, what: str, *, key: bool = False) -> None:
         line, col = self.doc.pos(loc, key=key)
         self.errors.append(Diagnostic(self.doc.file, line, col, yamlio.format_loc(loc), what))
-
-    def not_yet(self, loc: yamlio.Loc) -> None:
-        """A key of "Data in": located, and what lies under it is not checked further."""
-        self.unsupported.add(loc)
-        self.fail(loc, f"'{loc[-1]}' is not supported yet", key=True)
 
     def metric_ref(self, loc: yamlio.Loc, name: str) -> bool:
         if self.metrics is None or name in self.metrics:
@@ -197,8 +187,9 @@ class _Checker:
             bounds = [_maybe_number(v) for v in _list(_dict(metric).get("range"))]
             if len(bounds) == 2 and None not in bounds and not bounds[0] < bounds[1]:  # type: ignore[operator]
                 self.fail((*loc, "range"), "the low end of range must be below its high end")
-            if "source" in _dict(metric):
-                self.not_yet((*loc, "source"))
+            source = _dict(metric).get("source")
+            if source == "price" or (isinstance(source, dict) and source.get("price")):
+                self.price_metrics.append(name)
         for name, bounds in _dict(data.get("budgets")).items():
             if not self.metric_ref(("budgets", name), name):
                 continue
@@ -222,8 +213,11 @@ class _Checker:
                 self.fail(ploc, "a profile needs at least one weight")
             elif all(known) and all(w == 0 for w in numbers):  # a negative one is its own error
                 self.fail(ploc, "all weights are zero; at least one must be positive")
-        if "workload" in data:
-            self.not_yet(("workload",))
+        for extra in self.price_metrics[1:]:
+            first = self.price_metrics[0]
+            self.fail(
+                ("metrics", extra, "source"), f"only one metric can be `source: price` ({first} is)"
+            )
         self.candidates(_list(data.get("candidates")))
 
     def candidates(self, entries: list[Any]) -> None:
@@ -232,9 +226,8 @@ class _Checker:
             cloc: yamlio.Loc = ("candidates", i)
             if not isinstance(cand, dict):
                 continue
-            for extra in ("from", "price", "columns"):
-                if extra in cand:
-                    self.not_yet((*cloc, extra))
+            if "columns" in cand and "from" not in cand:
+                self.fail((*cloc, "columns"), "'columns' goes with a table `from:`", key=True)
             name = cand.get("name")
             if "name" not in cand and "from" not in cand:
                 self.fail(cloc, "missing required key 'name'")
@@ -270,7 +263,9 @@ def _number(checker: _Checker, loc: yamlio.Loc, raw: float | str, unit: str | No
         return float("nan")
 
 
-def _build(goals: GoalsFile, checker: _Checker) -> StudyData:
+def _build(goals: GoalsFile, checker: _Checker, base_dir: Path, allow_external: bool) -> StudyData:
+    from tradeoff import datain
+
     doc = checker.doc
     metrics = [
         MetricSpec(
@@ -283,32 +278,32 @@ def _build(goals: GoalsFile, checker: _Checker) -> StudyData:
         )
         for name, m in goals.metrics.items()
     ]
-    index = {m.name: j for j, m in enumerate(metrics)}
-    n, d = len(goals.candidates), len(metrics)
-    values = np.full((n, d), np.nan)
-    stderr = np.full((n, d), np.nan)
-    lines = np.zeros((n, d), dtype=np.int64)
-    cols = np.zeros((n, d), dtype=np.int64)
-    cand_lines = np.zeros(n, dtype=np.int64)
+    ctx = datain.Context(doc, goals, metrics, base_dir, allow_external)
+    datain.check_price_metric(ctx)
+    blocks = [(i, datain.entry_block(ctx, i, cand)) for i, cand in enumerate(goals.candidates)]
+    kept = [(i, b) for i, b in blocks if b is not None]
+    checker.errors.extend(ctx.errors)
+    names: list[str] = []
+    tags: list[frozenset[str]] = []
     provenance: dict[tuple[int, int], dict[str, Any]] = {}
-    for i, cand in enumerate(goals.candidates):
-        cloc: yamlio.Loc = ("candidates", i)
-        anchor = (*cloc, "metrics") if (*cloc, "metrics") in doc.keys else (*cloc, "name")
-        cand_lines[i] = doc.pos(anchor, key=True)[0]
-        lines[i, :], cols[i, :] = doc.pos(anchor, key=True)
-        for metric, value in cand.metrics.items():
-            j = index.get(metric)
-            if j is None or value is None:
-                continue
-            vloc = (*cloc, "metrics", metric)
-            lines[i, j], cols[i, j] = doc.pos(vloc)
-            unit = metrics[j].unit
-            values[i, j] = _number(checker, vloc, value.value, unit)
-            if value.stderr is not None:
-                stderr[i, j] = _number(checker, (*vloc, "stderr"), value.stderr, unit)
-            prov = _provenance(value)
-            if prov:
-                provenance[(i, j)] = prov
+    groups = []
+    start = 0
+    for _, b in kept:
+        names.extend(b.names)
+        tags.extend([b.tags] * len(b.names))
+        provenance.update({(start + r, j): p for (r, j), p in b.cells.items()})
+        if b.group is not None:
+            b.group.start = start
+            groups.append(b.group)
+        start += len(b.names)
+    d = len(metrics)
+
+    def stack(attr: str, shape: tuple[int, ...], dtype: Any) -> Any:
+        parts = [getattr(b, attr) for _, b in kept]
+        return np.concatenate(parts) if parts else np.zeros(shape, dtype=dtype)
+
+    _unique_names(checker, kept, names)
+    index = {m.name: j for j, m in enumerate(metrics)}
     budgets: list[BudgetSpec] = []
     for metric, bounds in goals.budgets.items():
         if metric not in index:
@@ -319,17 +314,44 @@ def _build(goals: GoalsFile, checker: _Checker) -> StudyData:
         file=doc.file,
         title=goals.title,
         metrics=metrics,
-        names=[c.name or "" for c in goals.candidates],
-        tags=[frozenset(c.tags) for c in goals.candidates],
-        values=values,
-        stderr=stderr,
-        lines=lines,
-        cols=cols,
-        cand_lines=cand_lines,
+        names=names,
+        tags=tags,
+        values=stack("values", (0, d), np.float64),
+        stderr=stack("stderr", (0, d), np.float64),
+        lines=stack("lines", (0, d), np.int64),
+        cols=stack("cols", (0, d), np.int64),
+        cand_lines=stack("cand_lines", (0,), np.int64),
         provenance=provenance,
         budgets=budgets,
         profiles={k: dict(v) for k, v in goals.profiles.items()},
+        groups=groups,
+        meta={"prices": ctx.prices} if ctx.prices else {},
     )
+
+
+def _unique_names(checker: _Checker, kept: list[tuple[int, Any]], names: list[str]) -> None:
+    """Names must be unique across inline candidates and every table (the checker already
+    caught duplicates among inline ones)."""
+    if len(set(names)) == len(names) or not any(b.group is not None for _, b in kept):
+        return
+    first: dict[str, str] = {}
+    reported = 0
+    for i, b in kept:
+        for r, name in enumerate(b.names):
+            here = (
+                b.group and f"{b.group.display} {b.group.row_label} {int(b.group.row_numbers[r])}"
+            )
+            where = here or f"candidates[{i}]"
+            if name in first and reported < 20:
+                if b.group is None and first[name].startswith("candidates["):
+                    continue  # two inline candidates: reported by the checker
+                loc: yamlio.Loc = ("candidates", i, "from" if b.group else "name")
+                checker.fail(
+                    loc,
+                    f"{where}: duplicate candidate name {show_key(name)} (first in {first[name]})",
+                )
+                reported += 1
+            first.setdefault(name, where)
 
 
 def _budget_specs(
@@ -355,23 +377,15 @@ def _budget_specs(
         )
 
 
-def _provenance(value: Measurement) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if value.kind != "measured":
-        out["kind"] = value.kind
-    if value.date is not None:
-        out["date"] = value.date.isoformat()
-    if value.citation is not None:
-        out["citation"] = value.citation
-    return out
-
-
-def load_document(doc: yamlio.Document) -> StudyData:
+def load_document(
+    doc: yamlio.Document, base_dir: Path | None = None, allow_external: bool = False
+) -> StudyData:
     """Validate a parsed document and build the study's arrays.
 
     Raises:
         InputError: every problem found, with `doc.problems` (see `yamlio.parse`) among them.
     """
+    base_dir = Path(".") if base_dir is None else base_dir
     checker = _Checker(doc)
     checker.run()
     try:
@@ -382,15 +396,17 @@ def load_document(doc: yamlio.Document) -> StudyData:
         for d in _translate(exc, doc):
             # The word of the reader or the checker on a place (a repeated key, an unsupported
             # key, a null bound) is the more useful one.
-            if d.where not in claimed and not _under_any(d, checker.unsupported):
+            if d.where not in claimed:
                 found.add(d)
         raise InputError(sorted(found)) from None
-    data = _build(goals, checker)
+    data = _build(goals, checker, base_dir, allow_external)
     if doc.problems or checker.errors:
         raise InputError(sorted({*doc.problems, *checker.errors}))
     return data
 
 
-def load_path(path: str | Path) -> StudyData:
-    """Read, parse and validate a goals file."""
-    return load_document(yamlio.load(path, partial=True))
+def load_path(path: str | Path, allow_external_sources: bool = False) -> StudyData:
+    """Read, parse and validate a goals file; `from:` paths resolve next to it."""
+    path = Path(path)
+    doc = yamlio.load(path, partial=True)
+    return load_document(doc, path.parent, allow_external_sources)

@@ -21,15 +21,18 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
-def load(path: str | Path = "goals.yaml") -> Study:
-    """Read and validate a goals file.
+def load(path: str | Path = "goals.yaml", *, allow_external_sources: bool = False) -> Study:
+    """Read and validate a goals file, with the candidates its `from:` entries pull in.
+
+    `from:` paths resolve relative to the goals file and must stay inside its folder unless
+    `allow_external_sources` (goals files arrive in pull requests from strangers).
 
     Raises:
         tradeoff.InputError: with every problem found, each located as FILE:LINE:COL.
     """
     from tradeoff.loader import load_path
 
-    return Study(load_path(path))
+    return Study(load_path(path, allow_external_sources))
 
 
 class Study:
@@ -333,7 +336,7 @@ class Study:
         )
 
     def _provenance(self, i: int, j: int) -> dict[str, Any]:
-        return dict(self.data.provenance.get((i, j), {}))
+        return self.data.provenance_of(i, j)
 
     # DataFrame views for notebooks. pandas is imported only here.
 
