@@ -250,17 +250,25 @@ def _apply_missing(
         return values, filled, rows, []
     if policy == "error":
         diags = []
-        for i, miss in zip(rows[bad], lacking[bad], strict=True):
+        shown = rows[bad]
+        for i, miss in zip(shown[:MAX_LISTED], lacking[bad][:MAX_LISTED], strict=True):
             names = [needed[k] for k in np.flatnonzero(miss)]
             what = ", ".join(f"{m} ({_why(m, weighted)})" for m in names)
+            row = data.provenance_of(int(i), -1)  # a table row says where it is in its file
+            place = f" ({row['source']} {_row_word(row)})" if "source" in row else ""
             diags.append(
                 Diagnostic(
                     data.file,
                     int(data.cand_lines[i]),
-                    1,
-                    data.names[i],
+                    int(data.cols[i, 0]) if data.cols.size else 1,
+                    data.names[i] + place,
                     f"no value for {what}; use --missing exclude or --missing worst",
                 )
+            )
+        if len(shown) > MAX_LISTED:
+            more = len(shown) - MAX_LISTED
+            diags.append(
+                Diagnostic(data.file, int(data.cand_lines[shown[-1]]), 1, "", f"and {more} more")
             )
         raise InputError(diags)
     if policy == "exclude":
@@ -286,6 +294,13 @@ def _apply_missing(
         values[holes, j] = worst
         filled[holes, j] = True
     return values, filled, rows, []
+
+
+MAX_LISTED = 20  # candidates named in a missing-value error; the rest are counted
+
+
+def _row_word(prov: dict[str, object]) -> str:
+    return next((f"{k} {prov[k]}" for k in ("row", "line") if k in prov), "")
 
 
 def _why(metric: str, weighted: list[str]) -> str:

@@ -165,6 +165,26 @@ def _interval(r: Row) -> Text:
     return Text(f"~{text}" if tied else text, style="yellow" if tied else "")
 
 
+def provenance_text(prov: dict[str, Any]) -> str:
+    """Where a value came from: `sweep.csv row 5`, `results.json arc_challenge acc,none`, ..."""
+    parts = []
+    if prov.get("source") == "genai-prices":
+        looked = str(prov.get("looked_up_at", ""))[:10]
+        parts.append(f"genai-prices {prov.get('genai_prices_version', '')} ({looked})".strip())
+    elif "source" in prov:
+        where = str(prov["source"])
+        for key in ("row", "line"):
+            if key in prov:
+                where += f" {key} {prov[key]}"
+        if "task" in prov:
+            where += f" {prov['task']} {prov.get('field', '')}".rstrip()
+        if "target" in prov:
+            where += f" {prov['target']}.{prov.get('field', '')}"
+        parts.append(where)
+    parts += [str(prov[k]) for k in ("kind", "date", "citation") if k in prov]
+    return ", ".join(parts)
+
+
 def rank_table(res: RankResult) -> list[RenderableType]:
     weights = ", ".join(f"{m} {w:.2f}" for m, w in res.weights.items())
     title = f"{res.title + ': ' if res.title else ''}profile {res.profile}, {res.method}"
@@ -245,8 +265,7 @@ def explain_table(res: ExplainResult) -> list[RenderableType]:
     table.add_column("source", overflow="fold")
     for line in res.lines:
         unit = f" {line.metric.unit}" if line.metric.unit else ""
-        prov = line.provenance
-        source = ", ".join(str(prov[k]) for k in ("kind", "date", "citation") if k in prov)
+        source = provenance_text(line.provenance)
         table.add_row(
             line.metric.name,
             Text(fmt(line.value) + (unit if line.value is not None else "")),

@@ -135,7 +135,7 @@ class Study:
             excluded=self._excluded(a),
             show_infeasible=include_infeasible,
             notes=_notes(a),
-            extra=extra,
+            extra={**extra, **self.data.meta},
             confidence=confidence,
         )
 
