@@ -124,3 +124,23 @@ def _result(data: StudyData, i: int, j: int, budget: BudgetSpec) -> BudgetResult
         status=status,
         headroom=room,
     )
+
+
+class Violations:
+    """Every candidate's failed budgets, found with one vectorized pass per budget.
+
+    `for_row(i)` then builds candidate i's records on demand, so a table of a million rows
+    pays for the records it shows, not for all of them.
+    """
+
+    def __init__(self, data: StudyData) -> None:
+        self.data = data
+        self.masks = [violated(data, b) for b in data.budgets]
+        self.columns = [data.metric_index(b.metric) for b in data.budgets]
+
+    def for_row(self, i: int) -> list[BudgetResult]:
+        return [
+            _result(self.data, i, j, b)
+            for b, j, mask in zip(self.data.budgets, self.columns, self.masks, strict=True)
+            if mask[i]
+        ]

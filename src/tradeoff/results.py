@@ -17,8 +17,9 @@ Where the spec leaves room, these shapes decide:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 from tradeoff.budgets import BudgetResult
 from tradeoff.data import MetricSpec
@@ -55,6 +56,33 @@ class Row:
         return {m.name: num(v) for m, v in zip(metrics, self.values, strict=True)}
 
 
+class LazyRows(Sequence[Row]):
+    """Rows built on first access: a million infeasible candidates cost nothing until shown."""
+
+    def __init__(self, count: int, make: Callable[[int], Row]) -> None:
+        self._count, self._make = count, make
+        self._built: dict[int, Row] = {}
+
+    def __len__(self) -> int:
+        return self._count
+
+    def _get(self, k: int) -> Row:
+        if k not in self._built:
+            self._built[k] = self._make(k)
+        return self._built[k]
+
+    @overload
+    def __getitem__(self, k: int) -> Row: ...
+    @overload
+    def __getitem__(self, k: slice) -> list[Row]: ...
+    def __getitem__(self, k: int | slice) -> Row | list[Row]:
+        if isinstance(k, slice):
+            return [self._get(i) for i in range(*k.indices(self._count))]
+        if not -self._count <= k < self._count:
+            raise IndexError(k)
+        return self._get(k % self._count)
+
+
 @dataclass(frozen=True)
 class RankResult:
     """`tradeoff rank`: feasible candidates best first, and the infeasible ones."""
@@ -67,7 +95,7 @@ class RankResult:
     weights: dict[str, float]
     dominance: list[str]
     rows: list[Row]
-    infeasible: list[Row]
+    infeasible: Sequence[Row]
     excluded: list[tuple[str, list[str]]]
     show_infeasible: bool = False
     notes: list[str] = field(default_factory=list)

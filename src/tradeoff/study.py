@@ -13,7 +13,7 @@ from tradeoff import budgets
 from tradeoff.analysis import Analysis, Method, Missing, Options, analyse
 from tradeoff.data import StudyData
 from tradeoff.errors import UsageError, did_you_mean
-from tradeoff.results import ExplainResult, MetricLine, ParetoResult, RankResult, Row
+from tradeoff.results import ExplainResult, LazyRows, MetricLine, ParetoResult, RankResult, Row
 
 DEFAULT_SAMPLES = 10_000  # P(first) to within about 0.005: two stable decimals
 
@@ -109,19 +109,19 @@ class Study:
             for k, i in enumerate(order)
         ]
         bad = np.flatnonzero(~a.feasible)
-        violations: dict[str, list[budgets.BudgetResult]] = {}
-        for r in budgets.results(self.data, bad, only_failed=True):
-            violations.setdefault(r.candidate, []).append(r)
-        infeasible = [
-            Row(
+        found_violations = budgets.Violations(self.data)
+
+        def infeasible_row(k: int) -> Row:
+            i = int(bad[k])
+            return Row(
                 name=self.data.names[i],
                 values=tuple(None if np.isnan(v) else float(v) for v in self.data.values[i]),
                 feasible=False,
                 on_front=False,
-                violations=tuple(violations.get(self.data.names[i], [])),
+                violations=tuple(found_violations.for_row(i)),
             )
-            for i in bad
-        ]
+
+        infeasible = LazyRows(len(bad), infeasible_row)
         return RankResult(
             file=self.data.file,
             title=self.data.title,
