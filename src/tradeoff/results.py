@@ -100,8 +100,17 @@ class RankResult:
     show_infeasible: bool = False
     notes: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
-    confidence: str | None = None  # one-line summary when stderr values exist (table, markdown)
+    # The one-line confidence summary (table, markdown) when stderr values exist; computed on
+    # first use, so json and csv never pay for its Monte Carlo.
+    summary: Callable[[], str | None] | None = None
+    _memo: dict[str, str | None] = field(default_factory=dict, repr=False, compare=False)
     command: str = "rank"
+
+    @property
+    def confidence(self) -> str | None:
+        if "line" not in self._memo:
+            self._memo["line"] = self.summary() if self.summary is not None else None
+        return self._memo["line"]
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {

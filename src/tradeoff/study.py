@@ -92,7 +92,17 @@ class Study:
         opts = Options(profile, dict(weights or {}), method, metrics, missing)
         a = analyse(self.data, opts)
         order = a.order if top is None else a.order[: max(top, 0)]
-        extras, extra, confidence = self._uncertainty(a, method, uncertainty, samples, seed)
+        if uncertainty:
+            extras, extra, line = self._uncertainty(a, method, True, samples, seed)
+
+            def summary() -> str | None:
+                return line
+        else:
+            extras, extra = [], {}
+
+            def summary() -> str | None:
+                return self._uncertainty(a, method, False, samples, seed)[2]
+
         beaten = [int(i) for i in order if not a.front[i]]
         found = a.first_dominators(beaten, a.front_members(by_score=True))
         doms = dict(zip(beaten, found, strict=True))
@@ -136,7 +146,7 @@ class Study:
             show_infeasible=include_infeasible,
             notes=_notes(a),
             extra={**extra, **self.data.meta},
-            confidence=confidence,
+            summary=summary,
         )
 
     def _uncertainty(
