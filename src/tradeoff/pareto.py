@@ -51,6 +51,14 @@ def _validate(values: ArrayLike, maximize: ArrayLike) -> F64:
     return np.where(m, -x, x)  # every column minimized from here on
 
 
+def _halved_range(y: F64) -> tuple[F64, F64]:
+    # Per column min and max, halved so that hi - lo stays finite. Column by column: a reduction
+    # over axis 0 of a tall C-ordered array is an order of magnitude slower.
+    lo = np.array([y[:, k].min() for k in range(y.shape[1])]) * 0.5
+    hi = np.array([y[:, k].max() for k in range(y.shape[1])]) * 0.5
+    return lo, hi
+
+
 def _linear_order(y: F64) -> tuple[NDArray[np.intp], Bool]:
     """Order rows so that dominators come first; flag rows equal to their predecessor."""
     n, d = y.shape
@@ -59,10 +67,12 @@ def _linear_order(y: F64) -> tuple[NDArray[np.intp], Bool]:
     else:
         # Sum of columns scaled to [0, 1]: monotone in every column (rounding is monotone), and a
         # good proxy for "strong" rows. The halving keeps hi - lo finite for any finite input.
-        lo, hi = y.min(axis=0) * 0.5, y.max(axis=0) * 0.5
+        lo, hi = _halved_range(y)
         span = hi - lo
         span[span == 0] = 1.0
-        key = ((y * 0.5 - lo) / span).sum(axis=1)
+        key = (y[:, 0] * 0.5 - lo[0]) / span[0]
+        for k in range(1, d):
+            key += (y[:, k] * 0.5 - lo[k]) / span[k]
     order = np.argsort(key)
     ks = key[order]
     tie = ks[1:] == ks[:-1]
@@ -86,7 +96,8 @@ def _pairwise_first(cols: Sequence[F64]) -> Bool:
     acc = cols[0][:, None] <= cols[0][None, :]
     for c in cols[1:]:
         acc &= c[:, None] <= c[None, :]
-    return ~np.triu(acc, 1).any(axis=0)
+    hit = np.asarray(np.triu(acc, 1).any(axis=0), dtype=np.bool_)
+    return ~hit
 
 
 def _merge_staircase(s1: F64, s2: F64, f1: F64, f2: F64) -> tuple[F64, F64]:
@@ -146,7 +157,6 @@ def _sfs(cols: Sequence[F64], block: int) -> Bool:
     if n <= _PAIRWISE:
         return _pairwise_first(cols)
     out = np.zeros(n, dtype=np.bool_)
-    front: list[NDArray[np.intp]] = []
     fcols: list[F64] = [c[:0] for c in cols]
     for start in range(0, n, block):
         idx = np.arange(start, min(start + block, n))
@@ -162,7 +172,6 @@ def _sfs(cols: Sequence[F64], block: int) -> Bool:
         sub = [c[idx] for c in cols]
         new = idx[_sfs(sub, max(block // 8, _PAIRWISE))]
         out[new] = True
-        front.append(new)
         fcols = [np.concatenate((f, c[new])) for f, c in zip(fcols, cols, strict=True)]
     return out
 
@@ -171,7 +180,7 @@ def _mask_distinct(u: F64) -> Bool:
     """Front of distinct rows already in linear-extension order."""
     n, d = u.shape
     if d == 1:
-        return np.arange(n) == 0
+        return np.asarray(np.arange(n) == 0, dtype=np.bool_)
     if d == 2:
         x1 = u[:, 1]
         out = np.ones(n, dtype=np.bool_)
@@ -189,10 +198,54 @@ def _distinct(y: F64) -> tuple[F64, NDArray[np.intp], NDArray[np.intp]]:
     return y[order[~dup]], order, group
 
 
+def _prefilter(y: F64) -> NDArray[np.intp]:
+    """Rows that survive a few pivots: any row may serve as a dominator, and the row with the
+    smallest sum of range-scaled columns usually dominates most others. A few linear passes, no
+    sort, so a small front costs little more than reading the data."""
+    n, d = y.shape
+    with np.errstate(all="ignore"):  # overflow only makes a pivot worse, never a result wrong
+        lo, hi = _halved_range(y)
+        w = np.where(hi > lo, 1.0 / (hi - lo), 0.0)
+        key = y[:, 0] * w[0]
+        for k in range(1, d):
+            key += y[:, k] * w[k]
+    idx = np.arange(n)
+    pick = key.copy()  # pivots already used get +inf here, so the next round picks another
+    for _ in range(6):
+        j = int(np.argmin(pick))
+        pick[j] = np.inf
+        p = y[j]
+        dom = y[:, 0] >= p[0]
+        for k in range(1, d):
+            dom &= y[:, k] >= p[k]
+        # >= everywhere and a larger key means different, hence dominated; check the rest exactly
+        unsure = np.flatnonzero(dom & ~(key > key[j]))
+        dom[unsure] = ~(y[unsure] == p).all(axis=1)
+        keep = np.flatnonzero(~dom)
+        if keep.shape[0] == n:
+            break
+        idx, y, key, pick = idx[keep], y[keep], key[keep], pick[keep]
+        if keep.shape[0] > 0.7 * n:
+            break
+        n = keep.shape[0]
+    return idx
+
+
 def _mask_kernel(y: F64) -> Bool:
     n, d = y.shape
     if n == 0 or d == 0:
         return np.ones(n, dtype=np.bool_)
+    if n > _PAIRWISE:
+        idx = _prefilter(y)
+        if idx.shape[0] < n:
+            out = np.zeros(n, dtype=np.bool_)
+            out[idx] = _mask_kernel_all(y[idx])
+            return out
+    return _mask_kernel_all(y)
+
+
+def _mask_kernel_all(y: F64) -> Bool:
+    n = y.shape[0]
     u, order, group = _distinct(y)
     out = np.empty(n, dtype=np.bool_)
     out[order] = _mask_distinct(u)[group]
@@ -308,7 +361,8 @@ def dominators(
     if rows.ndim != 1 or (rows.size and (rows.min() < -n or rows.max() >= n)):
         raise ValueError(f"among must be a 1-D array of row indices below {n}")
     a, b = y[rows], y[i]
-    return rows[(a <= b).all(axis=1) & (a < b).any(axis=1)]
+    found: NDArray[np.intp] = rows[(a <= b).all(axis=1) & (a < b).any(axis=1)]
+    return found
 
 
 def knee(values: ArrayLike, maximize: ArrayLike, names: Sequence[str]) -> int:
@@ -336,7 +390,7 @@ def knee(values: ArrayLike, maximize: ArrayLike, names: Sequence[str]) -> int:
         raise ValueError("knee needs at least one row")
     if len(names) != n:
         raise ValueError(f"names has {len(names)} entries for {n} rows")
-    lo, hi = y.min(axis=0) * 0.5, y.max(axis=0) * 0.5
+    lo, hi = _halved_range(y)
     span = hi - lo
     const = span == 0
     span[const] = 1.0
