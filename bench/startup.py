@@ -37,7 +37,7 @@ def main() -> None:
         "tradeoff validate goals.yaml": [exe, "validate", goals],
     }  # fmt: skip
     times: dict[str, list[float]] = {name: [] for name in commands}
-    for name, cmd in commands.items():  # warm the file cache and .pyc files once
+    for cmd in commands.values():  # warm the file cache and .pyc files once
         subprocess.run(cmd, capture_output=True, check=False)
     for _ in range(args.rounds):
         for name, cmd in commands.items():
