@@ -488,3 +488,14 @@ def test_importing_sources_loads_no_heavy_dependency() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_price_accepts_a_model_id_its_own_match_rule_does_not_match() -> None:
+    # genai-prices 0.2.3 lists fireworks' "llama-v3p1-8b-instruct" but matches it only as
+    # "accounts/fireworks/models/llama-v3p1-8b-instruct"; both spellings give the same price.
+    short, prov = price_per_request("fireworks", "llama-v3p1-8b-instruct", 1500, 400)
+    long, _ = price_per_request(
+        "fireworks", "accounts/fireworks/models/llama-v3p1-8b-instruct", 1500, 400
+    )
+    assert short == long > 0
+    assert prov["model"] == "llama-v3p1-8b-instruct"

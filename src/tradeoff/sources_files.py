@@ -232,9 +232,16 @@ def price_per_request(
     except LookupError:
         entry = find_provider_by_id(snapshot.providers, provider)
         assert entry is not None
-        ids = [m.id for m in entry.models]
-        what = f"no model {excerpt(model)} at provider {entry.id} in genai-prices {version}"
-        raise SourceProblem([("price.model", what + close_matches(model.lower(), ids))]) from None
+        # A model's id does not always match its own match rule (fireworks' ids are matched as
+        # "accounts/fireworks/models/<id>"): the id the user copied from the data is accepted.
+        by_id = next((m for m in entry.models if m.id == model.strip().lower()), None)
+        if by_id is None:
+            ids = [m.id for m in entry.models]
+            what = f"no model {excerpt(model)} at provider {entry.id} in genai-prices {version}"
+            raise SourceProblem(
+                [("price.model", what + close_matches(model.lower(), ids))]
+            ) from None
+        found, info = entry, by_id
     usage = Usage(input_tokens=input_tokens, output_tokens=output_tokens)
     result = info.calc_price(usage, found, genai_request_timestamp=when)
     prices = result.model_price
