@@ -209,3 +209,12 @@ def test_names_are_never_read_as_rich_markup(
     for name in shown:
         assert name in flat
     assert ("GB[bold]" in flat) is unit
+
+
+def test_tables_say_who_was_excluded(tmp_path: Path) -> None:
+    text = GOALS.replace("energy: 0.9, safety: 0.95}", "safety: 0.95}")  # model-a lacks energy
+    path = write_goals(tmp_path, text)
+    for command in ("rank", "pareto"):
+        result = runner.invoke(app, [command, str(path), "--missing", "exclude"])
+        assert result.exit_code == 0, result.stderr
+        assert "excluded by --missing exclude: model-a (no energy)" in result.stdout

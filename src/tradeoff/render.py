@@ -219,7 +219,16 @@ def rank_table(res: RankResult) -> list[RenderableType]:
         names = ", ".join(r.name for r in res.infeasible[:5])
         more = f" and {len(res.infeasible) - 5} more" if len(res.infeasible) > 5 else ""
         out.append(Text(f"infeasible (see --all): {names}{more}", style="dim"))
+    out += _excluded_lines(res.excluded)
     return out
+
+
+def _excluded_lines(excluded: Sequence[tuple[str, list[str]]]) -> list[RenderableType]:
+    if not excluded:
+        return []
+    shown = "; ".join(f"{n} (no {', '.join(m)})" for n, m in excluded[:5])
+    more = f" and {len(excluded) - 5} more" if len(excluded) > 5 else ""
+    return [Text(f"excluded by --missing exclude: {shown}{more}", style="dim")]
 
 
 def _pareto_note(r: Row) -> str:
@@ -248,6 +257,7 @@ def pareto_table(res: ParetoResult) -> list[RenderableType]:
         Text(title, style="bold"),
         table,
         *_footnotes([r for r in res.rows if r.feasible], res.metrics),
+        *_excluded_lines(res.excluded),
     ]
 
 

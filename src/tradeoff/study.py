@@ -322,7 +322,8 @@ class Study:
                     weight=share.get(m.name, 0.0),
                     contribution=part,
                     stderr=None if np.isnan(se) else float(se),
-                    provenance=self._provenance(i, j),
+                    # A missing cell of a table row has no value to attribute.
+                    provenance=self._provenance(i, j) if not np.isnan(a.values[i, j]) else {},
                 )
             )
         pool = a.rows[a.rows != i]
