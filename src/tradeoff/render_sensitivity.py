@@ -36,19 +36,16 @@ def table(res: SensitivityResult, color: bool) -> str:
     parts: list[RenderableType] = [Text(_header(res), style="bold")]
     if res.winner is not None:
         t = Table(box=None, padding=(0, 1), pad_edge=False, title_justify="left")
-        for col in (
-            "metric",
-            "weight",
-            f"{res.winner} stays first for weight in",
-            "below",
-            "above",
-        ):
-            t.add_column(col, justify="right" if col == "weight" else "left")
+        t.add_column("metric", no_wrap=True)
+        t.add_column("weight", justify="right", no_wrap=True)
+        t.add_column("stays first for weight in", no_wrap=True)
+        t.add_column("who leads below", overflow="fold")
+        t.add_column("who leads above", overflow="fold")
         for s in res.stability:
             t.add_row(
                 s.metric, fmt(s.weight), _interval(s), Text(s.below or "-"), Text(s.above or "-")
             )
-        parts += [Text("stability of the winner, one weight at a time:"), t]
+        parts += [Text(f"stability of {res.winner}, one weight at a time:"), t]
         k = _ranks(res)
         acc = Table(box=None, padding=(0, 1), pad_edge=False)
         acc.add_column("candidate")
