@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
-import re
 import types
 import typing
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from pydantic import BaseModel, ValidationError
 
-from tradeoff import units, yamlio
+from tradeoff import fastpath, units, yamlio
 from tradeoff.data import BudgetSpec, MetricSpec, StudyData
 from tradeoff.errors import Diagnostic, InputError, did_you_mean
-from tradeoff.schema import Bound, GoalsFile, describe, parse_quantity
+from tradeoff.fastpath import IDENTIFIER_RE
+from tradeoff.quantity import describe, parse_quantity
 from tradeoff.yamlio import show_key
 
-IDENTIFIER_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+if TYPE_CHECKING:
+    from pydantic import BaseModel, ValidationError
+
+    from tradeoff.schema import Bound, GoalsFile
+
+# pydantic and the models in `schema.py` are imported only on the full path (`load_full`): most
+# files take `fastpath.study_data`, and importing them costs more than the rest of a `rank`.
 
 
 def _unwrap(tp: Any) -> Any:
@@ -37,6 +42,8 @@ def _unwrap(tp: Any) -> Any:
 
 
 def _is_container(tp: Any) -> bool:
+    from pydantic import BaseModel
+
     origin = typing.get_origin(tp)
     if origin is typing.Annotated:
         return _is_container(typing.get_args(tp)[0])
@@ -51,6 +58,10 @@ def _fields(model: type[BaseModel]) -> dict[str, Any]:
 
 def _keys_at(loc: tuple[Any, ...]) -> list[str]:
     """The keys allowed in the mapping at pydantic `loc`, for "did you mean" on an unknown key."""
+    from pydantic import BaseModel
+
+    from tradeoff.schema import GoalsFile
+
     tp: Any = GoalsFile
     for part in loc:
         tp = _unwrap(tp)
@@ -382,9 +393,30 @@ def load_document(
 ) -> StudyData:
     """Validate a parsed document and build the study's arrays.
 
+    A plain, valid file takes `fastpath.study_data`; anything else (errors included) the full
+    path, `load_full`. Both give the same `StudyData` where both accept.
+
     Raises:
         InputError: every problem found, with `doc.problems` (see `yamlio.parse`) among them.
     """
+    data = fastpath.study_data(doc)
+    if data is not None:
+        return data
+    return load_full(doc, base_dir, allow_external)
+
+
+def load_full(
+    doc: yamlio.Document, base_dir: Path | None = None, allow_external: bool = False
+) -> StudyData:
+    """`load_document` through the pydantic models and the cross-reference checks, always.
+
+    Raises:
+        InputError: every problem found, with `doc.problems` (see `yamlio.parse`) among them.
+    """
+    from pydantic import ValidationError
+
+    from tradeoff.schema import GoalsFile
+
     base_dir = Path(".") if base_dir is None else base_dir
     checker = _Checker(doc)
     checker.run()

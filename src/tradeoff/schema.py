@@ -1,68 +1,23 @@
 """The pydantic models of goals.yaml. Their attribute docstrings become `tradeoff schema`.
 
 These models check shapes and single values. Cross-references (unknown metric names, duplicate
-candidates) are checked afterwards, in `validate.py`, so that every problem is reported at once.
+candidates) are checked afterwards, in `loader.py`, so that every problem is reported at once.
+
+They define the format, but most files are read without them: `fastpath.py` accepts the plain,
+valid files they accept (and builds the same study), and only the rest, errors included, come
+here. A change to a model needs the same change there, or there a decline.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
-import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, WithJsonSchema
 
-NUMBER_RE = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
-_WITH_UNIT_RE = re.compile(rf"({NUMBER_RE.pattern})\s*([^\s0-9.+-].*?)")
-_RADIX_RE = re.compile(r"[-+]?0[bBoOxX]")
-_UNIT_START = "%$€£°"
-_BIG = 2**1023
-
-
-def describe(value: Any) -> str:
-    """How a YAML value reads in an error message."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and not math.isfinite(value):
-        return ".nan" if math.isnan(value) else (".inf" if value > 0 else "-.inf")
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    text = repr(value)
-    if len(text) <= 60:
-        return text
-    return text[:56] + ("...'" if isinstance(value, str) else "...")
-
-
-def parse_quantity(value: Any) -> tuple[float, str | None]:
-    """A finite number, a quoted number, or a number with a unit ("0.64 s").
-
-    Returns the number and the unit text (None when there is no unit). A unit starts with a
-    letter or one of `%$€£°`, so that YAML 1.1 number forms (`1_000`, `0b101`, `1:30`) are not
-    read as a number with a strange unit.
-    """
-    kind = type(value)
-    if kind is float:  # the common case first
-        if math.isfinite(value):
-            return value, None
-    elif kind is int:
-        if abs(value) < _BIG:  # float() of a larger int raises OverflowError
-            return float(value), None
-    elif kind is str:
-        text = value.strip()
-        if NUMBER_RE.fullmatch(text):
-            number = float(text)
-            if math.isfinite(number):  # "1e999" overflows to inf
-                return number, None
-        elif (match := _WITH_UNIT_RE.fullmatch(text)) is not None and not _RADIX_RE.match(text):
-            number, unit = float(match.group(1)), match.group(2)
-            if math.isfinite(number) and (unit[0].isalpha() or unit[0] in _UNIT_START):
-                return number, unit
-    raise ValueError(f"expected a finite number, got {describe(value)}")
+# Re-exported: they lived here first.
+from tradeoff.quantity import describe as describe
+from tradeoff.quantity import parse_quantity as parse_quantity
 
 
 def _finite(value: Any) -> float:
