@@ -272,3 +272,24 @@ def test_blocked_paths(monkeypatch: pytest.MonkeyPatch, d: int, kind: str) -> No
     assert pareto_mask(v, mx).tolist() == brute_mask(rows, mx)
     if n and kind != "anti":
         assert nondominated_layers(v[:250], mx).tolist() == brute_layers(rows[:250], mx)
+
+
+@pytest.mark.parametrize("kind", ["uniform", "ties", "anti", "correlated"])
+def test_ens3_blocks(monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
+    # the 3-D ENS sweep, forced on (whatever the first front) with blocks of 8 rows
+    from tradeoff import pareto_layers
+
+    monkeypatch.setattr(pareto_layers, "_ENS_BLOCK", 8)
+    monkeypatch.setattr(pareto_layers, "_ENS_FRONT", 0)
+    rng = np.random.default_rng(len(kind))
+    n = 300
+    if kind == "uniform":
+        v = rng.random((n, 3))
+    elif kind == "ties":
+        v = rng.integers(0, 5, (n, 3)).astype(float)
+    elif kind == "anti":
+        v = rng.dirichlet(np.ones(3), n) + 0.02 * rng.standard_normal((n, 3))
+    else:
+        v = rng.random((n, 1)) + 0.1 * rng.standard_normal((n, 3))
+    mx = [False, True, False]
+    assert nondominated_layers(v, mx).tolist() == brute_layers(v.tolist(), mx)

@@ -12,11 +12,12 @@ and among distinct rows "an earlier row is <= on every column" already means "do
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from tradeoff import pareto_layers
 
 __all__ = ["dominators", "knee", "noisy_pareto_mask", "nondominated_layers", "pareto_mask"]
 
@@ -252,19 +253,8 @@ def _mask_kernel_all(y: F64) -> Bool:
     return out
 
 
-def _patience(x1: F64) -> NDArray[np.int64]:
-    # Layers of a 2-D sequence (earlier and <= dominates): patience sorting, tails[k] = smallest
-    # value seen in layer k + 1. O(n log n) but a Python loop, so only used when layers are thin.
-    tails: list[float] = []
-    out = np.empty(x1.shape[0], dtype=np.int64)
-    for i, v in enumerate(x1.tolist()):
-        k = bisect.bisect_right(tails, v)
-        if k == len(tails):
-            tails.append(v)
-        else:
-            tails[k] = v
-        out[i] = k + 1
-    return out
+def _ens_pays(front: int, m: int) -> bool:
+    return pareto_layers._ENS_FRONT * front < m < pareto_layers._ENS_MAX_ROWS
 
 
 def _layers_kernel(y: F64) -> NDArray[np.int64]:
@@ -279,11 +269,15 @@ def _layers_kernel(y: F64) -> NDArray[np.int64]:
     while rem.shape[0]:
         layer += 1
         front = _mask_distinct(u[rem])
+        # Thin first front in 3-D (many layers): one ENS sweep beats peeling layer by layer.
+        if layer == 1 and d == 3 and _ens_pays(int(front.sum()), m):
+            lay = pareto_layers.ens3(np.ascontiguousarray(u[:, 1]), np.ascontiguousarray(u[:, 2]))
+            break
         lay[rem[front]] = layer
         rem = rem[~front]
         # In 2-D, once layers get thin, patience sorting beats peeling one layer at a time.
         if d == 2 and rem.shape[0] > 64 * int(front.sum()):
-            lay[rem] = layer + _patience(u[rem, 1])
+            lay[rem] = layer + pareto_layers.patience(u[rem, 1])
             break
     out = np.empty(n, dtype=np.int64)
     out[order] = lay[group]
