@@ -1,6 +1,9 @@
-"""The `tradeoff` command line: parse flags, call the library, pick a renderer, write the output."""
+"""The `tradeoff` command line: parse flags, call the library, pick a renderer, write the output.
 
-from __future__ import annotations
+Start-up time counts here (issue 3): modules only some commands need are imported inside them,
+and annotations are not postponed (no `from __future__ import annotations`), because typer would
+otherwise evaluate every annotation string of every command on each run.
+"""
 
 import os
 import sys
@@ -9,14 +12,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
 import tradeoff
 from tradeoff.errors import InputError, UsageError
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 app = typer.Typer(
     name="tradeoff",
@@ -46,7 +51,9 @@ class MissingPolicy(StrEnum):
     worst = "worst"
 
 
-def err_console() -> Console:
+def err_console() -> "Console":
+    from rich.console import Console  # 6 ms; `validate` prints without it
+
     return Console(stderr=True, highlight=False, soft_wrap=True)
 
 

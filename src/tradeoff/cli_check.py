@@ -1,6 +1,7 @@
-"""The `tradeoff check` command: the CI gate. Registered on the app at the bottom of cli.py."""
+"""The `tradeoff check` command: the CI gate. Registered on the app at the bottom of cli.py.
 
-from __future__ import annotations
+Annotations are not postponed, as in cli.py: typer reads them faster that way.
+"""
 
 from enum import StrEnum
 from pathlib import Path

@@ -1,9 +1,8 @@
 """The `tradeoff plot` command. Registered on the app at the bottom of cli.py.
 
 plotext and matplotlib are imported only when this command runs, so other commands start fast.
+Annotations are not postponed, as in cli.py: typer reads them faster that way.
 """
-
-from __future__ import annotations
 
 import importlib
 import os

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import io
 import re
-import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich import box
 from rich.console import Console
@@ -23,6 +23,9 @@ from tradeoff.render_findings import (
     regression_text,
     regression_title,
 )
+
+if TYPE_CHECKING:
+    import xml.etree.ElementTree as ET
 
 
 @dataclass(frozen=True)
@@ -247,6 +250,8 @@ def check_junit(res: CheckResult) -> str:
     """One testsuite; one testcase per (candidate, applicable budget), plus one per candidate
     judged for dominance with --fail-on-dominated; a <failure> per failing violation, and
     warnings as <system-out>."""
+    import xml.etree.ElementTree as ET  # only junit needs it: kept off the start-up path
+
     suite = ET.Element("testsuite", name="tradeoff check")
     failures = 0
 
