@@ -50,18 +50,21 @@ mark("typer: build and parse")
 study = tradeoff.load(goals)
 mark("tradeoff.load")
 if command == "rank":
-    from tradeoff.render import RENDERERS
     result = study.rank_result()
     mark("rank_result")
     result.confidence
     mark("confidence line")
+    from tradeoff.render import RENDERERS
+    mark("import renderers")
     RENDERERS["rank"]["table"](result, False)
     mark("render")
 elif command == "check":
     from tradeoff.checking import check
-    from tradeoff.render_check import CHECK_RENDERERS
+    mark("import checking")
     result = check([study])
     mark("check")
+    from tradeoff.render_check import CHECK_RENDERERS
+    mark("import renderers")
     CHECK_RENDERERS["text"](result, False)
     mark("render")
 out = {name: t - marks[k][1] for k, (name, t) in enumerate(marks[1:])}
