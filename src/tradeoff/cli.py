@@ -7,7 +7,6 @@ otherwise evaluate every annotation string of every command on each run.
 
 import os
 import sys
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -82,6 +81,8 @@ def use_color() -> bool:
 
 def write_atomic(path: Path, text: str) -> None:
     """Write `text` to `path` so that a failed run never leaves a half-written file."""
+    import tempfile  # only --output needs it
+
     directory = path.parent if str(path.parent) else Path(".")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)

@@ -8,7 +8,6 @@ import importlib
 import os
 import shutil
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Annotated
@@ -115,6 +114,8 @@ def _need(module: str, message: str) -> None:
 
 def _save_atomic(path: Path, writer: Callable[[IO[bytes]], None]) -> None:
     """Write through `writer(fh)` to a temporary file beside `path`, then rename it into place."""
+    import tempfile
+
     directory = path.parent if str(path.parent) else Path(".")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=directory)

@@ -6,9 +6,7 @@ No rich here, so the plain-text renderers (csv, markdown, json, github, junit) s
 
 from __future__ import annotations
 
-import csv
 import io
-import json
 import math
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
@@ -76,10 +74,14 @@ def budget_text(v: BudgetResult, metrics: Sequence[MetricSpec] = ()) -> str:
 
 def to_json(result: HasJson) -> str:
     """One JSON document, no NaN, keys in the order the result defines."""
+    import json  # here, like csv below: a table needs neither at start-up
+
     return json.dumps(result.to_json(), indent=2, allow_nan=False, ensure_ascii=False) + "\n"
 
 
 def csv_text(header: list[str], rows: Iterable[list[Any]]) -> str:
+    import csv
+
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(header)
