@@ -9,7 +9,10 @@ and both give the same `StudyData`, down to the bytes of its arrays.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -344,3 +347,41 @@ def test_shipped_files_rank_the_same_on_both_paths(
         outputs.append([runner.invoke(app, [cmd, str(path)]).stdout for cmd in ("rank", "check")])
         monkeypatch.setattr(fastpath, "study_data", lambda doc: None)
     assert outputs[0] == outputs[1]
+
+
+# What the start-up path must not import (issue 3: check and rank within 1.3x of the floor).
+
+HEAVY = [
+    "pandas",
+    "pydantic.main",
+    "tradeoff.schema",
+    "pint",
+    "pyarrow",
+    "genai_prices",
+    "plotext",
+    "matplotlib",
+    "jsonschema",
+    "xml.etree.ElementTree",
+    "tradeoff.sources",
+    "tradeoff.datain",
+    "tradeoff.sensitivity",
+    "tradeoff.frontier",
+    "tradeoff.plot",
+]
+
+
+@pytest.mark.parametrize("command", ["rank", "check", "validate"])
+def test_commands_on_the_shipped_file_import_nothing_heavy(command: str) -> None:
+    script = (
+        "import json, sys\n"
+        f"sys.argv = ['tradeoff', {command!r}, {str(ROOT / 'goals.yaml')!r}]\n"
+        "from tradeoff.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(json.dumps(sorted(sys.modules)), file=sys.stderr)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    modules = set(json.loads(proc.stderr.splitlines()[-1]))
+    assert "tradeoff.fastpath" in modules  # the file really was loaded
+    assert modules.isdisjoint(HEAVY), sorted(modules & set(HEAVY))
