@@ -1,11 +1,11 @@
 """The common case, fast: a plain, valid goals file read without pydantic.
 
 `study_data` builds the `StudyData` of a goals file straight from its YAML data, checking what the
-models of `schema.py` and the cross-reference pass of `loader.py` check. It only ever accepts:
-anything unusual (a key it does not know, a value of another type, a unit, `from:`, `price:`,
-`source:`, `workload:`) or wrong makes it answer None, and the loader then takes the full path,
-which has the located messages. Importing pydantic and building the models costs more than the
-rest of a `tradeoff rank` together, so files that need neither skip both.
+models of `schema.py` and the cross-reference pass of `loader.py` check. It never reports an
+error: anything unusual (a key it does not know, a value of another type, a unit, `from:`,
+`price:`, `source:`, `workload:`) or wrong makes it answer None, and the loader then takes the
+full path, which has the located messages. Importing pydantic and building the models costs more
+than the rest of a `tradeoff rank` together (issue 3), so files that need neither skip both.
 
 The models stay the definition of the format: whatever this accepts, they accept, and the two
 paths build the same `StudyData` (tests/test_fastpath.py checks both on the shipped files, the
