@@ -32,3 +32,15 @@ def test_failed_run_leaves_the_previous_output_untouched(tmp_path: Path) -> None
     assert result.exit_code == 2
     assert target.read_text(encoding="utf-8") == "previous\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.yaml", "out.json"]
+
+
+def test_a_location_at_line_100_is_not_turned_into_an_emoji(tmp_path: Path) -> None:
+    # rich reads ":100:" as an emoji code unless told not to.
+    lines = ["version: 1", "metrics:", "  q: {direction: max}", "candidates:"]
+    lines += [f"  - {{name: c{i}, metrics: {{q: {i}}}}}" for i in range(95)]
+    lines.append("  - {name: bad, metrics: {q: fast}}")  # line 100
+    path = tmp_path / "goals.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 2
+    assert f"{path}:100:28: candidates[95].metrics.q: expected a finite number" in result.stderr

@@ -53,7 +53,8 @@ class MissingPolicy(StrEnum):
 def err_console() -> "Console":
     from rich.console import Console  # 6 ms; `validate` prints without it
 
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    # emoji=False: ":100:" in "goals.yaml:100:1" must not become an emoji.
+    return Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
 def fail(message: str) -> NoReturn:

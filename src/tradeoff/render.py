@@ -94,6 +94,7 @@ def to_text(renderables: Iterable[RenderableType], *, color: bool) -> str:
         no_color=not color,
         color_system="auto" if color else None,
         highlight=False,
+        emoji=False,
         soft_wrap=False,
     )
     for r in renderables:

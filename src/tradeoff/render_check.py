@@ -149,6 +149,7 @@ def check_text(res: CheckResult, color: bool = False) -> str:
         no_color=not color,
         color_system="auto" if color else None,
         highlight=False,
+        emoji=False,
         soft_wrap=True,
     )
     console.print(Text(verdict(res), style="bold green" if res.passed else "bold red"))
