@@ -43,4 +43,4 @@ def test_a_location_at_line_100_is_not_turned_into_an_emoji(tmp_path: Path) -> N
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = runner.invoke(app, ["validate", str(path)])
     assert result.exit_code == 2
-    assert f"{path}:100:28: candidates[95].metrics.q: expected a finite number" in result.stderr
+    assert f"{path}:100:30: candidates[95].metrics.q: expected a finite number" in result.stderr
