@@ -326,3 +326,67 @@ def test_validate_max_age_warns_about_old_dated_values(tmp_path: Path) -> None:
     assert "warning" not in fresh.stderr
     bad = runner.invoke(app, ["validate", str(path), "--max-age", "soon"])
     assert bad.exit_code == 2 and "--max-age" in bad.stderr
+
+
+JOIN = """\
+version: 1
+metrics:
+  quality: {direction: max, unit: "%", source: {lm_eval: {task: arc_challenge, field: "acc,none"}}}
+  latency_p95: {direction: min, unit: ms}
+  memory:      {direction: min, unit: GB}
+budgets:
+  memory: {max: 16, tags: [gpu]}
+candidates:
+  - name: llama-a
+    from: lm_eval/results_2025-03-17T18-59-13.666325.json
+  - name: llama-b
+    from: lm_eval/results_2025-04-03T02-14-13.550460.json
+    metrics: {memory: 9.8}
+  - from: measured.csv
+    join: name
+    tags: [gpu]
+"""
+
+
+def _join_setup(tmp_path: Path, csv: str, goals: str = JOIN) -> Path:
+    path = _setup(tmp_path, goals)
+    (tmp_path / "measured.csv").write_text(textwrap.dedent(csv), encoding="utf-8")
+    return path
+
+
+def test_join_adds_a_tables_columns_to_candidates_defined_elsewhere(tmp_path: Path) -> None:
+    path = _join_setup(
+        tmp_path, 'name,latency_p95,memory\nllama-a,"1.61 s",17.7\nllama-b,1489.5,\n'
+    )
+    data = tradeoff.load(path).data
+    assert data.names == ["llama-a", "llama-b"]  # the table adds no candidates
+    np.testing.assert_allclose(data.values[:, 1:], [[1610, 17.7], [1489.5, 9.8]])
+    assert not np.isnan(data.stderr[0, 0])  # quality keeps its stderr from the results file
+    assert data.provenance_of(0, 1) == {"source": "measured.csv", "row": 1}
+    assert data.provenance_of(1, 2) == {}  # the inline 9.8 is the file's own
+    assert (int(data.lines[0, 1]), int(data.cols[0, 1])) == (14, 11)  # the `from:` entry
+    assert [sorted(t) for t in data.tags] == [["gpu"], ["gpu"]]
+    out = runner.invoke(app, ["check", str(path), "-f", "json"])
+    assert [(v["candidate"], v["value"]) for v in json.loads(out.stdout)["violations"]] == [
+        ("llama-a", 17.7)
+    ]
+
+
+def test_join_errors_name_the_row(tmp_path: Path) -> None:
+    csv = "name,latency_p95,memory\nllama-a,1610,17.7\nllama-b,1489.5,9.9\nllama-c,1,1\n"
+    lines = _fail(_join_setup(tmp_path, csv))
+    assert lines == [
+        "goals.yaml:14:11: candidates[2].from: measured.csv row 2, column memory: 'llama-b' "
+        "already has a value for memory (line 13); keep one",
+        "goals.yaml:14:11: candidates[2].from: measured.csv row 3: no candidate named 'llama-c' "
+        "to join (did you mean 'llama-b' or 'llama-a'?)",
+    ]
+
+
+def test_join_takes_no_name_of_its_own(tmp_path: Path) -> None:
+    goals = JOIN.replace("    join: name\n", "    join: name\n    name: x\n")
+    lines = _fail(_join_setup(tmp_path, "name,memory\nllama-a,1\n", goals))
+    assert lines == [
+        "goals.yaml:16:5: candidates[2].name: 'name' does not go with `join:` (the rows name "
+        "candidates)"
+    ]

@@ -309,3 +309,79 @@ def check_price_metric(ctx: Context) -> None:
             f"a `source: price` metric needs a cost-per-request unit such as USD/request or "
             f"USD/1k requests, got {shown}",
         )
+
+
+def join_table(
+    ctx: Context,
+    i: int,
+    cand: Candidate,
+    names: list[str],
+    tags: list[frozenset[str]],
+    values: F64,
+    lines: NDArray[np.int64],
+    cols: NDArray[np.int64],
+    cells: dict[tuple[int, int], dict[str, Any]],
+) -> None:
+    """`from: table, join: name`: each row adds its values to the candidate of the same name.
+
+    A row naming no candidate, or a value the candidate already has (inline or from another
+    source), is an error naming the file and row. Empty cells add nothing. The entry's `tags`
+    are added to every candidate it joins.
+    """
+    from tradeoff.sources import SourceProblem, close_matches, kind_of, read_table, resolve_source
+
+    cloc: yamlio.Loc = ("candidates", i)
+    floc = (*cloc, "from")
+    for key in ("name", "metrics", "price"):
+        if key in ctx.doc.data["candidates"][i]:
+            ctx.fail(
+                (*cloc, key),
+                f"'{key}' does not go with `join:` (the rows name candidates)",
+                key=True,
+            )
+    metric_names = [m.name for m in ctx.metrics]
+    try:
+        path = resolve_source(ctx.base_dir, cand.from_ or "", ctx.allow_external)
+        if kind_of(path, cand.from_) != "table":
+            raise SourceProblem(
+                [(cand.from_ or "", "`join:` needs a CSV, Parquet or JSON Lines table")]
+            )
+        table = read_table(
+            path,
+            metric_names,
+            cand.columns,
+            cand.from_,
+            units={m.name: m.unit for m in ctx.metrics},
+        )
+    except SourceProblem as exc:
+        _problems(ctx, floc, exc)
+        return
+    line, col = ctx.doc.pos(floc)
+    where = {name: k for k, name in enumerate(names)}
+    extra = frozenset(cand.tags)
+    reported = 0
+    for r, name in enumerate(table.names):
+        k = where.get(name)
+        if k is None:
+            if reported < 20:
+                what = f"{table.place(r)}: no candidate named {name!r} to join"
+                ctx.fail(floc, what + close_matches(name, names))
+                reported += 1
+            continue
+        if extra:
+            tags[k] = tags[k] | extra
+        for j in np.flatnonzero(~np.isnan(table.values[r])):
+            metric = metric_names[j]
+            if not np.isnan(values[k, j]):
+                ctx.fail(
+                    floc,
+                    f"{table.place(r, metric)}: {name!r} already has a value for {metric} "
+                    f"(line {int(lines[k, j])}); keep one",
+                )
+                continue
+            values[k, j] = table.values[r, j]
+            lines[k, j], cols[k, j] = line, col
+            cells[(k, int(j))] = {
+                "source": table.display,
+                table.row_label: int(table.row_numbers[r]),
+            }

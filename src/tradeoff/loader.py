@@ -291,9 +291,13 @@ def _build(goals: GoalsFile, checker: _Checker, base_dir: Path, allow_external: 
     ]
     ctx = datain.Context(doc, goals, metrics, base_dir, allow_external)
     datain.check_price_metric(ctx)
-    blocks = [(i, datain.entry_block(ctx, i, cand)) for i, cand in enumerate(goals.candidates)]
+    joins = [(i, c) for i, c in enumerate(goals.candidates) if c.join is not None]
+    blocks = [
+        (i, datain.entry_block(ctx, i, cand))
+        for i, cand in enumerate(goals.candidates)
+        if cand.join is None
+    ]
     kept = [(i, b) for i, b in blocks if b is not None]
-    checker.errors.extend(ctx.errors)
     names: list[str] = []
     tags: list[frozenset[str]] = []
     provenance: dict[tuple[int, int], dict[str, Any]] = {}
@@ -314,6 +318,11 @@ def _build(goals: GoalsFile, checker: _Checker, base_dir: Path, allow_external: 
         return np.concatenate(parts) if parts else np.zeros(shape, dtype=dtype)
 
     _unique_names(checker, kept, names)
+    values, stderr = stack("values", (0, d), np.float64), stack("stderr", (0, d), np.float64)
+    lines, cols = stack("lines", (0, d), np.int64), stack("cols", (0, d), np.int64)
+    for i, cand in joins:
+        datain.join_table(ctx, i, cand, names, tags, values, lines, cols, provenance)
+    checker.errors.extend(ctx.errors)
     index = {m.name: j for j, m in enumerate(metrics)}
     budgets: list[BudgetSpec] = []
     for metric, bounds in goals.budgets.items():
@@ -327,10 +336,10 @@ def _build(goals: GoalsFile, checker: _Checker, base_dir: Path, allow_external: 
         metrics=metrics,
         names=names,
         tags=tags,
-        values=stack("values", (0, d), np.float64),
-        stderr=stack("stderr", (0, d), np.float64),
-        lines=stack("lines", (0, d), np.int64),
-        cols=stack("cols", (0, d), np.int64),
+        values=values,
+        stderr=stderr,
+        lines=lines,
+        cols=cols,
         cand_lines=stack("cand_lines", (0,), np.int64),
         provenance=provenance,
         budgets=budgets,

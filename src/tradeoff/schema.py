@@ -195,6 +195,9 @@ class Candidate(_Model):
     """A CSV, Parquet or JSON Lines table of candidates, or an lm-eval / optimum-benchmark file."""
     columns: dict[str, str] | None = None
     """With a table `from`: metric name -> column name, where they differ."""
+    join: Literal["name"] | None = None
+    """With a table `from`: its rows add their values to the candidates of the same `name`
+    defined elsewhere in the file, instead of being candidates of their own."""
     price: Price | None = None
     """Fill the `source: price` metric from the genai-prices package's bundled data."""
 
