@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from tradeoff import fastpath, units, yamlio
+from tradeoff import fastpath, yamlio
 from tradeoff.data import BudgetSpec, MetricSpec, StudyData
 from tradeoff.errors import Diagnostic, InputError, did_you_mean
 from tradeoff.fastpath import IDENTIFIER_RE
@@ -20,6 +20,7 @@ from tradeoff.yamlio import show_key
 if TYPE_CHECKING:
     from pydantic import BaseModel, ValidationError
 
+    from tradeoff import datain
     from tradeoff.schema import Bound, GoalsFile
 
 # pydantic and the models in `schema.py` are imported only on the full path (`load_full`): most
@@ -263,17 +264,6 @@ class _Checker:
                     )
 
 
-def _number(checker: _Checker, loc: yamlio.Loc, raw: float | str, unit: str | None) -> float:
-    number, given = parse_quantity(raw)
-    if given is None:
-        return number
-    try:
-        return units.convert(number, given, unit)
-    except ValueError as exc:
-        checker.fail(loc, str(exc))
-        return float("nan")
-
-
 def _build(goals: GoalsFile, checker: _Checker, base_dir: Path, allow_external: bool) -> StudyData:
     from tradeoff import datain
 
@@ -322,14 +312,16 @@ def _build(goals: GoalsFile, checker: _Checker, base_dir: Path, allow_external: 
     lines, cols = stack("lines", (0, d), np.int64), stack("cols", (0, d), np.int64)
     for i, cand in joins:
         datain.join_table(ctx, i, cand, names, tags, values, lines, cols, provenance)
-    checker.errors.extend(ctx.errors)
     index = {m.name: j for j, m in enumerate(metrics)}
     budgets: list[BudgetSpec] = []
     for metric, bounds in goals.budgets.items():
         if metric not in index:
             continue
         for k, bound in enumerate(bounds):
-            budgets.extend(_budget_specs(checker, metric, k, bound, metrics[index[metric]].unit))
+            budgets.extend(
+                _budget_specs(checker, ctx, metric, k, bound, metrics[index[metric]].unit)
+            )
+    checker.errors.extend(ctx.errors)
     return StudyData(
         file=doc.file,
         title=goals.title,
@@ -375,7 +367,7 @@ def _unique_names(checker: _Checker, kept: list[tuple[int, Any]], names: list[st
 
 
 def _budget_specs(
-    checker: _Checker, metric: str, k: int, bound: Bound, unit: str | None
+    checker: _Checker, ctx: datain.Context, metric: str, k: int, bound: Bound, unit: str | None
 ) -> Iterator[BudgetSpec]:
     doc = checker.doc
     single = checker.single_budget(metric)
@@ -389,7 +381,7 @@ def _budget_specs(
         yield BudgetSpec(
             metric=metric,
             bound=side,
-            limit=_number(checker, loc, raw, unit),
+            limit=ctx.number(loc, raw, unit),
             level=bound.level,
             tags=frozenset(bound.tags) if bound.tags is not None else None,
             line=line,
