@@ -377,13 +377,23 @@ def test_library_api(here: Path) -> None:
 
 # injection: names cannot forge workflow commands or break the XML
 
-EVIL = 'evil[/b]%0A::error::forged\r\n::warning file=x,line=1::also, forged: 100% <&"\x01\x1b>'
+EVIL = 'evil[/b]%0A::error::forged ::warning file=x,line=1::also, forged: 100% <&">'
+# Control characters (\r, \n, escape codes) are refused in names at validation; the escaping below
+# is defence in depth and is tested on its own in test_escape_like_actions_toolkit.
 
 
 def _unescape(s: str) -> str:
     for a, b in (("%0D", "\r"), ("%0A", "\n"), ("%3A", ":"), ("%2C", ","), ("%25", "%")):
         s = s.replace(a, b)
     return s
+
+
+def test_names_with_control_characters_are_refused(tmp_path: Path) -> None:
+    for bad in ("forged\r\n::error::x", "red\x1b[31m", "a\x01b"):
+        text = GOALS.replace("name: model-c", f"name: {json.dumps(bad)}")
+        result = run(str(write_goals(tmp_path, text)), "--format", "github")
+        assert result.exit_code == 2 and result.stdout == ""
+        assert "candidates[2].name: a name must not contain control characters" in result.stderr
 
 
 def test_escape_like_actions_toolkit() -> None:
@@ -419,8 +429,7 @@ def test_injection(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     junit = run(str(path.relative_to(tmp_path)), "--format", "junit").stdout
     suite = ET.fromstring(junit)
     classes = {c.attrib["classname"] for c in suite}
-    safe = EVIL.replace("\x01", "\ufffd").replace("\x1b", "\ufffd")
-    assert safe.replace("\r\n", "\n") in {c.replace("\r\n", "\n") for c in classes}
+    assert EVIL in classes
     md = run(str(path.relative_to(tmp_path)), "--format", "markdown").stdout
     assert all(line.startswith(("###", "|")) for line in md.splitlines() if line)
     text = run(str(path.relative_to(tmp_path))).stdout

@@ -167,10 +167,17 @@ def measurements(draw: st.DrawFn) -> Any:
     return out
 
 
+def _plain(value: Any) -> float:
+    return float(value) if not isinstance(value, str) else float(value.strip())
+
+
 @st.composite
 def bounds(draw: st.DrawFn, tags: list[str]) -> dict[str, Any]:
     sides = draw(st.sampled_from([["max"], ["min"], ["max", "min"], ["min", "max"]]))
     out: dict[str, Any] = {side: draw(NUMBERS) for side in sides}
+    # A bound whose min is above its max can never pass: that is an error, so keep them in order.
+    if len(sides) == 2 and _plain(out["min"]) > _plain(out["max"]):
+        out["min"], out["max"] = out["max"], out["min"]
     _maybe(draw, out, "level", st.sampled_from(["error", "warn"]))
     if tags:
         _maybe(draw, out, "tags", st.one_of(st.none(), st.lists(st.sampled_from(tags), min_size=1)))
@@ -209,16 +216,16 @@ def goals_data(draw: st.DrawFn) -> dict[str, Any]:
             weights[next(iter(weights))] = draw(st.floats(1e-6, 1e6))  # one weight is positive
             profiles[pname] = weights
         data["profiles"] = profiles
-    if draw(st.booleans()):
-        candidates = []
-        for cname in draw(st.lists(TEXT.filter(bool), max_size=6, unique=True)):
-            cand: dict[str, Any] = {"name": cname}
-            _maybe(draw, cand, "tags", st.lists(st.sampled_from(tags)) if tags else st.just([]))
-            if draw(st.integers(0, 5)):
-                given = draw(st.lists(st.sampled_from(names), unique=True))
-                cand["metrics"] = {m: draw(st.one_of(st.none(), measurements())) for m in given}
-            candidates.append(dict(draw(st.permutations(list(cand.items())))))
-        data["candidates"] = candidates
+    # A goals file needs at least one candidate.
+    candidates = []
+    for cname in draw(st.lists(TEXT.filter(bool), min_size=1, max_size=6, unique=True)):
+        cand: dict[str, Any] = {"name": cname}
+        _maybe(draw, cand, "tags", st.lists(st.sampled_from(tags)) if tags else st.just([]))
+        if draw(st.integers(0, 5)):
+            given = draw(st.lists(st.sampled_from(names), unique=True))
+            cand["metrics"] = {m: draw(st.one_of(st.none(), measurements())) for m in given}
+        candidates.append(dict(draw(st.permutations(list(cand.items())))))
+    data["candidates"] = candidates
     return data
 
 

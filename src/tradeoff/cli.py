@@ -28,6 +28,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_show_locals=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 
@@ -84,6 +85,8 @@ def write_atomic(path: Path, text: str) -> None:
     """Write `text` to `path` so that a failed run never leaves a half-written file."""
     import tempfile  # only --output needs it
 
+    if path.is_dir():
+        fail(f"cannot write {path}: it is a directory")
     directory = path.parent if str(path.parent) else Path(".")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
@@ -188,9 +191,18 @@ AllowExternalOpt = Annotated[
     ),
 ]
 SamplesOpt = Annotated[
-    int, typer.Option("--samples", min=1, max=10_000_000, help="Monte Carlo draws.")
+    int,
+    typer.Option(
+        "--samples",
+        min=1,
+        max=10_000_000,
+        help="Monte Carlo draws (the confidence line under a plain table uses at most 4,000).",
+    ),
 ]
-SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed (results are reproducible).")]
+SeedOpt = Annotated[
+    int,
+    typer.Option("--seed", min=0, max=2**63 - 1, help="Random seed (results are reproducible)."),
+]
 DEFAULT_FILE: Path = Path("goals.yaml")
 
 
@@ -489,6 +501,8 @@ def init(
     """
     from tradeoff.starter import STARTER
 
+    if path.is_dir():
+        fail(f"{path} is a directory; give a file name, e.g. {path / 'goals.yaml'}")
     if path.exists() and not force:
         fail(f"{path} already exists; use --force to overwrite it")
     write_atomic(path, STARTER)

@@ -120,7 +120,9 @@ def check(
         problems = []
         studies, base = [], None
         try:
-            studies = load_all(files or [DEFAULT_FILE], allow_external)
+            # A file named twice is checked once.
+            unique = list(dict.fromkeys(files)) if files else [DEFAULT_FILE]
+            studies = load_all(unique, allow_external)
         except InputError as exc:
             problems += exc.diagnostics
         try:

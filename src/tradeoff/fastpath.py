@@ -25,6 +25,9 @@ from tradeoff.data import BudgetSpec, MetricSpec, StudyData
 from tradeoff.quantity import parse_quantity
 
 IDENTIFIER_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# C0/C1 control characters (escape codes, newlines): never in a name, tag, title or unit, which
+# end up in terminals, CI logs and tables.
+CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 _TOP = frozenset(("version", "title", "metrics", "budgets", "profiles", "candidates"))
 _METRIC = frozenset(("direction", "unit", "description", "range", "additive"))
@@ -66,14 +69,14 @@ def _mapping(value: Any, keys: frozenset[str]) -> dict[str, Any]:
 
 
 def _text(value: Any) -> str | None:
-    """An optional string."""
-    if value is not None and type(value) is not str:
+    """An optional string without control characters (the full path says what is wrong)."""
+    if value is not None and (type(value) is not str or CONTROL_RE.search(value)):
         raise _Decline
     return value
 
 
 def _strings(value: Any) -> list[str]:
-    if type(value) is not list or any(type(v) is not str for v in value):
+    if type(value) is not list or any(type(v) is not str or CONTROL_RE.search(v) for v in value):
         raise _Decline
     return value
 
@@ -106,9 +109,13 @@ class _Reader:
         index = {m.name: j for j, m in enumerate(metrics)}
         budgets = self.budgets(_section(data, "budgets", dict), index)
         profiles = self.profiles(_section(data, "profiles", dict), index)
-        return self.candidates(
-            _section(data, "candidates", list), metrics, index, budgets, profiles
-        )
+        _text(data.get("title"))
+        if any(CONTROL_RE.search(p) for p in data.get("profiles", {}) or {}):
+            raise _Decline
+        raw = _section(data, "candidates", list)
+        if not raw:
+            raise _Decline  # no candidates: the full path reports it
+        return self.candidates(raw, metrics, index, budgets, profiles)
 
     def metrics(self, raw: Any) -> list[MetricSpec]:
         if type(raw) is not dict or not raw:
@@ -152,6 +159,12 @@ class _Reader:
             for k, bound in enumerate([bounds] if single else bounds):
                 bound = _mapping(bound, _BOUND)
                 if "max" not in bound and "min" not in bound:
+                    raise _Decline
+                if (
+                    "max" in bound
+                    and "min" in bound
+                    and _number(bound["min"]) > _number(bound["max"])
+                ):
                     raise _Decline
                 warn = _choice(bound.get("level", "error"), ("error", "warn")) == "warn"
                 level: Literal["error", "warn"] = "warn" if warn else "error"
@@ -214,7 +227,7 @@ class _Reader:
         for i, cand in enumerate(raw):
             cand = _mapping(cand, _CANDIDATE)
             name = cand.get("name")
-            if type(name) is not str or not name or name in seen:
+            if type(name) is not str or not name or name in seen or CONTROL_RE.search(name):
                 raise _Decline
             seen.add(name)
             names.append(name)

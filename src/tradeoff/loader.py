@@ -13,7 +13,7 @@ import numpy as np
 from tradeoff import fastpath, yamlio
 from tradeoff.data import BudgetSpec, MetricSpec, StudyData
 from tradeoff.errors import Diagnostic, InputError, did_you_mean
-from tradeoff.fastpath import IDENTIFIER_RE
+from tradeoff.fastpath import CONTROL_RE, IDENTIFIER_RE
 from tradeoff.quantity import describe, parse_quantity
 from tradeoff.yamlio import show_key
 
@@ -191,11 +191,20 @@ class _Checker:
 
     def run(self) -> None:
         data = self.doc.data
+        self.plain_texts(("title",), data.get("title"))
+        for pname in _dict(data.get("profiles")):
+            if CONTROL_RE.search(pname):
+                self.fail(
+                    ("profiles", pname),
+                    "a profile name must not contain control characters",
+                    key=True,
+                )
         for name, metric in (self.metrics or {}).items():
             loc: yamlio.Loc = ("metrics", name)
             if not IDENTIFIER_RE.fullmatch(name):
                 what = "a metric name must be an identifier ([A-Za-z_][A-Za-z0-9_]*)"
                 self.fail(loc, what, key=True)
+            self.plain_texts((*loc, "unit"), _dict(metric).get("unit"))
             bounds = [_maybe_number(v) for v in _list(_dict(metric).get("range"))]
             if len(bounds) == 2 and None not in bounds and not bounds[0] < bounds[1]:  # type: ignore[operator]
                 self.fail((*loc, "range"), "the low end of range must be below its high end")
@@ -212,6 +221,11 @@ class _Checker:
                     continue
                 if "max" not in bound and "min" not in bound:
                     self.fail(bloc, "a budget needs 'max' or 'min'")
+                low, high = _maybe_number(bound.get("min")), _maybe_number(bound.get("max"))
+                if low is not None and high is not None and low > high:
+                    self.fail(
+                        bloc, f"min {bound['min']} is above max {bound['max']}: nothing can pass"
+                    )
                 for side in ("max", "min"):
                     if side in bound and bound[side] is None:  # else the budget would vanish
                         self.fail((*bloc, side), "expected a finite number, got null")
@@ -231,6 +245,14 @@ class _Checker:
                 ("metrics", extra, "source"), f"only one metric can be `source: price` ({first} is)"
             )
         self.candidates(_list(data.get("candidates")))
+
+    def plain_texts(self, loc: yamlio.Loc, value: Any) -> None:
+        """Names, tags, titles and units end up in terminals and CI logs: no control characters."""
+        items = list(enumerate(value)) if isinstance(value, list) else [(None, value)]
+        for k, item in items:
+            if isinstance(item, str) and CONTROL_RE.search(item):
+                where = loc if k is None else (*loc, k)
+                self.fail(where, "must not contain control characters (escape codes, line breaks)")
 
     def candidates(self, entries: list[Any]) -> None:
         seen: dict[str, int] = {}
@@ -253,6 +275,9 @@ class _Checker:
                 )
             elif isinstance(name, str):
                 seen[name] = self.doc.line((*cloc, "name"))
+            if isinstance(name, str) and CONTROL_RE.search(name):
+                self.fail((*cloc, "name"), "a name must not contain control characters")
+            self.plain_texts((*cloc, "tags"), cand.get("tags"))
             for metric, value in _dict(cand.get("metrics")).items():
                 vloc = (*cloc, "metrics", metric)
                 if not self.metric_ref(vloc, metric) or not isinstance(value, dict):
@@ -435,6 +460,11 @@ def load_full(
     data = _build(goals, checker, base_dir, allow_external)
     if doc.problems or checker.errors:
         raise InputError(sorted({*doc.problems, *checker.errors}))
+    if not data.names and not goals.candidates:
+        # Nothing to decide between: a gate that checks nobody must not pass silently.
+        line, col = doc.pos(("candidates",), key=True)
+        what = "no candidates: list at least one (or a `from:` table)"
+        raise InputError([Diagnostic(doc.file, line, col, "candidates", what)])
     return data
 
 
