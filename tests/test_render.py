@@ -83,7 +83,7 @@ Chat assistant model selection: profile default, weighted-sum
 2 model-a    0.590    72.6      0.0078         640      0        0.9   0.95 yes
 3 model-b-q4 0.582    44.3      0.0002         210      6        0.3   0.91 yes
 - model-c        -    70.1      0.0031         920    140        1.4   0.97 infeasible
-model-c is infeasible: latency_p95 920 ms > max 800 ms; memory 140 GB > max 80 GB
+model-c is infeasible: latency_p95 920 ms > max 800 ms; memory 140 GB > max 80 GB (warn)
 model-d leads with p=1.00; no other candidate is within noise (4000 draws, seed 0)
 weights: quality 0.40, cost 0.20, latency_p95 0.20, safety 0.20
 """)
@@ -218,3 +218,18 @@ def test_tables_say_who_was_excluded(tmp_path: Path) -> None:
         result = runner.invoke(app, [command, str(path), "--missing", "exclude"])
         assert result.exit_code == 0, result.stderr
         assert "excluded by --missing exclude: model-a (no energy)" in result.stdout
+
+
+def test_dominated_footnote_says_how_many_more(tmp_path: Path) -> None:
+    lines = [
+        "version: 1",
+        "metrics:",
+        "  q: {direction: max}",
+        "  c: {direction: min}",
+        "candidates:",
+    ]
+    # f0..f4 sit on the front (q rises with c); "last" is worse than all five on both.
+    lines += [f"  - {{name: f{i}, metrics: {{q: {10 + i}, c: {1 + i}}}}}" for i in range(5)]
+    lines.append("  - {name: last, metrics: {q: 1, c: 100}}")
+    out = runner.invoke(app, ["rank", str(write_goals(tmp_path, "\n".join(lines) + "\n"))])
+    assert "last is dominated by f4, f3, f2 and 2 more (see explain)" in out.stdout

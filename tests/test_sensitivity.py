@@ -160,3 +160,44 @@ def test_every_format_renders(tmp_path: Path, fmt: str) -> None:
     )
     assert result.exit_code == 0, result.stderr
     assert "model-a" in result.stdout
+
+
+def test_identical_candidates_share_their_ranks(tmp_path: Path) -> None:
+    text = """\
+version: 1
+metrics:
+  quality: {direction: max}
+  cost: {direction: min}
+candidates:
+  - {name: a, metrics: {quality: 70, cost: 1}}
+  - {name: b, metrics: {quality: 70, cost: 1}}
+  - {name: c, metrics: {quality: 60, cost: 2}}
+"""
+    path = write_goals(tmp_path, text)
+    res = sensitivity_result(tradeoff.load(path).data, Options(), samples=4000, seed=1)
+    # a and b are identical: the name order must not turn a coin toss into certainty.
+    for name in ("a", "b"):
+        assert abs(res.acceptability[name][0] - 0.5) < 0.05
+    assert res.acceptability["c"] == [0.0, 0.0, 1.0]
+    out = runner.invoke(app, ["rank", str(path), "-f", "json", "--uncertainty"])
+    p = {c["name"]: c["p_first"] for c in json.loads(out.stdout)["candidates"]}
+    assert abs(p["a"] - 0.5) < 0.05 and abs(p["b"] - 0.5) < 0.05 and p["c"] == 0.0
+
+
+def test_acceptability_table_shows_every_rank_or_sums_the_rest(tmp_path: Path) -> None:
+    lines = [
+        "version: 1",
+        "metrics:",
+        "  q: {direction: max}",
+        "  c: {direction: min}",
+        "candidates:",
+    ]
+    lines += [f"  - {{name: m{i}, metrics: {{q: {i}, c: {i * i}}}}}" for i in range(9)]
+    path = write_goals(tmp_path, "\n".join(lines) + "\n")
+    out = runner.invoke(app, ["sensitivity", str(path), "--samples", "500"]).stdout
+    header = next(line for line in out.splitlines() if line.startswith("candidate"))
+    assert header.split()[-2:] == ["rank", "6+"]
+    for line in out.splitlines():
+        if line.startswith("m") and "%" in line:
+            shares = [int(x.rstrip("%")) for x in line.split()[1:]]
+            assert abs(sum(shares) - 100) <= 3  # each row adds up (up to rounding)

@@ -153,10 +153,20 @@ class Analysis:
         return members[np.array(key, dtype=np.intp)]
 
     def first_dominators(
-        self, rows: Sequence[int], members: NDArray[np.intp], limit: int = 3
+        self,
+        rows: Sequence[int],
+        members: NDArray[np.intp],
+        limit: int = 3,
+        totals: list[int] | None = None,
     ) -> list[list[str]]:
-        """For each row, the first `limit` of `members` (in their order) that dominate it."""
+        """For each row, the first `limit` of `members` (in their order) that dominate it.
+
+        `totals`, when given, receives how many members dominate each row (the lists stop at
+        `limit`, so output stays linear in the number of candidates).
+        """
         out: list[list[str]] = [[] for _ in rows]
+        if totals is not None:
+            totals[:] = [0] * len(rows)
         if len(members) == 0 or len(rows) == 0:
             return out
         v = self.oriented(self.dom)
@@ -171,7 +181,10 @@ class Analysis:
             )
             # The first `limit` hits of each row, without a Python loop over the columns.
             first = np.argsort(~hit, axis=1, kind="stable")[:, :limit].tolist()
-            counts = np.minimum(hit.sum(axis=1), limit).tolist()
+            all_counts = hit.sum(axis=1)
+            if totals is not None:
+                totals[s : s + len(all_counts)] = all_counts.tolist()
+            counts = np.minimum(all_counts, limit).tolist()
             for k, (cols, c) in enumerate(zip(first, counts, strict=True)):
                 out[s + k] = [names[members[j]] for j in cols[:c]]
         return out

@@ -7,6 +7,7 @@ chunks so memory stays bounded whatever the sample count.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -82,9 +83,14 @@ def _extremes(x: F64) -> tuple[F64, F64]:
     return lo[:, None, :], hi[:, None, :]
 
 
-def ranks_of(scores: F64, name_key: NDArray[np.intp]) -> NDArray[np.intp]:
-    """(s, n) scores -> (s, n) ranks (1 = best); equal scores are ordered by name."""
-    keys = np.broadcast_to(name_key, scores.shape)
+def ranks_of(scores: F64, tie_key: NDArray[Any]) -> NDArray[np.intp]:
+    """(s, n) scores -> (s, n) ranks (1 = best); equal scores are ordered by `tie_key`.
+
+    `tie_key` is (n,) (e.g. name order, for a deterministic ranking) or (s, n) (random keys:
+    in a Monte Carlo, candidates that tie exactly share the rank instead of the first name
+    taking it every time).
+    """
+    keys = np.broadcast_to(tie_key, scores.shape)
     order = np.lexsort((keys, -scores), axis=1)
     ranks = np.empty_like(order)
     np.put_along_axis(ranks, order, np.arange(1, scores.shape[1] + 1)[None, :], axis=1)
@@ -158,7 +164,6 @@ def uncertainty(s: Setting, samples: int, seed: int) -> Uncertainty:
     """
     rng = np.random.default_rng(seed)
     n, k = s.x.shape
-    key = _name_key(s.names)
     ranks = np.empty((samples, n), dtype=np.intp)
     step = _chunk(samples, n, k)
     for start in range(0, samples, step):
@@ -168,8 +173,9 @@ def uncertainty(s: Setting, samples: int, seed: int) -> Uncertainty:
         draw += s.x
         if s.method == "weighted-product":
             draw = np.maximum(draw, np.abs(s.x)[None] * 1e-12)
+        ties = rng.random((m, n))  # exact ties (identical, noiseless values) share the rank
         ranks[start : start + m] = ranks_of(
-            batch_scores(draw, s.maximize, s.w, s.method, s.ranges), key
+            batch_scores(draw, s.maximize, s.w, s.method, s.ranges), ties
         )
     p_first = (ranks == 1).mean(axis=0)
     median = np.median(ranks, axis=0)

@@ -118,12 +118,17 @@ def _footnotes(rows: Iterable[Row], metrics: Sequence[MetricSpec]) -> list[Rende
     out: list[RenderableType] = []
     for r in rows:
         if not r.feasible:
-            why = "; ".join(violation_text(v, metrics) for v in r.violations)
+            # Error-level breaches make a row infeasible; warn-level ones are shown as such.
+            why = "; ".join(
+                violation_text(v, metrics) + (" (warn)" if v.level == "warn" else "")
+                for v in sorted(r.violations, key=lambda v: v.level == "warn")
+            )
             out.append(Text(f"{r.name} is infeasible: {why}", style="red"))
         elif not r.on_front and r.dominated_by:
-            out.append(
-                Text(f"{r.name} is dominated by {', '.join(r.dominated_by)}", style="yellow")
-            )
+            more = r.dominated_total - len(r.dominated_by)
+            tail = f" and {more} more (see explain)" if more > 0 else ""
+            who = ", ".join(r.dominated_by)
+            out.append(Text(f"{r.name} is dominated by {who}{tail}", style="yellow"))
     return out
 
 

@@ -29,7 +29,20 @@ def _header(res: SensitivityResult) -> str:
 
 
 def _ranks(res: SensitivityResult) -> int:
-    return min(RANKS_SHOWN, len(res.names))
+    """Ranks shown one per column; past RANKS_SHOWN the rest share a "lower" column."""
+    return len(res.names) if len(res.names) <= RANKS_SHOWN + 1 else RANKS_SHOWN
+
+
+def _shares(res: SensitivityResult, name: str) -> list[str]:
+    k, row = _ranks(res), res.acceptability[name]
+    cells = [f"{x:.0%}" for x in row[:k]]
+    return [*cells, f"{sum(row[k:]):.0%}"] if k < len(row) else cells
+
+
+def _rank_headers(res: SensitivityResult) -> list[str]:
+    k = _ranks(res)
+    heads = [f"rank {r + 1}" for r in range(k)]
+    return [*heads, f"rank {k + 1}+"] if k < len(res.names) else heads
 
 
 def table(res: SensitivityResult, color: bool) -> str:
@@ -46,13 +59,12 @@ def table(res: SensitivityResult, color: bool) -> str:
                 s.metric, fmt(s.weight), _interval(s), Text(s.below or "-"), Text(s.above or "-")
             )
         parts += [Text(f"stability of {res.winner}, one weight at a time:"), t]
-        k = _ranks(res)
         acc = Table(box=None, padding=(0, 1), pad_edge=False)
         acc.add_column("candidate")
-        for r in range(k):
-            acc.add_column(f"rank {r + 1}", justify="right")
+        for head in _rank_headers(res):
+            acc.add_column(head, justify="right")
         for name in res.names:
-            acc.add_row(Text(name), *[f"{x:.0%}" for x in res.acceptability[name][:k]])
+            acc.add_row(Text(name), *_shares(res, name))
         parts += [
             Text(f"rank acceptability, {res.samples} random weightings (SMAA-2, seed {res.seed}):"),
             acc,
@@ -90,12 +102,11 @@ def markdown(res: SensitivityResult, color: bool) -> str:
             {1},
         )
     )  # fmt: skip
-    k = _ranks(res)
     out.append(
         markdown_table(
-            ["candidate", *[f"rank {r + 1}" for r in range(k)]],
-            [[n, *[f"{x:.0%}" for x in res.acceptability[n][:k]]] for n in res.names],
-            set(range(1, k + 1)),
+            ["candidate", *_rank_headers(res)],
+            [[n, *_shares(res, n)] for n in res.names],
+            set(range(1, len(_rank_headers(res)) + 1)),
         )
     )
     return "\n".join(out)

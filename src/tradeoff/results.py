@@ -48,6 +48,7 @@ class Row:
     knee: bool = False
     on_front: bool = True
     dominated_by: tuple[str, ...] = ()
+    dominated_total: int = 0  # how many front members dominate it (dominated_by stops at 3)
     violations: tuple[BudgetResult, ...] = ()
     feasible: bool = True
     extra: dict[str, Any] = field(default_factory=dict)

@@ -198,7 +198,6 @@ def smaa(s: Setting, samples: int, seed: int) -> tuple[F64, F64]:
     n, k = s.x.shape
     counts = np.zeros((n, n))
     wins = np.zeros((n, k))
-    key = _name_key(s.names)
     step = max(1, min(samples, CHUNK_CELLS // max(1, n * k)))
     for start in range(0, samples, step):
         m = min(step, samples - start)
@@ -206,7 +205,8 @@ def smaa(s: Setting, samples: int, seed: int) -> tuple[F64, F64]:
         scores = batch_scores(
             np.broadcast_to(s.x, (m, n, k)).copy(), s.maximize, w, s.method, s.ranges
         )
-        ranks = ranks_of(scores, key)
+        # Candidates that tie exactly (identical on the weighted metrics) share the ranks.
+        ranks = ranks_of(scores, rng.random((m, n)))
         np.add.at(counts, (np.broadcast_to(np.arange(n), ranks.shape), ranks - 1), 1.0)
         first = np.argmin(ranks, axis=1)
         np.add.at(wins, first, w)

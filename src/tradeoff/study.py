@@ -105,8 +105,10 @@ class Study:
                 return self._uncertainty(a, method, False, samples, seed)[2]
 
         beaten = [int(i) for i in order if not a.front[i]]
-        found = a.first_dominators(beaten, a.front_members(by_score=True))
+        totals: list[int] = []
+        found = a.first_dominators(beaten, a.front_members(by_score=True), totals=totals)
         doms = dict(zip(beaten, found, strict=True))
+        many = dict(zip(beaten, totals, strict=True))
         rows = [
             self._row(
                 a,
@@ -115,6 +117,7 @@ class Study:
                 rank=k + 1,
                 on_front=bool(a.front[i]),
                 dominated_by=tuple(doms.get(int(i), ())),
+                dominated_total=many.get(int(i), 0),
                 extra=extras[k] if extras else {},
             )
             for k, i in enumerate(order)
@@ -233,8 +236,10 @@ class Study:
         shown_layer = layer if layers else np.ones(len(front), dtype=np.int64)
         order = np.lexsort((np.array([names[i] for i in shown]), shown_layer))
         beaten = [int(shown[k]) for k in order if not a.front[shown[k]]]
-        found = a.first_dominators(beaten, a.front_members(by_score=False))
+        totals: list[int] = []
+        found = a.first_dominators(beaten, a.front_members(by_score=False), totals=totals)
         doms = dict(zip(beaten, found, strict=True))
+        many = dict(zip(beaten, totals, strict=True))
         out = []
         for k in order:
             i = int(shown[k])
@@ -246,6 +251,7 @@ class Study:
                     knee=i == knee_row,
                     on_front=bool(a.front[i]),
                     dominated_by=tuple(doms.get(i, ())),
+                    dominated_total=many.get(i, 0),
                     feasible=bool(a.feasible[i]),
                     extra={"noise_only": bool(a.front[i] and not exact[i])}
                     if noise is not None
