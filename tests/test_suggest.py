@@ -67,3 +67,10 @@ def test_range_clips_and_bad_headroom(tmp_path: Path) -> None:
         result = runner.invoke(app, ["suggest-budgets", str(path), "--headroom", bad])
         assert result.exit_code == 2 and result.stdout == ""
         assert "--headroom" in result.stderr
+
+
+def test_no_feasible_candidate_is_a_clear_error(tmp_path: Path) -> None:
+    path = write_goals(tmp_path, GOALS.replace("latency_p95: {max: 800}", "latency_p95: {max: 1}"))
+    result = runner.invoke(app, ["suggest-budgets", str(path)])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "no feasible candidate" in result.stderr

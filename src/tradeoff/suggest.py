@@ -53,6 +53,11 @@ def suggest(data: StudyData, headroom: float) -> list[Suggestion]:
     significant digits. Metrics without any feasible value get no suggestion.
     """
     ok = np.flatnonzero(budgets.feasible(data))
+    if len(ok) == 0:
+        raise UsageError(
+            "no feasible candidate: every one breaks an error-level budget, so there is nothing "
+            "to suggest budgets from (loosen or remove the budgets first)"
+        )
     out = []
     for j, m in enumerate(data.metrics):
         col = data.values[ok, j]
@@ -84,10 +89,10 @@ def _number(x: float) -> str:
 def to_yaml(data: StudyData, headroom: float, items: list[Suggestion]) -> str:
     """The suggestions as a commented `budgets:` block, ready to paste into a goals file."""
     feasible = int(budgets.feasible(data).sum())
+    who = "the feasible candidate" if feasible == 1 else f"the {feasible} feasible candidates"
     lines = [
         f"# Suggested budgets for {data.file}: for each metric, the least favourable value among",
-        f"# the {feasible} feasible candidates, loosened by {headroom:.0%}. Paste in place of "
-        "`budgets:`;",
+        f"# {who}, loosened by {headroom:.0%}. Paste in place of `budgets:`;",
         "# tighten them where the team has firmer limits.",
         "budgets:",
     ]
