@@ -128,3 +128,21 @@ def test_noisy_layers_peel_noisy_fronts(tmp_path: Path) -> None:
 def test_negative_noise_is_a_usage_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["pareto", str(write_goals(tmp_path, NOISY)), "--noise", "-1"])
     assert result.exit_code == 2 and result.stdout == ""
+
+
+def test_csv_carries_the_uncertainty_columns_only_with_the_flag(tmp_path: Path) -> None:
+    import csv
+    import io
+
+    path = write_goals(tmp_path, CLOSE)
+    plain = runner.invoke(app, ["rank", str(path), "-f", "csv"]).stdout
+    assert "p_first" not in plain
+    out = runner.invoke(app, ["rank", str(path), "-f", "csv", "--uncertainty"]).stdout
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [r["name"] for r in rows] == ["alpha", "beta", "gamma"]
+    assert (rows[1]["rank_low"], rows[1]["rank_high"], rows[1]["tied_with_leader"]) == (
+        "1",
+        "2",
+        "true",
+    )
+    assert float(rows[2]["p_first"]) == 0.0

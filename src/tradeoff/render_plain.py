@@ -56,6 +56,18 @@ def rank_csv(res: RankResult) -> str:
             ]
             for r in res.infeasible
         ]
+    if any("p_first" in r.extra for r in res.rows):  # --uncertainty: its columns come last
+        header += ["p_first", "rank_median", "rank_low", "rank_high", "tied_with_leader"]
+        for row, r in zip(
+            rows, [*res.rows, *([] if not show_bad else res.infeasible)], strict=True
+        ):
+            e = r.extra
+            if "p_first" in e:
+                low, high = e["rank_interval"]
+                row += [raw(e["p_first"]), raw(e["rank_median"]), low, high]
+                row.append(_flag(e["tied_with_leader"]))
+            else:
+                row += ["", "", "", "", ""]
     return csv_text(header, rows)
 
 
