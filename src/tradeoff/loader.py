@@ -101,6 +101,8 @@ def _message(err: Any) -> str:
         key = str(loc[-1])
         return f"unknown key {show_key(key)}{did_you_mean(key, _keys_at(loc[:-1]))}"
     if kind == "literal_error" and loc == ("version",):
+        if isinstance(value, str) and value.strip() == "1":
+            return f"expected the number 1, got the text {shown} (write version: 1, unquoted)"
         return f"unsupported version {shown}; this tradeoff reads version 1"
     if kind == "literal_error":
         return f"expected {err['ctx']['expected']}, got {shown}"
