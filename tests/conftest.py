@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import signal
 import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 
 import pytest
 from typer.testing import CliRunner
@@ -65,3 +69,23 @@ def write_goals(tmp_path: Path, text: str = GOALS, name: str = "goals.yaml") -> 
 @pytest.fixture
 def goals_path(tmp_path: Path) -> Path:
     return write_goals(tmp_path)
+
+
+class Hang(Exception):
+    """A test body ran past its deadline."""
+
+
+@contextmanager
+def deadline(seconds: int) -> Iterator[None]:
+    """Fail, rather than hang, when the body runs longer than `seconds`."""
+
+    def on_alarm(signum: int, frame: FrameType | None) -> None:
+        raise Hang(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)

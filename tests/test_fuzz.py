@@ -7,18 +7,14 @@ one-line, non-empty message. Any other exception, or a hang, fails the test.
 
 from __future__ import annotations
 
-import signal
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from types import FrameType
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import tradeoff
-from conftest import GOALS, ROOT, runner
+from conftest import GOALS, ROOT, deadline, runner
 from tradeoff import yamlio
 from tradeoff.cli import app
 from tradeoff.loader import load_document
@@ -74,24 +70,6 @@ REPLACEMENTS = [
 ]
 
 LIMIT = 20  # seconds one load may take before it counts as a hang
-
-
-class Hang(Exception):
-    pass
-
-
-@contextmanager
-def deadline(seconds: int) -> Iterator[None]:
-    def on_alarm(signum: int, frame: FrameType | None) -> None:
-        raise Hang(f"still running after {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 @st.composite

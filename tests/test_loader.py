@@ -11,20 +11,16 @@ from __future__ import annotations
 import codecs
 import math
 import re
-import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from types import FrameType
 
 import numpy as np
 import pytest
 
 import tradeoff
-from conftest import GOALS, ROOT, runner, write_goals
+from conftest import GOALS, ROOT, deadline, runner, write_goals
 from tradeoff import yamlio
 from tradeoff.cli import app
 from tradeoff.loader import load_document
@@ -32,26 +28,6 @@ from tradeoff.loader import load_document
 BAD = Path(__file__).resolve().parent / "bad"
 CORPUS = sorted(BAD.glob("*.yaml"))
 EXPECT = b"# expect: "
-
-
-class Hang(Exception):
-    pass
-
-
-@contextmanager
-def deadline(seconds: int) -> Iterator[None]:
-    """Fail, rather than hang, when the body runs longer than `seconds`."""
-
-    def on_alarm(signum: int, frame: FrameType | None) -> None:
-        raise Hang(f"still running after {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def expectations(path: Path) -> list[str]:
