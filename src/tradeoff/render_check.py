@@ -15,7 +15,7 @@ from rich.text import Text
 
 from tradeoff.checking import CheckResult, Dominated, Finding
 from tradeoff.regression import Comparison
-from tradeoff.render import fmt, markdown_table, md_escape, to_json, to_text
+from tradeoff.render import fmt, markdown_table, md_escape, to_json, to_text, width
 from tradeoff.render_findings import (
     TIMES,
     budget_text,
@@ -164,8 +164,15 @@ def _table(res: CheckResult) -> Table | None:
     shown = _errors_first(lines(res))
     if shown:
         table = Table(box=box.SIMPLE_HEAD, padding=(0, 1, 0, 0), show_edge=False)
-        for col in ("candidate", "violation", "level", "where"):
-            table.add_column(col, overflow="fold")
+        # Names stay whole when they leave the violation text room (about 24 columns); the
+        # violation wraps between words; level and place never break.
+        name_w = max(len("candidate"), *(len(v.candidate) for v in shown))
+        where_w = max(len("where"), *(len(v.where) for v in shown))
+        whole = name_w + where_w + len("warning") + 24 + 3 <= width()
+        table.add_column("candidate", no_wrap=whole, overflow="fold")
+        table.add_column("violation")
+        table.add_column("level", no_wrap=True)
+        table.add_column("where", no_wrap=True)
         for v in shown:
             style = "red" if v.level == "error" else "yellow"
             text = f"{v.text} ({v.note})" if v.note else v.text
