@@ -204,9 +204,12 @@ SeedOpt = Annotated[
     typer.Option("--seed", min=0, max=2**63 - 1, help="Random seed (results are reproducible)."),
 ]
 DEFAULT_FILE: Path = Path("goals.yaml")
+DECIDE = "Decide"
+GATE = "Gate (CI)"
+FILE = "The goals file"
 
 
-@app.command()
+@app.command(rich_help_panel=DECIDE)
 def rank(
     file: FileArg = DEFAULT_FILE,
     allow_external: AllowExternalOpt = False,
@@ -251,7 +254,7 @@ def rank(
     _emit_result("rank", result, fmt, output)
 
 
-@app.command()
+@app.command(rich_help_panel=DECIDE)
 def pareto(
     file: FileArg = DEFAULT_FILE,
     allow_external: AllowExternalOpt = False,
@@ -289,7 +292,7 @@ def pareto(
     _emit_result("pareto", result, fmt, output)
 
 
-@app.command()
+@app.command(rich_help_panel=DECIDE)
 def explain(
     name: Annotated[str, typer.Argument(help="The candidate to explain.")],
     file: FileArg = DEFAULT_FILE,
@@ -340,7 +343,7 @@ def parse_target(value: str | None) -> tuple[str, float] | None:
         fail(f"--target expects METRIC=VALUE (e.g. quality=85), got '{value}'")
 
 
-@app.command()
+@app.command(rich_help_panel=DECIDE)
 def frontier(
     file: FileArg = DEFAULT_FILE,
     allow_external: AllowExternalOpt = False,
@@ -377,7 +380,7 @@ def frontier(
     emit(RENDERERS[fmt.value](result, color), output)
 
 
-@app.command()
+@app.command(rich_help_panel=DECIDE)
 def sensitivity(
     file: FileArg = DEFAULT_FILE,
     allow_external: AllowExternalOpt = False,
@@ -391,8 +394,10 @@ def sensitivity(
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
 ) -> None:
-    """How much the weights can move before the winner changes, and how often each candidate
-    wins under random weights (SMAA-2).
+    """Show how far each weight can move before the winner changes (and SMAA-2 shares).
+
+    For each metric, the interval of its weight over which the winner stays first and who leads
+    past each end; then how often each candidate takes each rank under random weights.
 
     Example: tradeoff sensitivity goals.yaml --profile batch
     """
@@ -415,7 +420,7 @@ def sensitivity(
         err_console().print(f"note: {escape(note)}")
 
 
-@app.command(name="suggest-budgets")
+@app.command(name="suggest-budgets", rich_help_panel=GATE)
 def suggest_budgets(
     file: FileArg = DEFAULT_FILE,
     allow_external: AllowExternalOpt = False,
@@ -441,7 +446,7 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
-@app.command()
+@app.command(rich_help_panel=FILE)
 def validate(
     file: FileArg = DEFAULT_FILE,
     allow_external: AllowExternalOpt = False,
@@ -477,7 +482,7 @@ def validate(
     sys.stdout.write(f"{data.file}: valid: {', '.join(parts)}\n")
 
 
-@app.command()
+@app.command(rich_help_panel=FILE)
 def schema(output: OutputOpt = None) -> None:
     """Print the JSON Schema of goals.yaml, for editors (yaml-language-server).
 
@@ -490,7 +495,7 @@ def schema(output: OutputOpt = None) -> None:
     emit(json.dumps(goals_schema(), indent=2) + "\n", output)
 
 
-@app.command()
+@app.command(rich_help_panel=FILE)
 def init(
     path: Annotated[Path, typer.Argument(help="Where to write the starter file.")] = DEFAULT_FILE,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
@@ -516,9 +521,9 @@ def main() -> None:
 
 from tradeoff.cli_check import check as _check  # noqa: E402
 
-app.command(name="check")(_check)
+app.command(name="check", rich_help_panel=GATE)(_check)
 
 
 from tradeoff.cli_plot import plot as _plot  # noqa: E402
 
-app.command(name="plot")(_plot)
+app.command(name="plot", rich_help_panel=DECIDE)(_plot)
