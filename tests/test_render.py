@@ -233,3 +233,18 @@ def test_dominated_footnote_says_how_many_more(tmp_path: Path) -> None:
     lines.append("  - {name: last, metrics: {q: 1, c: 100}}")
     out = runner.invoke(app, ["rank", str(write_goals(tmp_path, "\n".join(lines) + "\n"))])
     assert "last is dominated by f4, f3, f2 and 2 more (see explain)" in out.stdout
+
+
+def test_worst_filled_values_are_marked_in_tables_and_null_in_json(tmp_path: Path) -> None:
+    text = GOALS.replace("energy: 0.9, safety: 0.95}", "safety: 0.95}")  # model-a lacks energy
+    path = write_goals(tmp_path, text)
+    table = runner.invoke(app, ["rank", str(path), "--missing", "worst"]).stdout
+    # The worst energy among the feasible (model-b-q4 0.3, model-d 0.6) is 0.6.
+    model_a = next(line for line in table.splitlines() if " model-a " in line)
+    assert "0.6*" in model_a
+    assert "* no value: charged the worst value known (--missing worst)" in table
+    md = runner.invoke(app, ["rank", str(path), "--missing", "worst", "-f", "markdown"]).stdout
+    assert "| 0.6* |" in md
+    out = runner.invoke(app, ["rank", str(path), "--missing", "worst", "-f", "json"]).stdout
+    row = next(c for c in json.loads(out)["candidates"] if c["name"] == "model-a")
+    assert row["metrics"]["energy"] is None

@@ -140,7 +140,15 @@ def _sizes(
     `others` are the widths of the remaining columns. Numbers never wrap: when the table is too
     wide for the terminal, long metric headers fold onto more lines, then long names do.
     """
-    cells = [[fmt(v) for v in r.values] for r in rows]
+    cells = [
+        [
+            fmt(v)
+            if v is not None or not r.filled or r.filled[j] is None
+            else f"{fmt(r.filled[j])}*"
+            for j, v in enumerate(r.values)
+        ]
+        for r in rows
+    ]
     widest = [max((len(c[j]) for c in cells), default=1) for j in range(len(metrics))]
     heads = [max(len(x) for x in _header(m).split("\n")) for m in metrics]
     natural = [max(w, h) for w, h in zip(widest, heads, strict=True)]
@@ -218,6 +226,7 @@ def rank_table(res: RankResult) -> list[RenderableType]:
             name = Text(r.name, style="dim")
             table.add_row(DASH, name, DASH, *extra, *c, Text("infeasible", style="red"))
     out: list[RenderableType] = [Text(title, style="bold"), table, *_footnotes(shown, res.metrics)]
+    out += _filled_note(shown)
     if res.confidence:
         out.append(Text(res.confidence, style="bold"))
     out.append(Text(f"weights: {weights}", style="dim"))
@@ -227,6 +236,12 @@ def rank_table(res: RankResult) -> list[RenderableType]:
         out.append(Text(f"infeasible (see --all): {names}{more}", style="dim"))
     out += _excluded_lines(res.excluded)
     return out
+
+
+def _filled_note(rows: Iterable[Row]) -> list[RenderableType]:
+    if not any(r.filled for r in rows):
+        return []
+    return [Text("* no value: charged the worst value known (--missing worst)", style="dim")]
 
 
 def _excluded_lines(excluded: Sequence[tuple[str, list[str]]]) -> list[RenderableType]:
@@ -263,6 +278,7 @@ def pareto_table(res: ParetoResult) -> list[RenderableType]:
         Text(title, style="bold"),
         table,
         *_footnotes([r for r in res.rows if r.feasible], res.metrics),
+        *_filled_note(res.rows),
         *_excluded_lines(res.excluded),
     ]
 

@@ -137,6 +137,14 @@ def _uncertain(r: Row) -> list[str]:
     return [f"{r.extra['p_first']:.2f}", f"~{text}" if r.extra.get("tied_with_leader") else text]
 
 
+def _cells(r: Row) -> list[str]:
+    """Formatted values; one `--missing worst` filled in is shown with a star."""
+    return [
+        f"{fmt(r.filled[j])}*" if v is None and r.filled and r.filled[j] is not None else fmt(v)
+        for j, v in enumerate(r.values)
+    ]
+
+
 def rank_markdown(res: RankResult) -> str:
     noisy = any("p_first" in r.extra for r in res.rows)
     header = ["#", "candidate", "score", *(["P(1st)", "rank 90%"] if noisy else [])]
@@ -147,7 +155,7 @@ def rank_markdown(res: RankResult) -> str:
             r.name,
             fmt_score(r.score),
             *(_uncertain(r) if noisy else []),
-            *[fmt(v) for v in r.values],
+            *_cells(r),
             "front" if r.on_front else "dominated by " + ", ".join(r.dominated_by),
         ]
         for r in res.rows
@@ -159,7 +167,7 @@ def rank_markdown(res: RankResult) -> str:
                 r.name,
                 DASH,
                 *([DASH, DASH] if noisy else []),
-                *[fmt(v) for v in r.values],
+                *_cells(r),
                 "infeasible: " + "; ".join(violation_text(v, res.metrics) for v in r.violations),
             ]
             for r in res.infeasible
@@ -167,7 +175,12 @@ def rank_markdown(res: RankResult) -> str:
     right = set(range(len(header) - 1)) - {1}
     title = f"**{md_escape(res.title)}**: " if res.title else ""
     head = f"{title}profile `{res.profile}`, {res.method}\n\n"
-    tail = f"\n{md_escape(res.confidence)}\n" if res.confidence else ""
+    notes = []
+    if any(r.filled for r in res.rows):
+        notes.append("\\* no value: charged the worst value known (`--missing worst`)")
+    if res.confidence:
+        notes.append(md_escape(res.confidence))
+    tail = "".join(f"\n{n}\n" for n in notes)
     return head + markdown_table(header, rows, right) + tail
 
 
@@ -177,7 +190,7 @@ def pareto_markdown(res: ParetoResult) -> str:
         ([str(r.layer)] if res.layers else [])
         + [
             r.name,
-            *[fmt(v) for v in r.values],
+            *_cells(r),
             "; ".join(
                 [
                     *(["knee"] if r.knee else []),

@@ -52,6 +52,9 @@ class Row:
     violations: tuple[BudgetResult, ...] = ()
     feasible: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
+    # Values `--missing worst` filled in (None elsewhere): JSON shows them as null, as the spec
+    # says; tables show them marked, so a reader sees what the candidate was charged.
+    filled: tuple[float | None, ...] = ()
 
     def metric_dict(self, metrics: list[MetricSpec]) -> dict[str, float | None]:
         return {m.name: num(v) for m, v in zip(metrics, self.values, strict=True)}

@@ -68,7 +68,15 @@ class Study:
             m: (None if x != x else x)
             for m, x in zip(self.data.metric_names, a.normalized[i].tolist(), strict=True)
         }
-        return Row(name=self.data.names[i], values=values, normalized=normalized, **kw)
+        filled: tuple[float | None, ...] = ()
+        if a.filled[i].any():
+            filled = tuple(
+                v if f else None
+                for v, f in zip(a.values[i].tolist(), a.filled[i].tolist(), strict=True)
+            )
+        return Row(
+            name=self.data.names[i], values=values, normalized=normalized, filled=filled, **kw
+        )
 
     def rank_result(
         self,
