@@ -293,3 +293,33 @@ def test_ens3_blocks(monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
         v = rng.random((n, 1)) + 0.1 * rng.standard_normal((n, 3))
     mx = [False, True, False]
     assert nondominated_layers(v, mx).tolist() == brute_layers(v.tolist(), mx)
+
+
+# --- bounding-box path (d >= 4, large fronts), forced on small inputs
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(4, 6),
+    st.integers(0, 400),
+    st.sampled_from([2, 5, 1000]),
+    st.booleans(),
+    st.integers(0, 2**32 - 1),
+)
+def test_box_path_matches_brute(d: int, n: int, top: int, anti: bool, seed: int) -> None:
+    from tradeoff import pareto_boxes
+
+    rng = np.random.default_rng(seed)
+    x = rng.integers(-top, top + 1, size=(n, d)).astype(np.float64)
+    if anti:  # most rows on the front
+        x[:, -1] = -x[:, :-1].sum(axis=1) + rng.integers(0, 2, size=n)
+    mx = [False] * d
+    want = brute_mask(x.tolist(), mx)
+    saved = (pareto._BLOCK, pareto._BOXES, pareto_boxes._TOP, pareto_boxes._TOP_CHUNK)
+    try:
+        pareto._BLOCK, pareto._BOXES, pareto_boxes._TOP, pareto_boxes._TOP_CHUNK = 32, 8, 2, 3
+        assert pareto_mask(x, mx).tolist() == want
+        u = np.unique(x, axis=0)
+        assert pareto_boxes.front(list(u.T)).tolist() == brute_mask(u.tolist(), mx)
+    finally:
+        pareto._BLOCK, pareto._BOXES, pareto_boxes._TOP, pareto_boxes._TOP_CHUNK = saved

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from tradeoff import pareto_layers
+from tradeoff import pareto_boxes, pareto_layers
 
 __all__ = ["dominators", "knee", "noisy_pareto_mask", "nondominated_layers", "pareto_mask"]
 
@@ -26,6 +26,7 @@ Bool = NDArray[np.bool_]
 
 _BLOCK3 = 4096  # rows per sweep block in 3-D
 _BLOCK = 2048  # rows per block in the sort-filter sweep (d >= 4)
+_BOXES = 2048  # d >= 4: bounding boxes once the front so far has this many rows (see _sfs)
 _PAIRWISE = 96  # below this many rows, compare all pairs directly
 _CELLS = 1 << 21  # boolean cells per temporary comparison matrix (bounds peak memory)
 
@@ -150,10 +151,12 @@ def _dominated_by(p: Sequence[F64], x: Sequence[F64]) -> Bool:
     return out
 
 
-def _sfs(cols: Sequence[F64], block: int) -> Bool:
+def _sfs(cols: Sequence[F64], block: int, top: bool = False) -> Bool:
     """Sort-filter sweep for any d: rows in linear-extension order, True where no earlier row is
     <= on every column. Each block is tested against the front found so far, strongest (earliest)
-    members first and in growing chunks, dropping rows as soon as they are dominated."""
+    members first and in growing chunks, dropping rows as soon as they are dominated. At the top
+    level, once the front holds half the rows seen (at least _BOXES) and 90 % of the last block,
+    the rest goes to bounding-box pruning: O(n * front) would follow otherwise."""
     n = cols[0].shape[0]
     if n <= _PAIRWISE:
         return _pairwise_first(cols)
@@ -174,6 +177,13 @@ def _sfs(cols: Sequence[F64], block: int) -> Bool:
         new = idx[_sfs(sub, max(block // 8, _PAIRWISE))]
         out[new] = True
         fcols = [np.concatenate((f, c[new])) for f, c in zip(fcols, cols, strict=True)]
+        end, nf = start + block, fcols[0].shape[0]
+        # Only while blocks go almost whole onto the front (anti-correlated); earlier front rows
+        # stay on it, later rows face them and each other.
+        if top and end < n and nf >= _BOXES and 2 * nf >= end and 10 * new.shape[0] >= 9 * block:
+            rest = [np.concatenate((f, c[end:])) for f, c in zip(fcols, cols, strict=True)]
+            out[end:] = pareto_boxes.front(rest)[nf:]
+            break
     return out
 
 
@@ -189,7 +199,7 @@ def _mask_distinct(u: F64) -> Bool:
         return out
     if d == 3:
         return _sweep2(np.ascontiguousarray(u[:, 1]), np.ascontiguousarray(u[:, 2]), _BLOCK3)
-    return _sfs([np.ascontiguousarray(u[:, k]) for k in range(d)], _BLOCK)
+    return _sfs([np.ascontiguousarray(u[:, k]) for k in range(d)], _BLOCK, top=True)
 
 
 def _distinct(y: F64) -> tuple[F64, NDArray[np.intp], NDArray[np.intp]]:
