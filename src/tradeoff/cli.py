@@ -7,11 +7,11 @@ otherwise evaluate every annotation string of every command on each run.
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.markup import escape
@@ -322,11 +322,20 @@ def explain(
     _emit_result("explain", result, fmt, output)
 
 
-def _emit_result(command: str, result: object, fmt: OutputFormat, output: Path | None) -> None:
-    from tradeoff.render import RENDERERS
+def _emit_result(
+    command: str,
+    result: object,
+    fmt: OutputFormat,
+    output: Path | None,
+    renderers: Mapping[str, Callable[[Any, bool], str]] | None = None,
+) -> None:
+    """Render with `renderers` (default: render.RENDERERS[command]), write, then print notes."""
+    if renderers is None:
+        from tradeoff.render import RENDERERS
 
+        renderers = RENDERERS[command]
     color = output is None and use_color() and fmt is OutputFormat.table
-    emit(RENDERERS[command][fmt.value](result, color), output)
+    emit(renderers[fmt.value](result, color), output)
     for note in getattr(result, "notes", []):
         err_console().print(f"note: {escape(note)}")
 
@@ -376,8 +385,7 @@ def frontier(
             goal,
             missing.value,
         )
-    color = output is None and use_color() and fmt is OutputFormat.table
-    emit(RENDERERS[fmt.value](result, color), output)
+    _emit_result("frontier", result, fmt, output, RENDERERS)
 
 
 @app.command(rich_help_panel=DECIDE)
@@ -414,10 +422,7 @@ def sensitivity(
             samples=samples,
             seed=seed,
         )
-    color = output is None and use_color() and fmt is OutputFormat.table
-    emit(RENDERERS[fmt.value](result, color), output)
-    for note in result.notes:
-        err_console().print(f"note: {escape(note)}")
+    _emit_result("sensitivity", result, fmt, output, RENDERERS)
 
 
 @app.command(name="suggest-budgets", rich_help_panel=GATE)
