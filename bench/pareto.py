@@ -43,15 +43,7 @@ def ensure_peers() -> None:
 
 def load_pareto() -> Any:
     sys.path.insert(0, str(ROOT / "src"))
-    try:
-        return importlib.import_module("tradeoff.pareto")
-    except Exception:  # the package may be half-written: load the module file alone
-        path = ROOT / "src" / "tradeoff" / "pareto.py"
-        spec = importlib.util.spec_from_file_location("tradeoff_pareto_bench", path)
-        assert spec is not None and spec.loader is not None
-        mod = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(mod)
-        return mod
+    return importlib.import_module("tradeoff.pareto")
 
 
 def make(dist: str, n: int, d: int) -> np.ndarray:

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.typing import NDArray
 
-from tradeoff import pareto
+from tradeoff import pareto, pareto_kernels
 from tradeoff.pareto import (
     dominators,
     knee,
@@ -255,9 +255,10 @@ def test_dominators_match_brute_force(p: tuple[list[list[float]], list[bool]]) -
 @pytest.mark.parametrize("d", [2, 3, 4, 6])
 @pytest.mark.parametrize("kind", ["uniform", "ties", "anti"])
 def test_blocked_paths(monkeypatch: pytest.MonkeyPatch, d: int, kind: str) -> None:
-    monkeypatch.setattr(pareto, "_BLOCK3", 40)
-    monkeypatch.setattr(pareto, "_BLOCK", 24)
-    monkeypatch.setattr(pareto, "_PAIRWISE", 4)
+    monkeypatch.setattr(pareto_kernels, "_BLOCK3", 40)
+    monkeypatch.setattr(pareto_kernels, "_BLOCK", 24)
+    monkeypatch.setattr(pareto_kernels, "_PAIRWISE", 4)
+    monkeypatch.setattr(pareto_kernels, "_CELLS", 64)
     monkeypatch.setattr(pareto, "_CELLS", 64)
     rng = np.random.default_rng(d)
     n = 700
@@ -315,11 +316,23 @@ def test_box_path_matches_brute(d: int, n: int, top: int, anti: bool, seed: int)
         x[:, -1] = -x[:, :-1].sum(axis=1) + rng.integers(0, 2, size=n)
     mx = [False] * d
     want = brute_mask(x.tolist(), mx)
-    saved = (pareto._BLOCK, pareto._BOXES, pareto_boxes._TOP, pareto_boxes._TOP_CHUNK)
+    saved = (
+        pareto_kernels._BLOCK,
+        pareto_kernels._BOXES,
+        pareto_boxes._TOP,
+        pareto_boxes._TOP_CHUNK,
+    )
     try:
-        pareto._BLOCK, pareto._BOXES, pareto_boxes._TOP, pareto_boxes._TOP_CHUNK = 32, 8, 2, 3
+        pareto_kernels._BLOCK, pareto_kernels._BOXES, pareto_boxes._TOP, pareto_boxes._TOP_CHUNK = (
+            32,
+            8,
+            2,
+            3,
+        )
         assert pareto_mask(x, mx).tolist() == want
         u = np.unique(x, axis=0)
         assert pareto_boxes.front(list(u.T)).tolist() == brute_mask(u.tolist(), mx)
     finally:
-        pareto._BLOCK, pareto._BOXES, pareto_boxes._TOP, pareto_boxes._TOP_CHUNK = saved
+        pareto_kernels._BLOCK, pareto_kernels._BOXES, pareto_boxes._TOP, pareto_boxes._TOP_CHUNK = (
+            saved
+        )
