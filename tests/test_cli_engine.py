@@ -241,7 +241,7 @@ def test_no_colour_without_a_terminal_even_without_no_color() -> None:
 
 
 def test_no_color_wins_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    from tradeoff import cli
+    from tradeoff import cli_common as cli
 
     class Tty(io.StringIO):
         def isatty(self) -> bool:

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from tradeoff.cli import (
+from tradeoff.cli_common import (
     DEFAULT_FILE,
     AllowExternalOpt,
     MetricsOpt,

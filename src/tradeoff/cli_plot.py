@@ -16,7 +16,8 @@ import typer
 from rich.markup import escape
 
 import tradeoff
-from tradeoff.cli import (
+from tradeoff.cli_common import (
+    DEFAULT_FILE,
     AllowExternalOpt,
     FileArg,
     MissingOpt,
@@ -28,8 +29,6 @@ from tradeoff.cli import (
 )
 
 INSTALL_HINT = "pip install 'tradeoff[plot]'"
-# cli.DEFAULT_FILE, restated: through the cli <-> cli_plot import cycle mypy cannot infer its type.
-DEFAULT_FILE = Path("goals.yaml")
 
 
 def plot(

@@ -1,0 +1,175 @@
+"""What every `tradeoff` command shares: flag types and enums, errors to exit code 2, output.
+
+No `from __future__ import annotations` here either: typer reads these annotations at run time.
+"""
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+from rich.markup import escape
+
+from tradeoff.errors import InputError, UsageError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+
+
+class MethodName(StrEnum):
+    weighted_sum = "weighted-sum"
+    weighted_product = "weighted-product"
+    topsis = "topsis"
+
+
+class MissingPolicy(StrEnum):
+    error = "error"
+    exclude = "exclude"
+    worst = "worst"
+
+
+def err_console() -> "Console":
+    from rich.console import Console  # 6 ms; `validate` prints without it
+
+    # emoji=False: ":100:" in "goals.yaml:100:1" must not become an emoji.
+    return Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
+
+
+def fail(message: str) -> NoReturn:
+    err_console().print(f"error: {escape(message)}")
+    raise typer.Exit(code=2)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Bad input and bad flags become located messages on stderr and exit code 2."""
+    try:
+        yield
+    except InputError as exc:
+        console = err_console()
+        for d in exc.diagnostics:
+            console.print(escape(str(d)))
+        raise typer.Exit(code=2) from None
+    except UsageError as exc:
+        fail(str(exc))
+
+
+def use_color() -> bool:
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write `text` to `path` so that a failed run never leaves a half-written file."""
+    import tempfile  # only --output needs it
+
+    if path.is_dir():
+        fail(f"cannot write {path}: it is a directory")
+    directory = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        fail(f"cannot write {path}: {exc.strerror or exc}")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a normal file is what users expect
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        fail(f"cannot write {path}: {exc.strerror or exc}")
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def emit(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        write_atomic(output, text)
+
+
+def parse_weights(items: list[str] | None) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for item in items or []:
+        metric, sep, value = item.partition("=")
+        try:
+            if not sep or not metric.strip():
+                raise ValueError
+            out[metric.strip()] = float(value)
+        except ValueError:
+            fail(f"--weight expects METRIC=WEIGHT (e.g. cost=2), got '{item}'")
+    return out
+
+
+def parse_metrics(value: str | None) -> list[str] | None:
+    if value is None:
+        return None
+    names = [m.strip() for m in value.split(",") if m.strip()]
+    if not names:
+        fail("--metrics expects a comma-separated list of metric names")
+    return names
+
+
+FileArg = Annotated[Path, typer.Argument(help="The goals file.", show_default=True, dir_okay=False)]
+FormatOpt = Annotated[
+    OutputFormat, typer.Option("--format", "-f", help="table, json, csv or markdown.")
+]
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="Write to this file (atomically) instead of stdout."),
+]
+ProfileOpt = Annotated[
+    str | None, typer.Option("--profile", "-p", help="Weighting profile (default: 'default').")
+]
+WeightOpt = Annotated[
+    list[str] | None,
+    typer.Option("--weight", "-w", help="METRIC=W: change one weight of the profile (repeatable)."),
+]
+MethodOpt = Annotated[MethodName, typer.Option("--method", "-m", help="Scoring method.")]
+MetricsOpt = Annotated[
+    str | None, typer.Option("--metrics", help="Comma-separated metrics to judge dominance on.")
+]
+MissingOpt = Annotated[
+    MissingPolicy,
+    typer.Option("--missing", help="Missing values: error, exclude the candidate, or worst value."),
+]
+AllowExternalOpt = Annotated[
+    bool,
+    typer.Option(
+        "--allow-external-sources",
+        help="Let `from:` read files outside the goals file's folder (absolute paths, ..).",
+    ),
+]
+SamplesOpt = Annotated[
+    int,
+    typer.Option(
+        "--samples",
+        min=1,
+        max=10_000_000,
+        help="Monte Carlo draws (the confidence line under a plain table uses at most 4,000).",
+    ),
+]
+SeedOpt = Annotated[
+    int,
+    typer.Option("--seed", min=0, max=2**63 - 1, help="Random seed (results are reproducible)."),
+]
+DEFAULT_FILE: Path = Path("goals.yaml")
+DECIDE = "Decide"
+GATE = "Gate (CI)"
+FILE = "The goals file"
