@@ -150,7 +150,8 @@ def test_plot_does_not_slow_other_commands() -> None:
     code = (
         "import sys; from tradeoff.cli import app; "
         "bad = [m for m in sys.modules if m.split('.')[0] in ('matplotlib', 'plotext')]; "
-        "bad += [m for m in ('tradeoff.plot', 'tradeoff.render_plot') if m in sys.modules]; "
+        "ours = ('tradeoff.plot', 'tradeoff.render_plot', 'tradeoff.render_figure'); "
+        "bad += [m for m in ours if m in sys.modules]; "
         "print(bad)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -197,7 +198,7 @@ def test_pdf_figure(goals_path: Path, tmp_path: Path) -> None:
 def test_figure_labels_do_not_overlap() -> None:
     from matplotlib.text import Text
 
-    from tradeoff.render_plot import build_figure
+    from tradeoff.render_figure import build_figure
 
     for mix in (False, True):
         data = plot_data(tradeoff.load(SHIPPED).data, "cost", "quality", mix=mix)

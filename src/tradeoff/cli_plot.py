@@ -90,7 +90,7 @@ def plot(
         sys.stdout.write(render_terminal(data, max(40, size.columns), height, use_color()))
         sys.stdout.flush()
         return
-    from tradeoff.render_plot import save_figure
+    from tradeoff.render_figure import save_figure
 
     _save_atomic(output, lambda fh: save_figure(data, fh, fmt))
     err_console().print(f"wrote {escape(str(output))}")
