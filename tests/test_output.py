@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
+import threading
 from pathlib import Path
 
 from conftest import runner, write_goals
@@ -44,3 +46,44 @@ def test_a_location_at_line_100_is_not_turned_into_an_emoji(tmp_path: Path) -> N
     result = runner.invoke(app, ["validate", str(path)])
     assert result.exit_code == 2
     assert f"{path}:100:30: candidates[95].metrics.q: expected a finite number" in result.stderr
+
+
+def test_output_through_a_symlink_replaces_the_target_and_keeps_the_link(tmp_path: Path) -> None:
+    real = tmp_path / "keep.json"
+    real.write_text("old\n", encoding="utf-8")
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    result = runner.invoke(app, ["schema", "-o", str(link)])
+    assert result.exit_code == 0, result.stderr
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert json.loads(real.read_text(encoding="utf-8"))["title"]
+
+
+def test_output_keeps_the_mode_of_the_file_it_replaces(tmp_path: Path) -> None:
+    target = tmp_path / "private.json"
+    target.write_text("old\n", encoding="utf-8")
+    target.chmod(0o600)
+    result = runner.invoke(app, ["schema", "-o", str(target)])
+    assert result.exit_code == 0, result.stderr
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert target.read_text(encoding="utf-8") != "old\n"
+
+
+def test_output_to_a_fifo_writes_into_it_instead_of_replacing_it(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    result = runner.invoke(app, ["schema", "-o", str(fifo)])
+    reader.join(timeout=10)
+    assert result.exit_code == 0, result.stderr
+    assert stat.S_ISFIFO(fifo.stat().st_mode)  # still a pipe, not a regular file
+    assert json.loads(received[0])["title"]
+
+
+def test_output_dash_is_standard_output(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["rank", str(write_goals(tmp_path)), "-f", "json", "-o", "-"])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["command"] == "rank"
+    assert not (tmp_path / "-").exists() and not Path("-").exists()

@@ -5,11 +5,11 @@ No `from __future__ import annotations` here either: typer reads these annotatio
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import IO, TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.markup import escape
@@ -71,23 +71,56 @@ def use_color() -> bool:
 
 def write_atomic(path: Path, text: str) -> None:
     """Write `text` to `path` so that a failed run never leaves a half-written file."""
+    save(path, lambda fh: fh.write(text.encode("utf-8")))
+
+
+def save(path: Path, writer: Callable[[IO[bytes]], object]) -> None:
+    """Write through `writer(fh)` to `path`, atomically where the path is (or will be) a file.
+
+    A regular file is written to a temporary file beside it and renamed into place, keeping the
+    mode of the file it replaces (new files get the usual 0666 minus umask). A symbolic link is
+    followed: its target is replaced, the link stays. Devices, FIFOs and sockets (/dev/null,
+    /dev/stdout, a named pipe) are written directly: renaming over them would destroy them.
+    `-` is standard output.
+    """
+    import stat
     import tempfile  # only --output needs it
 
-    if path.is_dir():
-        fail(f"cannot write {path}: it is a directory")
-    directory = path.parent if str(path.parent) else Path(".")
+    if str(path) == "-":
+        sys.stdout.flush()
+        writer(sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+        return
+    target = Path(os.path.realpath(path))
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+        st: os.stat_result | None = target.stat()
+    except OSError:
+        st = None
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        fail(f"cannot write {path}: it is a directory")
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        try:
+            with open(target, "wb") as fh:
+                writer(fh)
+        except OSError as exc:
+            fail(f"cannot write {path}: {exc.strerror or exc}")
+        return
+    mode = stat.S_IMODE(st.st_mode) if st is not None else 0o666 & ~_umask()
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except OSError as exc:
         fail(f"cannot write {path}: {exc.strerror or exc}")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a normal file is what users expect
-        os.replace(tmp, path)
+        with os.fdopen(fd, "wb") as fh:
+            writer(fh)
+        os.chmod(tmp, mode)  # mkstemp makes 0600
+        os.replace(tmp, target)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
         fail(f"cannot write {path}: {exc.strerror or exc}")
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def _umask() -> int:
@@ -132,7 +165,9 @@ FormatOpt = Annotated[
 ]
 OutputOpt = Annotated[
     Path | None,
-    typer.Option("--output", "-o", help="Write to this file (atomically) instead of stdout."),
+    typer.Option(
+        "--output", "-o", help="Write to this file (atomically) instead of stdout; - is stdout."
+    ),
 ]
 ProfileOpt = Annotated[
     str | None, typer.Option("--profile", "-p", help="Weighting profile (default: 'default').")

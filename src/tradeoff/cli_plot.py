@@ -5,12 +5,10 @@ Annotations are not postponed, as in cli.py: typer reads them faster that way.
 """
 
 import importlib
-import os
 import shutil
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Annotated
+from typing import Annotated
 
 import typer
 from rich.markup import escape
@@ -24,6 +22,7 @@ from tradeoff.cli_common import (
     MissingPolicy,
     err_console,
     fail,
+    save,
     use_color,
     user_errors,
 )
@@ -92,7 +91,7 @@ def plot(
         return
     from tradeoff.render_figure import save_figure
 
-    _save_atomic(output, lambda fh: save_figure(data, fh, fmt))
+    save(output, lambda fh: save_figure(data, fh, fmt))
     err_console().print(f"wrote {escape(str(output))}")
 
 
@@ -109,31 +108,3 @@ def _need(module: str, message: str) -> None:
         importlib.import_module(module)
     except ImportError:
         fail(message)
-
-
-def _save_atomic(path: Path, writer: Callable[[IO[bytes]], None]) -> None:
-    """Write through `writer(fh)` to a temporary file beside `path`, then rename it into place."""
-    import tempfile
-
-    directory = path.parent if str(path.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=directory)
-    except OSError as exc:
-        fail(f"cannot write {path}: {exc.strerror or exc}")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            writer(fh)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a figure is an ordinary file
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        fail(f"cannot write {path}: {exc.strerror or exc}")
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
