@@ -255,7 +255,7 @@ def test_unwritable_output(
 
     out = tmp_path / "out"
     out.mkdir()
-    monkeypatch.setattr("tradeoff.cli_plot.os.replace", refuse)
+    monkeypatch.setattr("tradeoff.cli_common.os.replace", refuse)
     result = runner.invoke(app, ["plot", str(goals_path), "-o", str(out / "front.png")])
     assert result.exit_code == 2
     assert "cannot write" in result.stderr and "Permission denied" in result.stderr
