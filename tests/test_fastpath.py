@@ -225,6 +225,10 @@ def goals_data(draw: st.DrawFn) -> dict[str, Any]:
             given = draw(st.lists(st.sampled_from(names), unique=True))
             cand["metrics"] = {m: draw(st.one_of(st.none(), measurements())) for m in given}
         candidates.append(dict(draw(st.permutations(list(cand.items())))))
+    # Every metric needs a value somewhere: a metric no candidate has is an input error.
+    for name in names:
+        if all((c.get("metrics") or {}).get(name) is None for c in candidates):
+            candidates[0].setdefault("metrics", {})[name] = draw(NUMBERS)
     data["candidates"] = candidates
     return data
 

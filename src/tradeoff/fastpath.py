@@ -115,7 +115,10 @@ class _Reader:
         raw = _section(data, "candidates", list)
         if not raw:
             raise _Decline  # no candidates: the full path reports it
-        return self.candidates(raw, metrics, index, budgets, profiles)
+        study = self.candidates(raw, metrics, index, budgets, profiles)
+        if np.isnan(study.values).all(axis=0).any():
+            raise _Decline  # a metric no candidate has: the full path reports it
+        return study
 
     def metrics(self, raw: Any) -> list[MetricSpec]:
         if type(raw) is not dict or not raw:

@@ -337,12 +337,28 @@ def load_full(
     data = _build(goals, checker, base_dir, allow_external)
     if doc.problems or checker.errors:
         raise InputError(sorted({*doc.problems, *checker.errors}))
+    if empty := _empty_metrics(doc, data):  # only once nothing else is wrong: it may follow
+        raise InputError(empty)
     if not data.names and not goals.candidates:
         # Nothing to decide between: a gate that checks nobody must not pass silently.
         line, col = doc.pos(("candidates",), key=True)
         what = "no candidates: list at least one (or a `from:` table)"
         raise InputError([Diagnostic(doc.file, line, col, "candidates", what)])
     return data
+
+
+def _empty_metrics(doc: yamlio.Document, data: StudyData) -> list[Diagnostic]:
+    """A declared metric that no candidate has a value for: nothing can be scored, compared or
+    budgeted on it, whatever the missing-value policy."""
+    if not data.names:
+        return []
+    out = []
+    for j in np.flatnonzero(np.isnan(data.values).all(axis=0)):
+        loc = ("metrics", data.metrics[j].name)
+        line, col = doc.pos(loc, key=True)
+        what = "no candidate has a value for this metric (give one a value, or remove the metric)"
+        out.append(Diagnostic(doc.file, line, col, yamlio.format_loc(loc), what))
+    return out
 
 
 def load_path(path: str | Path, allow_external_sources: bool = False) -> StudyData:
