@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -521,3 +522,36 @@ def test_rank_table_marks_dominated_candidates(tmp_path: Path) -> None:
     assert "dominated by model-d" in md
     by_name = {c["name"]: c["dominated_by"] for c in rank_json(path)["candidates"]}
     assert by_name["model-e"] == ["model-d"]
+
+
+@pytest.mark.parametrize("method", ["weighted-sum", "topsis"])
+def test_values_near_the_float_limit_score_as_their_scaled_copies(method: str) -> None:
+    # hi - lo of +-1e308 overflows and squares above 1e154 do too; scores are scale-free, so a
+    # copy divided by 2**1000 (exact) must score the same, and no numpy warning may escape.
+    huge = [[1e308, 1e-308, 1e200], [-1e308, 1.5e308, -1e200], [5.0, 3.0, 2.0], [7e307, 1.0, 0.0]]
+    small = [[v / 2.0**1000 for v in row] for row in huge]
+    mx = [True, False, False]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        big = make_study(huge, mx).rank_result(method=method)
+        ref = make_study(small, mx).rank_result(method=method)
+        unc = make_study(huge, mx).rank_result(method=method, uncertainty=True, samples=50)
+    assert [r.name for r in big.rows] == [r.name for r in ref.rows]
+    got, want = [r.score for r in big.rows], [r.score for r in ref.rows]
+    assert all(g is not None and math.isfinite(g) for g in got)
+    assert got == pytest.approx(want, abs=1e-12)
+    assert [r.name for r in unc.rows] == [r.name for r in big.rows]
+
+
+def test_huge_weights_normalize_like_their_ratios(goals_path: Path) -> None:
+    args = ["rank", str(goals_path), "-f", "json", "--missing", "worst"]
+    metrics = json.loads(runner.invoke(app, args).stdout)["weights"]
+    big = runner.invoke(app, [*args, *(f"-w{m}=1e308" for m in metrics)])
+    one = runner.invoke(app, [*args, *(f"-w{m}=1" for m in metrics)])
+    assert big.exit_code == 0 and one.exit_code == 0, big.stderr
+    assert "Warning" not in big.stderr
+    a, b = json.loads(big.stdout), json.loads(one.stdout)
+    assert a["weights"] == pytest.approx(b["weights"])
+    assert [c["score"] for c in a["candidates"]] == pytest.approx(
+        [c["score"] for c in b["candidates"]]
+    )

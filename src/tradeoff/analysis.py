@@ -108,8 +108,8 @@ class Analysis:
     @property
     def weights(self) -> dict[str, float]:
         """Weights normalized to sum 1, weighted metrics only."""
-        total = sum(self.raw_weights[m] for m in self.weighted)
-        return {m: self.raw_weights[m] / total for m in self.weighted}
+        w = np.array([self.raw_weights[m] for m in self.weighted], dtype=np.float64)
+        return dict(zip(self.weighted, methods.shares(w).tolist(), strict=True)) if len(w) else {}
 
     def rank_of(self) -> dict[int, int]:
         return {int(i): k + 1 for k, i in enumerate(self.order)}

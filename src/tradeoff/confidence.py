@@ -13,6 +13,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tradeoff.analysis import Analysis, Method
+from tradeoff.methods import shares
+from tradeoff.normalize import half_if_huge
 
 F64 = NDArray[np.float64]
 CHUNK_CELLS = 4_000_000  # draws x candidates x metrics per chunk (~32 MB of float64)
@@ -31,17 +33,20 @@ def batch_scores(
     (min-max with `range` goalposts for weighted-sum; ratios to the draw's best for
     weighted-product; vector normalization for TOPSIS).
     """
-    share = w / w.sum(axis=-1, keepdims=True)
+    share = shares(w)
     share = share[:, None, :] if share.ndim == 2 else share[None, None, :]
     if method == "weighted-sum":
         lo, hi = _extremes(x)
         for j, r in enumerate(ranges):
             if r is not None:
                 lo[..., j], hi[..., j] = r
+        h = half_if_huge(lo, hi)
+        lo, hi = lo * h, hi * h
         span = hi - lo
         flat = span <= 0
         # In place, one (s, n, k) array: fresh temporaries of that size cost more than the math.
-        norm = x - lo
+        norm = x * h if (h != 1.0).any() else x.copy()
+        norm -= lo
         norm /= np.where(flat, 1.0, span)
         np.clip(norm, 0.0, 1.0, out=norm)
         np.subtract(1.0, norm, out=norm, where=~maximize)
@@ -54,6 +59,8 @@ def batch_scores(
             ratio = np.where(maximize, x / best, best / x)
             logs = np.where(share > 0, np.log(ratio) * share, 0.0)  # an unweighted metric: 0
         return np.asarray(np.exp(logs.sum(axis=2)), dtype=np.float64)
+    top = np.abs(x).max(axis=1, keepdims=True)
+    x = x / np.where(top > 0, top, 1.0)  # squares of values above 1e154 would overflow
     norms = np.sqrt((x * x).sum(axis=1, keepdims=True))
     v = np.where(norms == 0, 0.0, x / np.where(norms == 0, 1.0, norms)) * share
     ideal = np.where(maximize, v.max(axis=1, keepdims=True), v.min(axis=1, keepdims=True))

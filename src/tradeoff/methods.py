@@ -14,12 +14,20 @@ from tradeoff.normalize import vector
 Scores = tuple[NDArray[np.float64], NDArray[np.float64]]
 
 
+def shares(w: NDArray[np.float64]) -> NDArray[np.float64]:
+    """w / sum w along the last axis, scaled by the largest weight first so that the sum cannot
+    overflow (weights of 1e308 are finite too)."""
+    top = w.max(axis=-1, keepdims=True)
+    scaled = w / np.where(top > 0, top, 1.0)
+    return np.asarray(scaled / scaled.sum(axis=-1, keepdims=True), dtype=np.float64)
+
+
 def weighted_sum(normalized: NDArray[np.float64], w: NDArray[np.float64]) -> Scores:
     """Score = sum_i w_i n_i / sum_i w_i on min-max normalized values, in [0, 1].
 
     Contribution of metric i is w_i n_i / sum w, so contributions add up to the score.
     """
-    share = w / w.sum()
+    share = shares(w)
     parts = normalized * share
     return parts.sum(axis=1), parts
 
@@ -39,7 +47,7 @@ def weighted_product(
     """
     best = np.where(maximize, reference.max(axis=0), reference.min(axis=0))
     ratio = np.where(maximize, values / best, best / values)
-    factors = ratio ** (w / w.sum())
+    factors = ratio ** shares(w)
     return np.prod(factors, axis=1), factors
 
 
@@ -57,7 +65,7 @@ def topsis(
     are 0 (every reference row identical), C = 1. Contribution of metric i is its share of the
     squared distance to the ideal (0 for every metric of a row at the ideal).
     """
-    share = w / w.sum()
+    share = shares(w)
     weighted = vector(values, reference) * share
     ref = vector(reference, reference) * share
     ideal = np.where(maximize, ref.max(axis=0), ref.min(axis=0))

@@ -42,10 +42,13 @@ def minmax(
         for j, r in enumerate(ranges):
             if r is not None:
                 lo[j], hi[j] = r
-    span = hi - lo
+    # Columns near the float limit are halved first: hi - lo must not overflow (1e308 - -1e308).
+    s = half_if_huge(lo, hi)
+    span = hi * s - lo * s
     flat = span <= 0
     safe = np.where(flat, 1.0, span)
-    scaled = np.clip((values - lo) / safe, 0.0, 1.0)
+    with np.errstate(over="ignore"):  # a row far outside the goalposts is clipped anyway
+        scaled = np.clip((values * s - lo * s) / safe, 0.0, 1.0)
     out = np.where(maximize, scaled, 1.0 - scaled)
     out[:, flat] = np.where(np.isnan(values[:, flat]), np.nan, 1.0)
     return np.asarray(out, dtype=np.float64)
@@ -56,6 +59,20 @@ def vector(values: NDArray[np.float64], reference: NDArray[np.float64]) -> NDArr
 
     An all-zero column maps to zeros (it then adds nothing to either TOPSIS distance).
     """
-    norms = np.sqrt(np.sum(reference * reference, axis=0))
+    # Scaled by the column's largest magnitude first: squares of values above 1e154 overflow.
+    top = np.abs(reference).max(axis=0) if reference.shape[0] else np.zeros(reference.shape[1])
+    top = np.where(top > 0, top, 1.0)
+    ref = reference / top
+    norms = np.sqrt(np.sum(ref * ref, axis=0))
     safe = np.where(norms == 0, 1.0, norms)
-    return np.where(norms == 0, 0.0, values / safe)
+    return np.where(norms == 0, 0.0, (values / top) / safe)
+
+
+_HUGE = 2.0**1022  # hi - lo of two values below this in magnitude cannot overflow
+
+
+def half_if_huge(lo: NDArray[np.float64], hi: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Per column, 0.5 where hi - lo could overflow, else 1.0 (halving such values is exact)."""
+    with np.errstate(invalid="ignore"):
+        huge = (np.abs(lo) >= _HUGE) | (np.abs(hi) >= _HUGE)
+    return np.where(huge, 0.5, 1.0)
