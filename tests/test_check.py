@@ -88,6 +88,7 @@ def test_json_spec_example(here: Path) -> None:
         "bound": "max",
         "limit": 800.0,
         "level": "error",
+        "declared_level": "error",
         "line": 34,
         "col": 57,
         "file": "goals.yaml",
@@ -162,6 +163,16 @@ def test_github_strict_renders_warnings_as_errors(here: Path) -> None:
     plain = run("warn_only.yaml", "--format", "github")
     assert plain.exit_code == 0
     assert plain.stdout.startswith("::warning file=warn_only.yaml,line=15,")
+
+
+def test_json_strict_renders_warnings_as_errors_and_keeps_the_declared_level(here: Path) -> None:
+    strict = json.loads(run("warn_only.yaml", "--format", "json", "--strict").stdout)
+    plain = json.loads(run("warn_only.yaml", "--format", "json").stdout)
+    (v,) = strict["violations"]
+    assert (v["level"], v["declared_level"], v["failing"]) == ("error", "warn", True)
+    (w,) = plain["violations"]
+    assert (w["level"], w["declared_level"], w["failing"]) == ("warn", "warn", False)
+    assert {r["status"] for r in strict["results"] if r["candidate"] == "borderline"} >= {"fail"}
 
 
 def test_junit(here: Path) -> None:

@@ -75,6 +75,7 @@ def test_json_value_is_pessimistic_and_point_value_is_kept(here: Path) -> None:
         "bound": "max",
         "limit": 800.0,
         "level": "error",
+        "declared_level": "error",
         "line": 17,
         "col": 20,
         "file": "goals.yaml",

@@ -71,7 +71,8 @@ class Finding:
             "value": num(r.value),
             "bound": r.bound,
             "limit": num(r.limit),
-            "level": r.level,
+            "level": "error" if self.failing else r.level,
+            "declared_level": r.level,
             "line": r.line,
             "col": r.col,
             "file": self.file,
@@ -113,8 +114,9 @@ class CheckResult:
     comparisons with `--baseline`) and `dominated` (with `--fail-on-dominated`) are always
     present in the JSON, empty without their flag.
 
-    Under `strict`, a broken warn-level budget fails: its `level` stays "warn" (as written in
-    the file, so one can find the budget), its `status` becomes "fail" and `failing` is true.
+    Under `strict`, a broken warn-level budget fails and is rendered as an error: in JSON its
+    `level` is "error" (`declared_level` keeps the "warn" written in the file, so one can find the
+    budget), its `status` is "fail" and `failing` is true.
     """
 
     files: list[str]
