@@ -175,6 +175,19 @@ def test_json_strict_renders_warnings_as_errors_and_keeps_the_declared_level(her
     assert {r["status"] for r in strict["results"] if r["candidate"] == "borderline"} >= {"fail"}
 
 
+def test_github_annotates_an_invalid_goals_file(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: 2\nmetrics: {q: {direction: max}}\ncandidates: [{name: a}]\n")
+    result = runner.invoke(app, ["check", str(bad), "--format", "github"])
+    assert result.exit_code == 2
+    where = escape_property(str(bad))
+    assert result.stdout == (
+        f"::error file={where},line=1,col=10,title=invalid goals file::"
+        "version: unsupported version 2; this tradeoff reads version 1\n"
+    )
+    assert f"{bad}:1:10: version: unsupported version 2" in result.stderr
+
+
 def test_junit(here: Path) -> None:
     result = run("--format", "junit")
     assert result.exit_code == 1

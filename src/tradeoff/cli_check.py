@@ -3,6 +3,7 @@
 Annotations are not postponed, as in cli.py: typer reads them faster that way.
 """
 
+import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -130,6 +131,11 @@ def check(
         except InputError as exc:
             problems += exc.diagnostics
         if problems:
+            if fmt is CheckFormat.github:  # annotate the broken lines in the workflow run too
+                from tradeoff.render_check import github_problems
+
+                sys.stdout.write(github_problems(problems))
+                sys.stdout.flush()
             raise InputError(problems)
         result = run_check(
             studies,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tradeoff.checking import CheckResult, Dominated, Finding
+from tradeoff.errors import Diagnostic
 from tradeoff.regression import Comparison
 from tradeoff.render import fmt, markdown_table, md_escape, to_json, to_text, width
 from tradeoff.render_findings import (
@@ -229,6 +230,16 @@ def check_github(res: CheckResult) -> str:
         props: dict[str, str | int] = {"file": v.file, "line": v.line, "col": v.col}
         props["title"] = v.title
         out.append(command(v.level, props, message) + "\n")
+    return "".join(out)
+
+
+def github_problems(diagnostics: Sequence[Diagnostic]) -> str:
+    """Bad input as ::error commands, so a broken goals file is annotated where it is broken."""
+    out = []
+    for d in diagnostics:
+        props: dict[str, str | int] = {"file": d.file, "line": d.line, "col": d.col}
+        props["title"] = "invalid goals file"
+        out.append(command("error", props, f"{d.where}: {d.what}" if d.where else d.what) + "\n")
     return "".join(out)
 
 
