@@ -182,7 +182,7 @@ def test_github_annotates_an_invalid_goals_file(tmp_path: Path) -> None:
     assert result.exit_code == 2
     where = escape_property(str(bad))
     assert result.stdout == (
-        f"::error file={where},line=1,col=10,title=invalid goals file::"
+        f"::error file={where},line=1,col=10,title=invalid input::"
         "version: unsupported version 2; this tradeoff reads version 1\n"
     )
     assert f"{bad}:1:10: version: unsupported version 2" in result.stderr

@@ -252,3 +252,54 @@ def test_no_color_wins_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     assert cli.use_color()
     monkeypatch.setenv("NO_COLOR", "1")
     assert not cli.use_color()
+
+
+def _wide_goals(tmp_path: Path, metrics: int = 12, candidates: int = 4) -> Path:
+    lines = ["version: 1", "metrics:"]
+    lines += [f"  metric_number_{j}: {{direction: max, unit: tokens/s}}" for j in range(metrics)]
+    lines.append("candidates:")
+    for i in range(candidates):
+        values = ", ".join(f"metric_number_{j}: {100 + 37 * i + j}.5" for j in range(metrics))
+        lines.append(
+            f"  - {{name: very-long-candidate-name-{i}-with-suffix, metrics: {{{values}}}}}"
+        )
+    path = tmp_path / "wide.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("command", [["rank"], ["pareto", "--layers"]])
+def test_too_many_metrics_for_the_width_drop_columns_not_the_score(
+    tmp_path: Path, command: list[str]
+) -> None:
+    path = _wide_goals(tmp_path)
+    out = run([*command, str(path)], COLUMNS="80").stdout
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    head = next(line for line in lines if "candidate" in line)
+    assert head.split()[:2] == (
+        ["#", "candidate"] if command == ["rank"] else ["layer", "candidate"]
+    )
+    if command == ["rank"]:
+        data = no_nan(run([*command, str(path), "-f", "json"]).stdout)
+        for c in data["candidates"]:
+            assert f"{c['score']:.3f}" in out  # the score is never cut
+    note = re.search(r"not shown at this width: (.*?) \(widen", " ".join(lines))
+    assert note is not None, out
+    hidden = note.group(1).split(", ")
+    assert hidden[-1] == "metric_number_11" and "metric_number_0" not in hidden
+    # Every column that is shown has its whole header, wrapped at '_' and '/', not cut mid-word.
+    assert "_number" in out and "tokens/" in out and "metric_number_0" not in hidden
+
+
+def test_long_names_wrap_at_their_separators() -> None:
+    shipped = str(ROOT / "goals.yaml")
+    out = run(["rank", shipped, "--all"], COLUMNS="80").stdout
+    names = [c["name"] for c in no_nan(run(["rank", shipped, "-f", "json"]).stdout)["candidates"]]
+    lines = out.splitlines()
+    for name in names:
+        assert folded(name, lines)
+    starts = [line.split()[1] for line in lines if re.match(r"[0-9-] \S", line)]
+    assert len(starts) >= len(names)
+    for piece in starts:  # either the whole name or cut just after a separator
+        assert piece in names or piece.endswith(("@", "-", "/", "_", ".", ":")), piece

@@ -4,6 +4,8 @@ Annotations are not postponed, as in cli.py: typer reads them faster that way.
 """
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -115,7 +117,7 @@ def check(
     from tradeoff.render_check import CHECK_RENDERERS
 
     names = list(dict.fromkeys(candidate)) if candidate else None
-    with user_errors():
+    with user_errors(), _annotated(fmt is CheckFormat.github):
         tolerances = [Tolerance.parse(t) for t in tolerance or []]
         # Report the errors of the goals files and of the baseline at once.
         problems = []
@@ -131,11 +133,6 @@ def check(
         except InputError as exc:
             problems += exc.diagnostics
         if problems:
-            if fmt is CheckFormat.github:  # annotate the broken lines in the workflow run too
-                from tradeoff.render_check import github_problems
-
-                sys.stdout.write(github_problems(problems))
-                sys.stdout.flush()
             raise InputError(problems)
         result = run_check(
             studies,
@@ -154,3 +151,20 @@ def check(
         err_console().print(f"note: {escape(note)}")
     if not result.passed:
         raise typer.Exit(code=1)
+
+
+@contextmanager
+def _annotated(github: bool) -> Iterator[None]:
+    """With --format github, bad input is also written as ::error annotations on stdout, so a
+    broken goals (or baseline) file is marked where it is broken in the workflow run."""
+    from tradeoff.errors import InputError
+
+    try:
+        yield
+    except InputError as exc:
+        if github:
+            from tradeoff.render_check import github_problems
+
+            sys.stdout.write(github_problems(exc.diagnostics))
+            sys.stdout.flush()
+        raise

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import sys
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from rich import box
@@ -132,13 +134,59 @@ def _footnotes(rows: Iterable[Row], metrics: Sequence[MetricSpec]) -> list[Rende
     return out
 
 
-def _sizes(
-    metrics: Sequence[MetricSpec], rows: Sequence[Row], others: Sequence[int]
-) -> tuple[int, list[int], list[list[str]]]:
+_HEAD_MIN = 7  # a metric column is at least this wide (or as wide as its widest value)
+_NAME_MIN = 10  # nor is the candidate column narrower than this
+
+
+_HEAD_BREAKS = re.compile(r"(?=_)|(?<=[/\- ])")  # before '_', after '/', '-' and ' '
+_NAME_BREAKS = re.compile(r"(?<=[@/\-_. :])")  # after the separators names are made of
+
+
+def _wrap(text: str, size: int, breaks: re.Pattern[str] = _HEAD_BREAKS) -> str:
+    """Wrap text to `size` columns where `breaks` allows; fold only a piece longer than that."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        cur = ""
+        for piece in (p for p in breaks.split(line) if p):
+            while len(piece) > size:  # no better place to break
+                if cur:
+                    out.append(cur.rstrip())
+                    cur = ""
+                out.append(piece[:size])
+                piece = piece[size:]
+            if len(cur) + len(piece.rstrip()) > size and cur:
+                out.append(cur.rstrip())
+                cur = ""
+            cur += piece
+        out.append(cur.rstrip())
+    return "\n".join(out)
+
+
+@dataclass
+class _Layout:
+    """Column widths of a result table, its formatted cells, and how many metrics fit."""
+
+    name: int
+    sizes: list[int]
+    cells: list[list[str]]
+    shown: int  # the first `shown` metrics get columns; the rest are named under the table
+
+    def note(self, metrics: Sequence[MetricSpec]) -> list[RenderableType]:
+        hidden = [m.name for m in metrics[self.shown :]]
+        if not hidden:
+            return []
+        what = f"{len(hidden)} metric{'s' if len(hidden) > 1 else ''} not shown at this width"
+        tail = "widen the terminal, or use --format csv or json"
+        return [Text(f"{what}: {', '.join(hidden)} ({tail})", style="dim")]
+
+
+def _sizes(metrics: Sequence[MetricSpec], rows: Sequence[Row], others: Sequence[int]) -> _Layout:
     """Widths of the candidate column and of each metric column, and the formatted cells.
 
-    `others` are the widths of the remaining columns. Numbers never wrap: when the table is too
-    wide for the terminal, long metric headers fold onto more lines, then long names do.
+    `others` are the widths of the remaining columns (rank, score, front, ...), which always
+    show. Numbers never wrap. When the table is too wide for the terminal, headers wrap (at _ /
+    - and spaces), then long names fold; when even that is too wide, the last metric columns
+    are left out, and named under the table.
     """
     cells = [
         [
@@ -153,16 +201,21 @@ def _sizes(
     heads = [max(len(x) for x in _header(m).split("\n")) for m in metrics]
     natural = [max(w, h) for w, h in zip(widest, heads, strict=True)]
     longest = max([len("candidate"), *(len(r.name) for r in rows)])
-    room = width() - sum(others) - (len(metrics) + len(others))  # one space between columns
-    if sum(natural) + longest <= room:
-        return longest, natural, cells
-    sizes = [max(w, min(h, 7)) for w, h in zip(widest, heads, strict=True)]
-    return max(10, min(longest, room - sum(sizes))), sizes, cells
+    room = width() - sum(others) - len(others)  # one space between columns
+    if sum(natural) + len(natural) + longest <= room:
+        return _Layout(longest, natural, cells, len(metrics))
+    sizes = [max(w, min(h, _HEAD_MIN)) for w, h in zip(widest, heads, strict=True)]
+    shown = len(sizes)
+    while shown > 1 and sum(sizes[:shown]) + shown + _NAME_MIN > room:
+        shown -= 1
+    name = max(_NAME_MIN, min(longest, room - sum(sizes[:shown]) - shown))
+    return _Layout(name, sizes[:shown], [c[:shown] for c in cells], shown)
 
 
 def _metric_columns(table: Table, metrics: Sequence[MetricSpec], sizes: Sequence[int]) -> None:
-    for m, size in zip(metrics, sizes, strict=True):
-        table.add_column(Text(_header(m)), justify="right", overflow="fold", width=size)
+    for m, size in zip(metrics, sizes, strict=False):
+        head = _wrap(_header(m), size)
+        table.add_column(Text(head), justify="right", overflow="fold", width=size)
 
 
 def _p_first(r: Row) -> Text:
@@ -208,24 +261,26 @@ def rank_table(res: RankResult) -> list[RenderableType]:
     front_w = 10 if res.show_infeasible and res.infeasible else 5
     noisy = any("p_first" in r.extra for r in res.rows)
     extra_w = [6, 7] if noisy else []
-    name_w, sizes, cells = _sizes(res.metrics, shown, [rank_w, 5, *extra_w, front_w])
+    lay = _sizes(res.metrics, shown, [rank_w, 5, *extra_w, front_w])
     table.add_column("#", justify="right", no_wrap=True, width=rank_w)
-    table.add_column("candidate", overflow="fold", width=name_w)
+    table.add_column("candidate", overflow="fold", width=lay.name)
     table.add_column("score", justify="right", no_wrap=True, width=5)
     if noisy:
         table.add_column("P(1st)", justify="right", no_wrap=True, width=6)
         table.add_column("rank 90%", justify="right", overflow="fold", width=7)
-    _metric_columns(table, res.metrics, sizes)
+    _metric_columns(table, res.metrics, lay.sizes)
     table.add_column("front", no_wrap=True, width=front_w)
-    for r, c in zip(shown, cells, strict=True):
+    for r, c in zip(shown, lay.cells, strict=True):
         extra = [_p_first(r), _interval(r)] if noisy else []
         if r.feasible:
             front = Text("yes", style="green") if r.on_front else Text("no", style="yellow")
-            table.add_row(str(r.rank), Text(r.name), fmt_score(r.score), *extra, *c, front)
+            name = Text(_wrap(r.name, lay.name, _NAME_BREAKS))
+            table.add_row(str(r.rank), name, fmt_score(r.score), *extra, *c, front)
         else:
-            name = Text(r.name, style="dim")
+            name = Text(_wrap(r.name, lay.name, _NAME_BREAKS), style="dim")
             table.add_row(DASH, name, DASH, *extra, *c, Text("infeasible", style="red"))
-    out: list[RenderableType] = [Text(title, style="bold"), table, *_footnotes(shown, res.metrics)]
+    out: list[RenderableType] = [Text(title, style="bold"), table, *lay.note(res.metrics)]
+    out += _footnotes(shown, res.metrics)
     out += _filled_note(shown)
     if res.confidence:
         out.append(Text(res.confidence, style="bold"))
@@ -264,19 +319,20 @@ def pareto_table(res: ParetoResult) -> list[RenderableType]:
     table = _table()
     notes = [_pareto_note(r) for r in res.rows]
     note_w = max([4, *(len(n) for n in notes)])
-    name_w, sizes, cells = _sizes(res.metrics, res.rows, [5, note_w] if res.layers else [note_w])
+    lay = _sizes(res.metrics, res.rows, [5, note_w] if res.layers else [note_w])
     if res.layers:
         table.add_column("layer", justify="right", no_wrap=True, width=5)
-    table.add_column("candidate", overflow="fold", width=name_w)
-    _metric_columns(table, res.metrics, sizes)
+    table.add_column("candidate", overflow="fold", width=lay.name)
+    _metric_columns(table, res.metrics, lay.sizes)
     table.add_column("", no_wrap=True, width=note_w)
-    for r, c, text in zip(res.rows, cells, notes, strict=True):
+    for r, c, text in zip(res.rows, lay.cells, notes, strict=True):
         note = Text(text, style="red" if not r.feasible else "bold green")
         layer = [str(r.layer)] if res.layers else []
-        table.add_row(*layer, Text(r.name), *c, note)
+        table.add_row(*layer, Text(_wrap(r.name, lay.name, _NAME_BREAKS)), *c, note)
     return [
         Text(title, style="bold"),
         table,
+        *lay.note(res.metrics),
         *_footnotes([r for r in res.rows if r.feasible], res.metrics),
         *_filled_note(res.rows),
         *_excluded_lines(res.excluded),

@@ -238,7 +238,7 @@ def github_problems(diagnostics: Sequence[Diagnostic]) -> str:
     out = []
     for d in diagnostics:
         props: dict[str, str | int] = {"file": d.file, "line": d.line, "col": d.col}
-        props["title"] = "invalid goals file"
+        props["title"] = "invalid input"
         out.append(command("error", props, f"{d.where}: {d.what}" if d.where else d.what) + "\n")
     return "".join(out)
 
