@@ -89,6 +89,8 @@ def test_table_shows_a_confidence_line_only_when_stderr_exists(tmp_path: Path) -
     assert "alpha leads with p=0.66; beta is within noise (10000 draws, seed 0)" in full.stdout
     plain = runner.invoke(app, ["rank", str(write_goals(tmp_path, CLOSE)), "-f", "json"])
     assert "p_first" not in plain.stdout and "uncertainty" not in plain.stdout
+    few = runner.invoke(app, ["rank", str(write_goals(tmp_path, CLOSE)), "--samples", "50"])
+    assert "(50 draws, seed 0)" in few.stdout  # an explicit smaller count is honoured
     exact = CLOSE.replace(", stderr: 0.5", "")
     result = runner.invoke(app, ["rank", str(write_goals(tmp_path, exact))])
     assert "leads with" not in result.stdout

@@ -184,7 +184,7 @@ class Study:
         if not wanted:
             # The summary under a plain table: bounded work even for very large tables.
             n, k = setting.x.shape
-            samples = max(200, min(samples, SUMMARY_SAMPLES, 20_000_000 // max(1, n * k)))
+            samples = min(samples, SUMMARY_SAMPLES, max(200, 20_000_000 // max(1, n * k)))
         u = confidence.uncertainty(setting, samples, seed)
         line = confidence.summary(setting, u) if noisy else None
         if not wanted:
