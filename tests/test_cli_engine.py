@@ -303,3 +303,13 @@ def test_long_names_wrap_at_their_separators() -> None:
     assert len(starts) >= len(names)
     for piece in starts:  # either the whole name or cut just after a separator
         assert piece in names or piece.endswith(("@", "-", "/", "_", ".", ":")), piece
+
+
+def test_csv_violations_are_exact_and_say_warn() -> None:
+    out = run(["rank", str(ROOT / "goals.yaml"), "--all", "-f", "csv"]).stdout
+    frame = pd.read_csv(io.StringIO(out))
+    text = frame.set_index("name").loc["llama-3.3-70b-fp8-2xh100-c100", "violations"]
+    assert text == (
+        "latency_p50 35776.34 ms > max 8000 ms; safety 0.8604 < min 0.9 (warn); "
+        "memory 70 GB > max 64 GB (warn)"
+    )

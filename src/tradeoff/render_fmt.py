@@ -51,13 +51,25 @@ def _unit(v: BudgetResult, metrics: Sequence[MetricSpec]) -> str:
     return next((f" {m.unit}" for m in metrics if m.name == v.metric and m.unit), "")
 
 
-def violation_text(v: BudgetResult, metrics: Sequence[MetricSpec] = ()) -> str:
-    """'latency_p95 920 ms > max 800 ms' or 'no value for latency_p95 (max 800 ms)'."""
+def violation_text(
+    v: BudgetResult, metrics: Sequence[MetricSpec] = (), *, exact: bool = False
+) -> str:
+    """'latency_p95 920 ms > max 800 ms' or 'no value for latency_p95 (max 800 ms)'.
+
+    `exact` (for CSV): numbers at full precision without thousands separators, and the level of
+    a warn-level budget said, as '(warn)'.
+    """
     unit = _unit(v, metrics)
+    num = _exact if exact else fmt
+    tail = " (warn)" if exact and v.level == "warn" else ""
     if v.value is None:
-        return f"no value for {v.metric} ({v.bound} {fmt(v.limit)}{unit})"
+        return f"no value for {v.metric} ({v.bound} {num(v.limit)}{unit}){tail}"
     op = ">" if v.bound == "max" else "<"
-    return f"{v.metric} {fmt(v.value)}{unit} {op} {v.bound} {fmt(v.limit)}{unit}"
+    return f"{v.metric} {num(v.value)}{unit} {op} {v.bound} {num(v.limit)}{unit}{tail}"
+
+
+def _exact(x: float | None) -> str:
+    return raw(x).removesuffix(".0") if x is not None else DASH
 
 
 def pass_text(v: BudgetResult, metrics: Sequence[MetricSpec] = ()) -> str:

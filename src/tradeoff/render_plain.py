@@ -52,7 +52,7 @@ def rank_csv(res: RankResult) -> str:
                 "false",
                 "",
                 "false",
-                ";".join(violation_text(v, res.metrics) for v in r.violations),
+                "; ".join(violation_text(v, res.metrics, exact=True) for v in r.violations),
             ]
             for r in res.infeasible
         ]
