@@ -63,6 +63,8 @@ def test_range_clips_and_bad_headroom(tmp_path: Path) -> None:
     path = write_goals(tmp_path)
     result = runner.invoke(app, ["suggest-budgets", str(path), "--headroom", "200%"])
     assert yaml.safe_load(result.stdout)["budgets"]["safety"] == {"min": 0}
+    ten = runner.invoke(app, ["suggest-budgets", str(path), "--headroom", "10"])
+    assert ten.exit_code == 2 and "write 10% for 10 percent" in ten.stderr  # not 1000%
     for bad in ("-5%", "abc", "nan"):
         result = runner.invoke(app, ["suggest-budgets", str(path), "--headroom", bad])
         assert result.exit_code == 2 and result.stdout == ""

@@ -34,6 +34,11 @@ def parse_headroom(text: str) -> float:
         raise UsageError(f"--headroom expects a share such as 25% or 0.25, got '{text}'") from None
     if not math.isfinite(value) or value < 0:
         raise UsageError(f"--headroom must be a finite share >= 0, got '{text}'")
+    if value > 1 and not raw.endswith("%"):  # '10' is far likelier to mean 10% than 1000%
+        raise UsageError(
+            f"--headroom {raw} would be {value:.0%}: write {raw}% for {raw} percent, "
+            f"or {value:.0%} if you mean it"
+        )
     return value
 
 
