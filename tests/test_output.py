@@ -87,3 +87,10 @@ def test_output_dash_is_standard_output(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     assert json.loads(result.stdout)["command"] == "rank"
     assert not (tmp_path / "-").exists() and not Path("-").exists()
+
+
+def test_a_directory_given_as_the_goals_file_is_a_located_message(tmp_path: Path) -> None:
+    for args in (["rank", str(tmp_path)], ["check", str(tmp_path)], ["validate", str(tmp_path)]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2
+        assert result.stderr == f"{tmp_path}: is a directory, not a file\n"

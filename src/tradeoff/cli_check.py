@@ -38,7 +38,7 @@ class CheckFormat(StrEnum):
 
 FilesArg = Annotated[
     list[Path] | None,
-    typer.Argument(help="Goals files (default: goals.yaml).", show_default=False, dir_okay=False),
+    typer.Argument(help="Goals files (default: goals.yaml).", show_default=False),
 ]
 CandidateOpt = Annotated[
     list[str] | None,
@@ -49,7 +49,6 @@ BaselineOpt = Annotated[
     typer.Option(
         "--baseline",
         help="Fail on regressions against this `tradeoff pareto --layers --format json` output.",
-        dir_okay=False,
         show_default=False,
     ),
 ]

@@ -159,7 +159,7 @@ def parse_metrics(value: str | None) -> list[str] | None:
     return names
 
 
-FileArg = Annotated[Path, typer.Argument(help="The goals file.", show_default=True, dir_okay=False)]
+FileArg = Annotated[Path, typer.Argument(help="The goals file.", show_default=True)]
 FormatOpt = Annotated[
     OutputFormat, typer.Option("--format", "-f", help="table, json, csv or markdown.")
 ]
