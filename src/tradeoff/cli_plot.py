@@ -52,7 +52,7 @@ def plot(
             "-o",
             help="Write a figure (.png, .svg or .pdf; needs matplotlib) instead of drawing in "
             "the terminal.",
-            ),
+        ),
     ] = None,
 ) -> None:
     """Plot the candidates on two metrics: the Pareto front, its knee, infeasible ones.
