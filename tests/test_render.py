@@ -248,3 +248,17 @@ def test_worst_filled_values_are_marked_in_tables_and_null_in_json(tmp_path: Pat
     out = runner.invoke(app, ["rank", str(path), "--missing", "worst", "-f", "json"]).stdout
     row = next(c for c in json.loads(out)["candidates"] if c["name"] == "model-a")
     assert row["metrics"]["energy"] is None
+
+
+def test_explain_marks_the_charged_worst_value_too(tmp_path: Path) -> None:
+    text = GOALS.replace("energy: 0.9, safety: 0.95}", "safety: 0.95}")  # model-a lacks energy
+    path = write_goals(tmp_path, text)
+    args = ["explain", "model-a", str(path), "--missing", "worst"]
+    table = runner.invoke(app, args).stdout
+    energy = next(line for line in table.splitlines() if line.startswith("energy"))
+    assert "0.6*" in energy.split()[1]  # the worst feasible energy, as rank shows it
+    assert "* no value: charged the worst value known (--missing worst)" in table
+    assert "| 0.6* |" in runner.invoke(app, [*args, "-f", "markdown"]).stdout
+    doc = json.loads(runner.invoke(app, [*args, "-f", "json"]).stdout)
+    line = next(m for m in doc["metrics"] if m["metric"] == "energy")
+    assert line["value"] is None and line["provenance"] == {}

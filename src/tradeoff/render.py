@@ -354,9 +354,11 @@ def explain_table(res: ExplainResult) -> list[RenderableType]:
     for line in res.lines:
         unit = f" {line.metric.unit}" if line.metric.unit else ""
         source = provenance_text(line.provenance)
+        shown = line.value if line.filled is None else line.filled
+        star = "*" if line.filled is not None else ""
         table.add_row(
             line.metric.name,
-            Text(fmt(line.value) + (unit if line.value is not None else "")),
+            Text(fmt(shown) + star + (unit if shown is not None else "")),
             fmt(line.normalized, digits=3),
             f"{line.weight:.2f}" if line.weight else DASH,
             fmt(line.contribution, digits=3),
@@ -367,6 +369,8 @@ def explain_table(res: ExplainResult) -> list[RenderableType]:
         Text(f"{head} (profile {res.profile}, {res.method})", style="bold"),
         table,
     ]
+    if any(line.filled is not None for line in res.lines):
+        out.append(Text("* no value: charged the worst value known (--missing worst)", style="dim"))
     if res.budgets:
         b = _table()
         b.add_column("status", no_wrap=True)

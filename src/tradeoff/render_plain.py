@@ -220,7 +220,7 @@ def explain_markdown(res: ExplainResult) -> str:
         (
             [
                 line.metric.header,
-                fmt(line.value),
+                fmt(line.value) if line.filled is None else f"{fmt(line.filled)}*",
                 fmt(line.normalized, digits=3),
                 f"{line.weight:.2f}",
                 fmt(line.contribution, digits=3),
@@ -232,6 +232,8 @@ def explain_markdown(res: ExplainResult) -> str:
     )
     metrics = [line.metric for line in res.lines]
     parts = [f"{head} (profile `{res.profile}`, {res.method})\n\n{table}"]
+    if any(line.filled is not None for line in res.lines):
+        parts.append("\n\\* no value: charged the worst value known (`--missing worst`)\n")
     if res.budgets:
         parts.append(
             "\n"

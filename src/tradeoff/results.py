@@ -190,6 +190,8 @@ class MetricLine:
     contribution: float | None
     stderr: float | None
     provenance: dict[str, Any]
+    # The value `--missing worst` charged (None otherwise); JSON keeps `value` null, as in rank.
+    filled: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {

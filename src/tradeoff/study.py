@@ -345,8 +345,11 @@ class Study:
                     weight=share.get(m.name, 0.0),
                     contribution=part,
                     stderr=None if np.isnan(se) else float(se),
-                    # A missing cell of a table row has no value to attribute.
-                    provenance=self._provenance(i, j) if not np.isnan(a.values[i, j]) else {},
+                    # A missing cell (or a charged worst value) has no source to attribute.
+                    provenance=self._provenance(i, j)
+                    if not np.isnan(self.data.values[i, j])
+                    else {},
+                    filled=float(a.values[i, j]) if a.filled[i, j] else None,
                 )
             )
         pool = a.rows[a.rows != i]
