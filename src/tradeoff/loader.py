@@ -106,6 +106,8 @@ class _Checker:
                 for side in ("max", "min"):
                     if side in bound and bound[side] is None:  # else the budget would vanish
                         self.fail((*bloc, side), "expected a finite number, got null")
+                    elif side in bound:
+                        self.unit_of((*bloc, side), bound[side], name)
         for pname, weights in _dict(data.get("profiles")).items():
             ploc: yamlio.Loc = ("profiles", pname)
             if not isinstance(weights, dict):
@@ -122,6 +124,26 @@ class _Checker:
                 ("metrics", extra, "source"), f"only one metric can be `source: price` ({first} is)"
             )
         self.candidates(_list(data.get("candidates")))
+
+    def unit_of(self, loc: yamlio.Loc, raw: Any, metric: str) -> None:
+        """A quantity whose unit cannot become the metric's ("3 kg" for ms), reported with the
+        file's other errors instead of after them (the build finds the same, in the same words).
+        Numbers and unreadable quantities are left to the models."""
+        if not isinstance(raw, str):
+            return
+        try:
+            number, given = parse_quantity(raw)
+        except ValueError:
+            return
+        if given is None:
+            return
+        from tradeoff import units
+
+        unit = _dict(_dict(self.metrics).get(metric)).get("unit")
+        try:
+            units.convert(number, given, unit if isinstance(unit, str) else None)
+        except ValueError as exc:
+            self.fail(loc, str(exc))
 
     def plain_texts(self, loc: yamlio.Loc, value: Any) -> None:
         """Names, tags, titles and units end up in terminals and CI logs: no control characters."""
@@ -157,8 +179,13 @@ class _Checker:
             self.plain_texts((*cloc, "tags"), cand.get("tags"))
             for metric, value in _dict(cand.get("metrics")).items():
                 vloc = (*cloc, "metrics", metric)
-                if not self.metric_ref(vloc, metric) or not isinstance(value, dict):
+                if not self.metric_ref(vloc, metric):
                     continue
+                if not isinstance(value, dict):
+                    self.unit_of(vloc, value, metric)
+                    continue
+                self.unit_of(vloc, value.get("value"), metric)
+                self.unit_of((*vloc, "stderr"), value.get("stderr"), metric)
                 stderr = _maybe_number(value.get("stderr", 0))
                 if stderr is not None and stderr < 0:
                     self.fail(
