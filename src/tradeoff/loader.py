@@ -11,7 +11,7 @@ import numpy as np
 from tradeoff import fastpath, validation_errors, yamlio
 from tradeoff.data import BudgetSpec, MetricSpec, StudyData
 from tradeoff.errors import Diagnostic, InputError, did_you_mean
-from tradeoff.fastpath import CONTROL_RE, IDENTIFIER_RE
+from tradeoff.fastpath import CONTROL_RE, IDENTIFIER_RE, name_key
 from tradeoff.quantity import parse_quantity
 from tradeoff.yamlio import show_key
 
@@ -154,7 +154,7 @@ class _Checker:
                 self.fail(where, "must not contain control characters (escape codes, line breaks)")
 
     def candidates(self, entries: list[Any]) -> None:
-        seen: dict[str, int] = {}
+        seen: dict[str, tuple[int, str]] = {}
         for i, cand in enumerate(entries):
             cloc: yamlio.Loc = ("candidates", i)
             if not isinstance(cand, dict):
@@ -166,14 +166,15 @@ class _Checker:
                 self.fail(cloc, "missing required key 'name'")
             elif "name" in cand and name is None:
                 self.fail((*cloc, "name"), "expected a string, got null")
-            elif isinstance(name, str) and name in seen:
-                first = seen[name]
+            elif isinstance(name, str) and (key := name_key(name)) in seen:
+                first, was = seen[key]
+                how = "" if was == name else ", written with other Unicode code points"
                 self.fail(
                     (*cloc, "name"),
-                    f"duplicate candidate name {show_key(name)} (first on line {first})",
+                    f"duplicate candidate name {show_key(name)} (first on line {first}{how})",
                 )
             elif isinstance(name, str):
-                seen[name] = self.doc.line((*cloc, "name"))
+                seen[name_key(name)] = (self.doc.line((*cloc, "name")), name)
             if isinstance(name, str) and CONTROL_RE.search(name):
                 self.fail((*cloc, "name"), "a name must not contain control characters")
             self.plain_texts((*cloc, "tags"), cand.get("tags"))
@@ -273,7 +274,11 @@ def _build(goals: GoalsFile, checker: _Checker, base_dir: Path, allow_external: 
 def _unique_names(checker: _Checker, kept: list[tuple[int, Any]], names: list[str]) -> None:
     """Names must be unique across inline candidates and every table (the checker already
     caught duplicates among inline ones)."""
-    if len(set(names)) == len(names) or not any(b.group is not None for _, b in kept):
+    if not any(b.group is not None for _, b in kept):
+        return
+    if len(set(names)) == len(names) and all(n.isascii() for n in names):
+        return
+    if len({name_key(n) for n in names}) == len(names):
         return
     first: dict[str, str] = {}
     reported = 0
@@ -283,16 +288,17 @@ def _unique_names(checker: _Checker, kept: list[tuple[int, Any]], names: list[st
                 b.group and f"{b.group.display} {b.group.row_label} {int(b.group.row_numbers[r])}"
             )
             where = here or f"candidates[{i}]"
-            if name in first and reported < 20:
-                if b.group is None and first[name].startswith("candidates["):
+            key = name_key(name)
+            if key in first and reported < 20:
+                if b.group is None and first[key].startswith("candidates["):
                     continue  # two inline candidates: reported by the checker
                 loc: yamlio.Loc = ("candidates", i, "from" if b.group else "name")
                 checker.fail(
                     loc,
-                    f"{where}: duplicate candidate name {show_key(name)} (first in {first[name]})",
+                    f"{where}: duplicate candidate name {show_key(name)} (first in {first[key]})",
                 )
                 reported += 1
-            first.setdefault(name, where)
+            first.setdefault(key, where)
 
 
 def _budget_specs(
