@@ -38,6 +38,7 @@ def name_key(name: str) -> str:
     are one name."""
     return name if name.isascii() else unicodedata.normalize("NFC", name)
 
+
 _TOP = frozenset(("version", "title", "metrics", "budgets", "profiles", "candidates"))
 _METRIC = frozenset(("direction", "unit", "description", "range", "additive"))
 _BOUND = frozenset(("max", "min", "level", "tags"))
