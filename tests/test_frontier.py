@@ -144,3 +144,28 @@ def test_identical_points_are_one_vertex() -> None:
     a = np.array([1.0, 1.0, 2.0])
     b = np.array([5.0, 5.0, 6.0])
     assert efficient_hull(a, b, ["x", "w", "z"]) == [1, 2]
+
+
+def test_table_names_who_dominates_a_candidate_off_the_hull(tmp_path: Path) -> None:
+    text = """version: 1
+metrics:
+  quality: {direction: max, additive: true}
+  cost: {direction: min, additive: true}
+candidates:
+  - {name: A, metrics: {quality: 50, cost: 1}}
+  - {name: B, metrics: {quality: 70, cost: 2}}
+  - {name: C, metrics: {quality: 80, cost: 5}}
+  - {name: F, metrics: {quality: 60, cost: 3}}
+  - {name: G, metrics: {quality: 45, cost: 4}}
+"""
+    path = write_goals(tmp_path, text)
+    out = runner.invoke(app, ["frontier", str(path), "--x", "cost", "--y", "quality"]).stdout
+    roles = {line.split()[0]: " ".join(line.split()[3:]) for line in out.splitlines()[2:7]}
+    # F: B is cheaper and better. G: A, B and F all beat it; B is the best of them on quality.
+    assert roles == {
+        "A": "hull vertex",
+        "B": "hull vertex",
+        "F": "dominated by B",
+        "G": "dominated by B",
+        "C": "hull vertex",
+    }

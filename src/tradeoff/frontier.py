@@ -10,7 +10,7 @@ RouteLLM). Only the efficient part of the hull matters: from the best-x vertex t
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -58,6 +58,8 @@ class FrontierResult:
     beaten: list[Beaten]
     target: Target | None
     command: str = "frontier"
+    # Candidates another one beats on both metrics, and by whom (tables only; JSON as the spec).
+    dominated_by: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         target = None
@@ -254,7 +256,22 @@ def frontier_result(
         hull=[names[i] for i in hull],
         beaten=beaten,
         target=tgt,
+        dominated_by=_dominated_by(names, xs, ys, mx.maximize, my.maximize),
     )
+
+
+def _dominated_by(
+    names: list[str], xs: NDArray[np.float64], ys: NDArray[np.float64], max_x: bool, max_y: bool
+) -> dict[str, str]:
+    """For each candidate another beats on both metrics: the one that does, best on y first."""
+    px, py = (xs if max_x else -xs), (ys if max_y else -ys)  # larger is better from here
+    out: dict[str, str] = {}
+    for i, name in enumerate(names):
+        dom = (px >= px[i]) & (py >= py[i]) & ((px > px[i]) | (py > py[i]))
+        if dom.any():
+            k = min(np.flatnonzero(dom).tolist(), key=lambda j: (-py[j], -px[j], names[j]))
+            out[name] = names[k]
+    return out
 
 
 def _any_profile(data: StudyData) -> str | None:

@@ -17,7 +17,8 @@ def _unit(u: str | None) -> str:
 
 
 def _role(res: FrontierResult) -> dict[str, str]:
-    roles = dict.fromkeys(res.points, "")
+    roles = {name: f"dominated by {by}" for name, by in res.dominated_by.items()}
+    roles = {name: roles.get(name, "") for name in res.points}
     for name in res.hull:
         roles[name] = "hull vertex"
     for b in res.beaten:
