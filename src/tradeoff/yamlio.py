@@ -52,17 +52,30 @@ _MAYBE_NOT_STR = frozenset(("", "~", "n", "N", "t", "T", "f", "F"))
 _Parser: type = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
 
 
+class Overflow(float):
+    """A number written too large for a float (1e400): infinite, but it keeps its text so that
+    an error can quote what the file says instead of '.inf'."""
+
+    text: str
+
+    def __new__(cls, text: str) -> Overflow:
+        out = super().__new__(cls, "-inf" if text.startswith("-") else "inf")
+        out.text = text
+        return out
+
+
 def resolve_plain(text: str) -> Any:
     """Resolve an untagged plain scalar by the YAML 1.2 core schema."""
     first = text[:1]
     if first.isdigit() or first in ("-", "+", "."):  # the numbers, tried most common first
         if len(text) > _MAX_DIGITS and _BIG_RE.fullmatch(text):
             # Python refuses to convert such long integers; as floats they are merely huge.
-            return -math.inf if first == "-" else math.inf
+            return Overflow(text)
         if _INT_RE.fullmatch(text):
             return int(text)
         if _FLOAT_RE.fullmatch(text):
-            return float(text)
+            number = float(text)
+            return number if math.isfinite(number) else Overflow(text)
         if _OCT_RE.fullmatch(text):
             return int(text[2:], 8)
         if _HEX_RE.fullmatch(text):
