@@ -27,6 +27,18 @@ def _winner(path: Path, method: str, metric: str, weight: float, profile: str | 
     return name
 
 
+def _winner_or_none(
+    path: Path, method: str, metric: str, weight: float, profile: str | None
+) -> str | None:
+    args = ["rank", str(path), "--format", "json", "--method", method, "--weight"]
+    args += [f"{metric}={weight!r}"] + (["--profile", profile] if profile else [])
+    result = runner.invoke(app, args)
+    if result.exit_code != 0:  # e.g. every weight 0
+        return None
+    candidates = json.loads(result.stdout)["candidates"]
+    return str(candidates[0]["name"]) if candidates else None
+
+
 def _check_ends(path: Path, method: str, profile: str | None, rel: float) -> int:
     """Every reported end: the winner holds just inside and the named rival leads just outside."""
     study = tradeoff.load(path)
@@ -41,8 +53,9 @@ def _check_ends(path: Path, method: str, profile: str | None, rel: float) -> int
             assert _winner(path, method, s.metric, s.low + eps, profile) == res.winner
             assert _winner(path, method, s.metric, s.low - eps, profile) == s.below
             checked += 1
-        else:
-            assert s.below is None
+        else:  # low is 0: a rival is named only when it leads at weight 0 exactly (a tie)
+            at_zero = _winner_or_none(path, method, s.metric, 0.0, profile)
+            assert s.below == (None if at_zero in (None, res.winner) else at_zero)
         if s.high is not None:
             eps = rel * max(1.0, s.high)
             assert _winner(path, method, s.metric, s.high - eps, profile) == res.winner
@@ -201,3 +214,31 @@ def test_acceptability_table_shows_every_rank_or_sums_the_rest(tmp_path: Path) -
         if line.startswith("m") and "%" in line:
             shares = [int(x.rstrip("%")) for x in line.split()[1:]]
             assert abs(sum(shares) - 100) <= 3  # each row adds up (up to rounding)
+
+
+TIE_AT_ZERO = """version: 1
+metrics:
+  m0: {direction: min}
+  m1: {direction: min}
+profiles:
+  default: {m0: 0.5, m1: 3}
+candidates:
+  - {name: "\u00e92", metrics: {m0: 7, m1: 2}}
+  - {name: aa1, metrics: {m0: 7, m1: 2}}
+  - {name: aa0, metrics: {m0: 7, m1: 3}}
+"""
+
+
+@pytest.mark.parametrize("method", ["weighted-sum", "weighted-product", "topsis"])
+def test_a_tie_at_weight_zero_gives_the_same_end_for_every_method(
+    tmp_path: Path, method: str
+) -> None:
+    # aa1 wins for any positive m1 weight; at exactly 0 all tie and aa0 leads by name.
+    path = write_goals(tmp_path, TIE_AT_ZERO)
+    res = json.loads(
+        runner.invoke(app, ["sensitivity", str(path), "-m", method, "-f", "json"]).stdout
+    )
+    assert res["winner"] == "aa1"
+    m1 = next(s for s in res["stability"] if s["metric"] == "m1")
+    assert (m1["low"], m1["below"], m1["high"], m1["above"]) == (0.0, "aa0", None, None)
+    _check_ends(path, method, None, 1e-6)

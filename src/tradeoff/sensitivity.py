@@ -181,8 +181,13 @@ def stability(a: Analysis, method: Method) -> list[Stability]:
             out.append(Stability(m, weight, None, None, None, None))
             continue
         low, high = _exact(s, j, normalized) if method == "weighted-sum" else _bisect(s, j)
+        if low is not None and low <= 1e-12 * max(float(s.w.sum()), weight, 1e-300):
+            low = 0.0  # bisection's last step toward 0, or rounding: the end is 0
         eps = 1e-7 * max(1.0, abs(low or 0.0), abs(high or 0.0))
-        below = _takeover(s, j, low - eps) if low is not None and low > 0 else None
+        if low is not None and low > 0:
+            below = _takeover(s, j, low - eps)
+        else:  # at weight 0 a tie (broken by name) may still put another candidate first
+            below = _takeover(s, j, 0.0) if low is not None else None
         above = _takeover(s, j, high + eps) if high is not None else None
         out.append(Stability(m, weight, low, high, below, above))
     return out
