@@ -169,3 +169,21 @@ candidates:
         "G": "dominated by B",
         "C": "hull vertex",
     }
+
+
+def test_a_non_finite_target_is_a_usage_error(tmp_path: Path) -> None:
+    path = write_goals(tmp_path, LINE)
+    for bad in ("nan", "inf", "-inf"):
+        args = [
+            "frontier",
+            str(path),
+            "--x",
+            "cost",
+            "--y",
+            "quality",
+            "--target",
+            f"quality={bad}",
+        ]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2 and result.stdout == ""
+        assert f"--target needs a finite value, got '{bad}'" in result.stderr

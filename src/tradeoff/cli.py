@@ -5,6 +5,7 @@ and annotations are not postponed (no `from __future__ import annotations`), bec
 otherwise evaluate every annotation string of every command on each run.
 """
 
+import math
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -214,9 +215,12 @@ def parse_target(value: str | None) -> tuple[str, float] | None:
     try:
         if not sep or not metric.strip():
             raise ValueError
-        return metric.strip(), float(number)
+        target = float(number)
     except ValueError:
         fail(f"--target expects METRIC=VALUE (e.g. quality=85), got '{value}'")
+    if not math.isfinite(target):
+        fail(f"--target needs a finite value, got '{number.strip()}'")
+    return metric.strip(), target
 
 
 @app.command(rich_help_panel=DECIDE)
