@@ -56,17 +56,21 @@ def _quantity(unit: str) -> Any:
     return q
 
 
+@functools.cache
 def factor(unit: str, target: str) -> float:
     """How many `target` one `unit` is: factor("s", "ms") == 1000.
+
+    Both must parse, even when they are written alike ("3 furlongz" for a metric in furlongz is
+    not a unit). Cached: a table converts the same pair once per cell.
 
     Raises:
         ValueError: a unit does not parse, or the two do not convert.
     """
-    if _norm(unit) == _norm(target):
-        return 1.0
     import pint
 
     source, dest = _quantity(unit), _quantity(target)
+    if _norm(unit) == _norm(target):
+        return 1.0
     try:
         return float((source / dest).to("dimensionless").magnitude)
     except pint.DimensionalityError:
@@ -84,6 +88,9 @@ def convert(number: float, unit: str, target: str | None) -> float:
     try:
         return number * factor(unit, target)
     except ValueError as exc:
+        if str(exc).startswith("unknown unit") and _norm(unit) == _norm(target):
+            hint = "write a plain number: the metric's unit is then only a label"
+            raise ValueError(f"{exc} ({hint})") from None
         if str(exc).startswith("unknown unit"):
             raise ValueError(f"{exc} (the metric's unit is '{target}')") from None
         raise ValueError(f"cannot convert '{unit}' to the metric's unit '{target}'") from None
