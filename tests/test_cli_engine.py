@@ -313,3 +313,25 @@ def test_csv_violations_are_exact_and_say_warn() -> None:
         "latency_p50 35776.34 ms > max 8000 ms; safety 0.8604 < min 0.9 (warn); "
         "memory 70 GB > max 64 GB (warn)"
     )
+
+
+@pytest.mark.parametrize("command", [["explain", "model-a"], ["sensitivity"]])
+def test_explain_and_sensitivity_take_ranks_flags(goals_path: Path, command: list[str]) -> None:
+    # The spec: explain "takes rank's flags", sensitivity "rank's flags plus --samples and --seed".
+    base = [*command, str(goals_path), "-f", "json"]
+    plain = run(base)
+    flags = [
+        "--top",
+        "2",
+        "--all",
+        "--profile",
+        "default",
+        "--method",
+        "topsis",
+        "--missing",
+        "error",
+    ]
+    passed = run([*base, *flags])
+    assert plain.exit_code == 0 and passed.exit_code == 0, passed.stderr
+    topsis = run([*base, "--method", "topsis"])
+    assert json.loads(passed.stdout) == json.loads(topsis.stdout)

@@ -31,6 +31,8 @@ from tradeoff.cli_common import (
     MissingPolicy,
     OutputFormat,
     OutputOpt,
+    PassAllOpt,
+    PassTopOpt,
     ProfileOpt,
     SamplesOpt,
     SeedOpt,
@@ -172,6 +174,8 @@ def explain(
     missing: MissingOpt = MissingPolicy.error,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
+    _top: PassTopOpt = None,
+    _all: PassAllOpt = False,
 ) -> None:
     """Explain one candidate: contributions to its score, budgets, and who dominates it.
 
@@ -272,6 +276,8 @@ def sensitivity(
     seed: SeedOpt = 0,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
+    _top: PassTopOpt = None,
+    _all: PassAllOpt = False,
 ) -> None:
     """Show how far each weight can move before the winner changes (and SMAA-2 shares).
 
