@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -146,12 +147,18 @@ def test_pareto_and_explain_csv_load() -> None:
     assert list(frame.columns[3 : 3 + len(HEADERS)]) == HEADERS
     assert frame["knee"].sum() == 1
     assert list(frame["layer"]) == sorted(frame["layer"])
+    # explain: one row per candidate too (the one explained), headers `metric [unit]` and beside
+    # each metric its normalized value, weight, contribution and stderr.
     ex = pd.read_csv(io.StringIO(run([*COMMANDS["explain"], "-f", "csv"]).stdout))
-    assert list(ex["metric"]) == list(SPEC["metrics"])
-    assert set(ex["name"]) == {ANY}
-    assert ex["contribution"].sum() == pytest.approx(
-        no_nan(run([*COMMANDS["explain"], "-f", "json"]).stdout)["score"]
-    )
+    doc = no_nan(run([*COMMANDS["explain"], "-f", "json"]).stdout)
+    assert len(ex) == 1 and ex.loc[0, "name"] == ANY
+    assert list(ex.columns[4 : 4 + 5 * len(HEADERS) : 5]) == HEADERS
+    assert ex.loc[0, "score"] == pytest.approx(doc["score"])
+    parts = [ex.loc[0, f"{m} contribution"] for m in SPEC["metrics"]]
+    assert np.nansum(parts) == pytest.approx(doc["score"])
+    for line in doc["metrics"]:
+        got = ex.loc[0, f"{line['metric']} normalized"]
+        assert (line["normalized"] is None and np.isnan(got)) or got == line["normalized"]
 
 
 def table_lines(text: str) -> list[str]:

@@ -91,42 +91,26 @@ def pareto_csv(res: ParetoResult) -> str:
 
 
 def explain_csv(res: ExplainResult) -> str:
-    """One row per metric of the explained candidate (long form, so any number of metrics fits).
-
-    Columns: name, metric, unit, value, normalized, weight, contribution, stderr, budgets (the
-    budget results on that metric, joined with ';').
+    """One row for the explained candidate, as every CSV: name, rank, score, feasible, then per
+    metric its value under `metric [unit]` and `metric normalized`, `metric weight`, `metric
+    contribution`, `metric stderr`; then `violations` and `dominated_by` (lists joined with ';',
+    a dominator as `name (better on a, b)`).
     """
-    header = [
-        "name",
-        "metric",
-        "unit",
-        "value",
-        "normalized",
-        "weight",
-        "contribution",
-        "stderr",
-        "budgets",
-    ]
+    header = ["name", "rank", "score", "feasible"]
+    row = [res.name, "" if res.rank is None else str(res.rank), raw(res.score)]
+    row.append("true" if res.feasible else "false")
+    for line in res.lines:
+        m = line.metric.name
+        header += [line.metric.header, f"{m} normalized", f"{m} weight"]
+        header += [f"{m} contribution", f"{m} stderr"]
+        row += [raw(line.value), raw(line.normalized), raw(line.weight)]
+        row += [raw(line.contribution), raw(line.stderr)]
     metrics = [line.metric for line in res.lines]
-    rows = [
-        [
-            res.name,
-            line.metric.name,
-            line.metric.unit or "",
-            raw(line.value),
-            raw(line.normalized),
-            raw(line.weight),
-            raw(line.contribution),
-            raw(line.stderr),
-            ";".join(
-                f"{b.status}: {budget_text(b, metrics)}"
-                for b in res.budgets
-                if b.metric == line.metric.name
-            ),
-        ]
-        for line in res.lines
-    ]
-    return csv_text(header, rows)
+    failed = [b for b in res.budgets if b.status != "pass"]
+    header += ["violations", "dominated_by"]
+    row.append("; ".join(violation_text(b, metrics, exact=True) for b in failed))
+    row.append(";".join(f"{n} (better on {', '.join(on)})" for n, on in res.dominated_by))
+    return csv_text(header, [row])
 
 
 def _uncertain(r: Row) -> list[str]:
