@@ -339,6 +339,9 @@ def test_fail_on_dominated_names_the_dominator(here: Path) -> None:
         "::error file=pass.yaml,line=18,title=dominated::worse-than-fast: dominated by fast "
         "(better on quality, cost, latency_p95)\n"
     )
+    suite = ET.fromstring(run("pass.yaml", "--fail-on-dominated", "--format", "junit").stdout)
+    (case,) = [c for c in suite if c.find("failure") is not None]
+    assert (case.attrib["classname"], case.attrib["line"]) == ("worse-than-fast", "18")
 
 
 def test_fail_on_dominated_metrics_narrow_dominance(here: Path) -> None:
@@ -357,8 +360,15 @@ def test_fail_on_dominated_only_among_feasible(here: Path) -> None:
     assert code == 1
     assert {d["candidate"] for d in doc["dominated"]} <= {"model-a", "model-b-q4", "model-d"}
     suite = ET.fromstring(run("--fail-on-dominated", "--format", "junit").stdout)
-    judged = [c.attrib["classname"] for c in suite if c.attrib["name"] == "not dominated"]
-    assert judged == ["model-a", "model-b-q4", "model-d"]
+    judged = [c for c in suite if c.attrib["name"] == "not dominated"]
+    assert [c.attrib["classname"] for c in judged] == ["model-a", "model-b-q4", "model-d"]
+    # A failing case points at the candidate's line, as the text output does; a passing one
+    # has no line of its own.
+    lines = {d["candidate"]: d["line"] for d in doc["dominated"]}
+    for c in judged:
+        failed = c.find("failure") is not None
+        assert c.attrib.get("line") == (str(lines[c.attrib["classname"]]) if failed else None)
+        assert failed == (c.attrib["classname"] in lines)
 
 
 def test_fail_on_dominated_missing_policy(here: Path) -> None:

@@ -299,6 +299,7 @@ def check_junit(res: CheckResult) -> str:
         tc = case(name, "not dominated", file, 0)
         if (file, name) in dominated:
             failures += 1
+            tc.set("line", str(dominated[file, name].line))  # the candidate's metrics
             v = _dominated_line(dominated[file, name], by_candidate[file, name])
             fail = ET.SubElement(tc, "failure", message=xml_safe(v.text), type="dominated")
             fail.text = xml_safe(f"{v.where}: {v.candidate}: {v.text}")
