@@ -59,6 +59,8 @@ def test_fmt_score() -> None:
 
 def test_md_escape_and_table() -> None:
     assert md_escape("a|b\\c\nd") == "a\\|b\\\\c d"
+    assert md_escape("<b>x</b> <img src=y> <!-- c") == "&lt;b>x&lt;/b> &lt;img src=y> &lt;!-- c"
+    assert md_escape("q 0.85 < min 0.9; c <= max 2") == "q 0.85 < min 0.9; c <= max 2"
     table = markdown_table(["name", "x"], [["a|b", "1"]], {1})
     assert table == "| name | x |\n|---|---:|\n| a\\|b | 1 |\n"
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any, Protocol
 
@@ -106,8 +107,14 @@ def raw(x: float | None) -> str:
     return "" if x is None or (isinstance(x, float) and math.isnan(x)) else repr(float(x))
 
 
+_TAG_OPEN = re.compile(r"<(?=[A-Za-z/!?])")
+
+
 def md_escape(text: str) -> str:
-    """Make text safe inside a Markdown table cell (pipes, backslashes, line breaks)."""
+    """Make text safe inside a Markdown table cell: pipes, backslashes and line breaks, and the
+    HTML that GitHub would otherwise render: a '<' that could open a tag or comment ('<b>x</b>'
+    is shown as written; '< min' and '<=' stay as they are)."""
+    text = _TAG_OPEN.sub("&lt;", text)
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("\r", " ")
 
 
