@@ -94,3 +94,20 @@ def test_a_directory_given_as_the_goals_file_is_a_located_message(tmp_path: Path
         result = runner.invoke(app, args)
         assert result.exit_code == 2
         assert result.stderr == f"{tmp_path}: is a directory, not a file\n"
+
+
+def test_output_onto_the_goals_file_is_refused(tmp_path: Path) -> None:
+    goals = write_goals(tmp_path)
+    before = goals.read_bytes()
+    link = tmp_path / "same.yaml"
+    link.symlink_to(goals)
+    for args in (
+        ["rank", str(goals), "-o", str(goals)],
+        ["pareto", str(goals), "-o", str(link)],  # the same file under another name
+        ["check", str(goals), "-o", str(goals)],
+        ["suggest-budgets", str(goals), "-o", str(goals)],
+    ):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, args
+        assert "is the file this command reads" in result.stderr
+    assert goals.read_bytes() == before

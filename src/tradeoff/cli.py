@@ -40,6 +40,7 @@ from tradeoff.cli_common import (
     emit,
     err_console,
     fail,
+    not_an_input,
     parse_metrics,
     parse_weights,
     use_color,
@@ -121,7 +122,7 @@ def rank(
             samples=samples,
             seed=seed,
         )
-    _emit_result("rank", result, fmt, output)
+    _emit_result("rank", result, fmt, output, file)
 
 
 @app.command(rich_help_panel=DECIDE)
@@ -159,7 +160,7 @@ def pareto(
             missing=missing.value,
             noise=noise,
         )
-    _emit_result("pareto", result, fmt, output)
+    _emit_result("pareto", result, fmt, output, file)
 
 
 @app.command(rich_help_panel=DECIDE)
@@ -191,7 +192,7 @@ def explain(
             metrics=parse_metrics(metrics),
             missing=missing.value,
         )
-    _emit_result("explain", result, fmt, output)
+    _emit_result("explain", result, fmt, output, file)
 
 
 def _emit_result(
@@ -199,9 +200,11 @@ def _emit_result(
     result: object,
     fmt: OutputFormat,
     output: Path | None,
+    read: Path,
     renderers: Mapping[str, Callable[[Any, bool], str]] | None = None,
 ) -> None:
     """Render with `renderers` (default: render.RENDERERS[command]), write, then print notes."""
+    not_an_input(output, [read])
     if renderers is None:
         from tradeoff.render import RENDERERS
 
@@ -260,7 +263,7 @@ def frontier(
             goal,
             missing.value,
         )
-    _emit_result("frontier", result, fmt, output, RENDERERS)
+    _emit_result("frontier", result, fmt, output, file, RENDERERS)
 
 
 @app.command(rich_help_panel=DECIDE)
@@ -299,7 +302,7 @@ def sensitivity(
             samples=samples,
             seed=seed,
         )
-    _emit_result("sensitivity", result, fmt, output, RENDERERS)
+    _emit_result("sensitivity", result, fmt, output, file, RENDERERS)
 
 
 @app.command(name="suggest-budgets", rich_help_panel=GATE)
@@ -321,6 +324,7 @@ def suggest_budgets(
         share = parse_headroom(headroom)
         data = tradeoff.load(file, allow_external_sources=allow_external).data
         text = to_yaml(data, share, suggest(data, share))
+    not_an_input(output, [file])
     emit(text, output)
 
 

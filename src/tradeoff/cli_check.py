@@ -22,6 +22,7 @@ from tradeoff.cli_common import (
     OutputOpt,
     emit,
     err_console,
+    not_an_input,
     parse_metrics,
     use_color,
     user_errors,
@@ -145,6 +146,7 @@ def check(
             pessimistic=pessimistic,
         )
     color = output is None and use_color() and fmt is CheckFormat.text
+    not_an_input(output, [*(files or [DEFAULT_FILE]), baseline])
     emit(CHECK_RENDERERS[fmt.value](result, color), output)
     for note in result.notes:
         err_console().print(f"note: {escape(note)}")

@@ -5,7 +5,7 @@ No `from __future__ import annotations` here either: typer reads these annotatio
 
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -127,6 +127,17 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def not_an_input(output: Path | None, inputs: Iterable[Path | None]) -> None:
+    """Refuse an --output that is one of the files the command reads: the goals file would be
+    replaced by the result (and a failed run could not even be retried)."""
+    if output is None or str(output) == "-":
+        return
+    out = os.path.realpath(output)
+    for path in inputs:
+        if path is not None and os.path.realpath(path) == out:
+            fail(f"--output {output} is the file this command reads; write the result elsewhere")
 
 
 def emit(text: str, output: Path | None) -> None:

@@ -22,6 +22,7 @@ from tradeoff.cli_common import (
     MissingPolicy,
     err_console,
     fail,
+    not_an_input,
     save,
     use_color,
     user_errors,
@@ -90,6 +91,7 @@ def plot(
         return
     from tradeoff.render_figure import save_figure
 
+    not_an_input(output, [file])
     save(output, lambda fh: save_figure(data, fh, fmt))
     err_console().print(f"wrote {escape(str(output))}")
 
