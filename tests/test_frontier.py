@@ -187,3 +187,28 @@ def test_a_non_finite_target_is_a_usage_error(tmp_path: Path) -> None:
         result = runner.invoke(app, args)
         assert result.exit_code == 2 and result.stdout == ""
         assert f"--target needs a finite value, got '{bad}'" in result.stderr
+
+
+THREE = """version: 1
+metrics:
+  quality: {direction: max, additive: true}
+  cost: {direction: min, additive: true}
+candidates:
+  - {name: cheap, metrics: {quality: 50, cost: 1}}
+  - {name: mid, metrics: {quality: 75, cost: 2}}
+  - {name: edge, metrics: {quality: 90, cost: 5}}
+"""
+
+
+def test_a_target_met_exactly_at_a_vertex_is_that_model_alone(tmp_path: Path) -> None:
+    path = write_goals(tmp_path, THREE)
+    out = _run(path, "--target", "quality=75")["target"]
+    assert (out["x"], out["mix"]) == (2.0, [{"name": "mid", "share": 1.0}])
+
+
+def test_the_mix_is_listed_in_increasing_x_whatever_the_directions(tmp_path: Path) -> None:
+    path = write_goals(tmp_path, THREE)
+    args = ["frontier", str(path), "--x", "quality", "--y", "cost", "--target", "cost=1.5"]
+    out = json.loads(runner.invoke(app, [*args, "-f", "json"]).stdout)["target"]
+    assert out["x"] == 62.5
+    assert out["mix"] == [{"name": "cheap", "share": 0.5}, {"name": "mid", "share": 0.5}]

@@ -190,7 +190,10 @@ def _target(
     for v0, v1 in itertools.pairwise(hull):
         if b[v0] < t <= b[v1]:
             s = (t - b[v0]) / (b[v1] - b[v0])
-            out.update(x=sign * (a[v0] + s * (a[v1] - a[v0])), mix=[(v0, 1.0 - s), (v1, s)])
+            # A target met exactly at a vertex is that model alone; the mix in increasing x.
+            mix = [(v, share) for v, share in ((v0, 1.0 - s), (v1, s)) if share > _EPS]
+            mix.sort(key=lambda vs: sign * a[vs[0]])
+            out.update(x=sign * (a[v0] + s * (a[v1] - a[v0])), mix=mix)
             return out
     return out
 
