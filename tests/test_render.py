@@ -264,3 +264,24 @@ def test_explain_marks_the_charged_worst_value_too(tmp_path: Path) -> None:
     doc = json.loads(runner.invoke(app, [*args, "-f", "json"]).stdout)
     line = next(m for m in doc["metrics"] if m["metric"] == "energy")
     assert line["value"] is None and line["provenance"] == {}
+
+
+def test_explain_lists_every_dominator_infeasible_ones_marked_and_last(tmp_path: Path) -> None:
+    text = """version: 1
+metrics:
+  q: {direction: max}
+  lat: {direction: min}
+budgets:
+  lat: {max: 100}
+candidates:
+  - {name: ok, metrics: {q: 5, lat: 50}}
+  - {name: i1, metrics: {q: 9, lat: 150}}
+  - {name: i2, metrics: {q: 8, lat: 160}}
+"""
+    path = write_goals(tmp_path, text)
+    doc = json.loads(runner.invoke(app, ["explain", "i2", str(path), "-f", "json"]).stdout)
+    assert doc["dominated_by"] == [{"name": "i1", "better_on": ["q", "lat"]}]
+    table = runner.invoke(app, ["explain", "i2", str(path)]).stdout
+    assert "dominated by i1 (infeasible): better on q, lat" in table
+    md = runner.invoke(app, ["explain", "i2", str(path), "-f", "markdown"]).stdout
+    assert "- dominated by i1 (infeasible): better on q, lat" in md

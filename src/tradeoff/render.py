@@ -389,7 +389,8 @@ def explain_table(res: ExplainResult) -> list[RenderableType]:
         out += [Text(""), Text("budgets", style="bold"), b]
     if res.dominated_by:
         for name, on in res.dominated_by:
-            out.append(Text(f"dominated by {name}: better on {', '.join(on)}", style="yellow"))
+            tag = " (infeasible)" if name in res.dominated_by_infeasible else ""
+            out.append(Text(f"dominated by {name}{tag}: better on {', '.join(on)}", style="yellow"))
     elif res.feasible:
         out.append(Text(f"not dominated on {', '.join(res.dominance)}", style="green"))
     return out

@@ -231,7 +231,9 @@ def explain_markdown(res: ExplainResult) -> str:
         parts.append(
             "\n"
             + "".join(
-                f"- dominated by {md_escape(n)}: better on {', '.join(on)}\n"
+                f"- dominated by {md_escape(n)}"
+                f"{' (infeasible)' if n in res.dominated_by_infeasible else ''}"
+                f": better on {', '.join(on)}\n"
                 for n, on in res.dominated_by
             )
         )

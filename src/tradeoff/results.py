@@ -223,6 +223,8 @@ class ExplainResult:
     dominance: list[str]
     excluded_for: list[str] | None = None
     command: str = "explain"
+    # Which of `dominated_by` are infeasible (tables mark them; the JSON shape is the spec's).
+    dominated_by_infeasible: frozenset[str] = frozenset()
 
     def to_json(self) -> dict[str, Any]:
         return {

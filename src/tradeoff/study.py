@@ -352,9 +352,17 @@ class Study:
                     filled=float(a.values[i, j]) if a.filled[i, j] else None,
                 )
             )
-        pool = a.rows[a.rows != i]
-        doms = a.dominators(i, pool, a.dom)
-        doms.sort(key=lambda k: (-np.nan_to_num(a.scores[k], nan=-np.inf), self.data.names[k]))
+        # Every candidate that dominates it: the feasible ones best score first, then the
+        # infeasible ones (which a table marks) by name.
+        ranked = set(a.rows.tolist())
+        pool = np.array([k for k in range(len(self.data.names)) if k != i], dtype=np.intp)
+        found = a.dominators(i, pool, a.dom)
+        names = self.data.names
+        scored = sorted(
+            (k for k in found if k in ranked),
+            key=lambda k: (-np.nan_to_num(a.scores[k], nan=-np.inf), names[k]),
+        )
+        doms = scored + sorted((k for k in found if k not in ranked), key=lambda k: names[k])
         excluded = dict(a.excluded).get(i)
         return ExplainResult(
             file=self.data.file,
@@ -368,6 +376,7 @@ class Study:
             lines=lines,
             budgets=budgets.results(self.data, np.array([i])),
             dominated_by=[(self.data.names[k], a.better_on(k, i, a.dom)) for k in doms],
+            dominated_by_infeasible=frozenset(names[k] for k in doms if not a.feasible[k]),
             dominance=a.dom,
             excluded_for=excluded,
         )
