@@ -9,8 +9,8 @@ Where the spec leaves room, these shapes decide:
 - explain: after the spec's keys come `profile`, `method` and `excluded` (true when
   `--missing exclude` dropped the candidate). `weight` is the normalized weight (the profile's
   weights sum to 1 over the weighted metrics, as in rank's `weights`); 0 for unweighted metrics.
-  `dominated_by` lists every considered (feasible, not excluded) candidate that dominates it,
-  highest score first, then by name. For a candidate that is not scored (infeasible or
+  `dominated_by` lists every candidate that dominates it: the scored ones (feasible, not
+  excluded) highest score first, then the others by name. For a candidate that is not scored (infeasible or
   excluded) `score`, `rank` and every `contribution` are null.
 """
 
