@@ -10,8 +10,8 @@ Where the spec leaves room, these shapes decide:
   `--missing exclude` dropped the candidate). `weight` is the normalized weight (the profile's
   weights sum to 1 over the weighted metrics, as in rank's `weights`); 0 for unweighted metrics.
   `dominated_by` lists every candidate that dominates it: the scored ones (feasible, not
-  excluded) highest score first, then the others by name. For a candidate that is not scored (infeasible or
-  excluded) `score`, `rank` and every `contribution` are null.
+  excluded) highest score first, then the others by name. For a candidate that is not scored
+  (infeasible or excluded) `score`, `rank` and every `contribution` are null.
 """
 
 from __future__ import annotations

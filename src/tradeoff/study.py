@@ -98,7 +98,7 @@ class Study:
         it, a one-line `confidence` summary is still computed whenever a weighted value has a
         stderr (the table shows it; csv and json do not change).
         """
-        opts = Options(profile, dict(weights or {}), method, metrics, missing)
+        opts = Options(profile, dict(weights or {}), method, _metric_list(metrics), missing)
         a = analyse(self.data, opts)
         order = a.order if top is None else a.order[: max(top, 0)]
         if uncertainty:
@@ -220,7 +220,7 @@ class Study:
         """
         from tradeoff.pareto import knee, nondominated_layers
 
-        opts = Options(metrics=metrics, missing=missing, profile=self._any_profile())
+        opts = Options(metrics=_metric_list(metrics), missing=missing, profile=self._any_profile())
         a = analyse(self.data, opts, all_rows=ignore_budgets, score=False)
         rows = a.rows
         names = self.data.names
@@ -325,7 +325,7 @@ class Study:
     ) -> ExplainResult:
         """One candidate: per-metric contributions, budget results and who dominates it."""
         i = self.index(name)
-        opts = Options(profile, dict(weights or {}), method, metrics, missing)
+        opts = Options(profile, dict(weights or {}), method, _metric_list(metrics), missing)
         a = analyse(self.data, opts)
         considered = i in set(a.rows.tolist())
         rank = a.rank_of().get(i)
@@ -386,21 +386,62 @@ class Study:
 
     # DataFrame views for notebooks. pandas is imported only here.
 
-    def rank(self, **kwargs: Any) -> pd.DataFrame:
+    def rank(
+        self,
+        profile: str | None = None,
+        weights: Mapping[str, float] | None = None,
+        method: Method = "weighted-sum",
+        top: int | None = None,
+        include_infeasible: bool = False,
+        metrics: Sequence[str] | str | None = None,
+        missing: Missing = "error",
+    ) -> pd.DataFrame:
         """Feasible candidates best first, as a DataFrame indexed by name.
 
-        Takes the keyword arguments of `rank_result` (profile, weights, method, metrics, ...).
-        Columns: rank, score, one per metric, dominated_by.
+        The arguments are `rank_result`'s (`metrics` may also be "a,b"). Columns: rank, score,
+        one per metric, dominated_by.
         """
-        return _frame(self.rank_result(**kwargs).rows, self.data, score=True)
+        result = self.rank_result(
+            profile=profile,
+            weights=weights,
+            method=method,
+            top=top,
+            include_infeasible=include_infeasible,
+            metrics=_metric_list(metrics),
+            missing=missing,
+        )
+        return _frame(result.rows, self.data, score=True)
 
-    def pareto(self, **kwargs: Any) -> pd.DataFrame:
-        """The non-dominated feasible candidates as a DataFrame indexed by name.
+    def pareto(
+        self,
+        metrics: Sequence[str] | str | None = None,
+        layers: bool = False,
+        ignore_budgets: bool = False,
+        missing: Missing = "error",
+        noise: float | None = None,
+    ) -> pd.DataFrame:
+        """The non-dominated feasible candidates (or every layer) as a DataFrame indexed by name.
 
-        Takes the keyword arguments of `pareto_result` (metrics, layers, ignore_budgets, missing).
-        Columns: layer, knee, one per metric, dominated_by.
+        The arguments are `pareto_result`'s (`metrics` may also be "a,b"). Columns: layer,
+        knee, one per metric, dominated_by.
         """
-        return _frame(self.pareto_result(**kwargs).rows, self.data, score=False)
+        result = self.pareto_result(
+            metrics=_metric_list(metrics),
+            layers=layers,
+            ignore_budgets=ignore_budgets,
+            missing=missing,
+            noise=noise,
+        )
+        return _frame(result.rows, self.data, score=False)
+
+
+def _metric_list(metrics: Sequence[str] | str | None) -> list[str] | None:
+    """`metrics` as a list: "a,b" is two metrics, not three characters."""
+    if metrics is None:
+        return None
+    if isinstance(metrics, str):
+        return [m.strip() for m in metrics.split(",") if m.strip()]
+    return list(metrics)
 
 
 def _notes(a: Analysis) -> list[str]:

@@ -1,0 +1,78 @@
+"""The Python API of the spec: load, Study.rank / Study.pareto as DataFrames, the two kernels."""
+
+from __future__ import annotations
+
+import inspect
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import tradeoff
+from conftest import ROOT, runner
+from tradeoff.cli import app
+
+SHIPPED = ROOT / "goals.yaml"
+
+
+def _cli(*args: str) -> dict[str, object]:
+    result = runner.invoke(app, [*args, str(SHIPPED), "-f", "json"])
+    assert result.exit_code == 0, result.stderr
+    out: dict[str, object] = json.loads(result.stdout)
+    return out
+
+
+def test_rank_frame_is_the_cli_ranking() -> None:
+    table = tradeoff.load(SHIPPED).rank(profile="default")
+    assert isinstance(table, pd.DataFrame)
+    cli = _cli("rank", "--profile", "default")
+    rows = cli["candidates"]
+    assert isinstance(rows, list)
+    assert table.index.tolist() == [c["name"] for c in rows]
+    assert table["rank"].tolist() == list(range(1, len(rows) + 1))
+    assert table["score"].tolist() == pytest.approx([c["score"] for c in rows])
+    assert table["quality"].tolist() == [c["metrics"]["quality"] for c in rows]
+
+
+def test_pareto_frame_takes_a_list_or_a_comma_string_of_metrics() -> None:
+    study = tradeoff.load(SHIPPED)
+    listed = study.pareto(metrics=["quality", "cost"])
+    comma = study.pareto(metrics="quality, cost")
+    cli = _cli("pareto", "--metrics", "quality,cost")
+    names = cli["candidates"]
+    assert isinstance(names, list)
+    assert sorted(listed.index) == sorted(c["name"] for c in names)
+    pd.testing.assert_frame_equal(listed, comma)
+    assert listed["knee"].sum() == 1
+
+
+def test_signatures_show_their_arguments() -> None:
+    study = tradeoff.load(SHIPPED)
+    assert {"profile", "weights", "method", "metrics", "missing"} <= set(
+        inspect.signature(study.rank).parameters
+    )
+    assert {"metrics", "layers", "ignore_budgets", "missing"} <= set(
+        inspect.signature(study.pareto).parameters
+    )
+
+
+def test_kernels_are_exported_and_check_their_input(tmp_path: Path) -> None:
+    values = np.array([[1.0, 2.0], [2.0, 1.0], [2.0, 2.0], [2.0, 2.0]])
+    mx = [True, True]
+    assert tradeoff.pareto_mask(values, mx).tolist() == [False, False, True, True]
+    assert tradeoff.nondominated_layers(values, mx).tolist() == [2, 2, 1, 1]
+    with pytest.raises(ValueError, match="finite"):
+        tradeoff.pareto_mask(np.array([[np.nan, 1.0]]), mx)
+    with pytest.raises(ValueError, match="2-D"):
+        tradeoff.nondominated_layers(np.zeros(3), mx)
+
+
+def test_load_raises_input_error_with_locations(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: 1\nmetrics: {q: {direction: up}}\ncandidates: [{name: a}]\n")
+    with pytest.raises(tradeoff.InputError) as err:
+        tradeoff.load(bad)
+    (d,) = err.value.diagnostics
+    assert (d.line, d.col, d.where) == (2, 26, "metrics.q.direction")  # at "up"
