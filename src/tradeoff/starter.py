@@ -2,6 +2,7 @@
 
 STARTER = """\
 # yaml-language-server: $schema=goals.schema.json
+# (editor completion: write that schema with `tradeoff schema -o goals.schema.json`)
 # A tradeoff goals file. Run `tradeoff rank` to rank, `tradeoff pareto` for the front,
 # `tradeoff check` in CI. Replace the example figures with your own measurements.
 version: 1
@@ -38,6 +39,8 @@ candidates:
   - name: small-model
     tags: [self-hosted]
     metrics: {quality: 61.0, cost: 0.0009, latency_p95: 210, safety: 0.93}
+  # slow-model breaks the 800 ms budget: it is infeasible, and `tradeoff check` fails (exit 1)
+  # until it (or the budget) changes.
   - name: slow-model
     metrics: {quality: 74.1, cost: 0.0150, latency_p95: 1250, safety: 0.97}
 """
