@@ -76,3 +76,16 @@ def test_load_raises_input_error_with_locations(tmp_path: Path) -> None:
         tradeoff.load(bad)
     (d,) = err.value.diagnostics
     assert (d.line, d.col, d.where) == (2, 26, "metrics.q.direction")  # at "up"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"method": "bogus"}, "unknown method 'bogus'"),
+        ({"missing": "bogus"}, "unknown missing-value policy 'bogus'"),
+        ({"top": -1}, "top must be 0 or more"),
+    ],
+)
+def test_bad_options_are_refused_as_the_cli_would(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(tradeoff.UsageError, match=message):
+        tradeoff.load(SHIPPED).rank(**kwargs)  # type: ignore[arg-type]

@@ -198,12 +198,27 @@ def _nan_low(x: float) -> float:
     return -np.inf if np.isnan(x) else float(x)
 
 
+METHODS = ("weighted-sum", "weighted-product", "topsis")
+MISSING = ("error", "exclude", "worst")
+
+
+def _check_options(opts: Options) -> None:
+    """The library takes plain strings: refuse what the CLI's choices would have refused."""
+    if opts.method not in METHODS:
+        raise UsageError(f"unknown method '{opts.method}'; choose one of {', '.join(METHODS)}")
+    if opts.missing not in MISSING:
+        raise UsageError(
+            f"unknown missing-value policy '{opts.missing}'; choose one of {', '.join(MISSING)}"
+        )
+
+
 def analyse(
     data: StudyData, opts: Options, *, all_rows: bool = False, score: bool = True
 ) -> Analysis:
     """Run the pipeline; `all_rows` also considers infeasible rows (pareto --ignore-budgets)."""
     from tradeoff.pareto import pareto_mask
 
+    _check_options(opts)
     profile, raw = resolve_weights(data, opts)
     dom = dominance_metrics(data, opts.metrics)
     weighted = [m for m, w in raw.items() if w > 0] if score else []

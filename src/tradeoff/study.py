@@ -98,9 +98,13 @@ class Study:
         it, a one-line `confidence` summary is still computed whenever a weighted value has a
         stderr (the table shows it; csv and json do not change).
         """
+        if top is not None and top < 0:
+            raise UsageError(f"top must be 0 or more, got {top}")
+        if samples < 1:
+            raise UsageError(f"samples must be at least 1, got {samples}")
         opts = Options(profile, dict(weights or {}), method, _metric_list(metrics), missing)
         a = analyse(self.data, opts)
-        order = a.order if top is None else a.order[: max(top, 0)]
+        order = a.order if top is None else a.order[:top]
         if uncertainty:
             extras, extra, line = self._uncertainty(a, method, True, samples, seed)
 
