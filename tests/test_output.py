@@ -111,3 +111,28 @@ def test_output_onto_the_goals_file_is_refused(tmp_path: Path) -> None:
         assert result.exit_code == 2, args
         assert "is the file this command reads" in result.stderr
     assert goals.read_bytes() == before
+
+
+def test_output_onto_a_from_source_is_refused(tmp_path: Path) -> None:
+    table = tmp_path / "sweep.csv"
+    table.write_text("name,q\na,1\nb,2\n", encoding="utf-8")
+    goals = tmp_path / "goals.yaml"
+    goals.write_text(
+        "version: 1\nmetrics: {q: {direction: max}}\ncandidates:\n  - {from: sweep.csv}\n",
+        encoding="utf-8",
+    )
+    for command in (["rank"], ["pareto"], ["explain", "a"], ["check"]):
+        result = runner.invoke(app, [*command, str(goals), "-o", str(table)])
+        assert result.exit_code == 2, command
+        assert "is the file this command reads" in result.stderr
+    assert table.read_text(encoding="utf-8") == "name,q\na,1\nb,2\n"
+
+
+def test_output_through_a_loop_of_links_is_refused_and_leaves_them(tmp_path: Path) -> None:
+    one, two = tmp_path / "one", tmp_path / "two"
+    one.symlink_to(two)
+    two.symlink_to(one)
+    result = runner.invoke(app, ["schema", "-o", str(one)])
+    assert result.exit_code == 2
+    assert "Too many levels of symbolic links" in result.stderr
+    assert one.is_symlink() and two.is_symlink()

@@ -110,7 +110,8 @@ def rank(
     """
     weights = parse_weights(weight)
     with user_errors():
-        result = tradeoff.load(file, allow_external_sources=allow_external).rank_result(
+        study = tradeoff.load(file, allow_external_sources=allow_external)
+        result = study.rank_result(
             profile=profile,
             weights=weights,
             method=method.value,
@@ -122,7 +123,7 @@ def rank(
             samples=samples,
             seed=seed,
         )
-    _emit_result("rank", result, fmt, output, file)
+    _emit_result("rank", result, fmt, output, [file, *study.data.read])
 
 
 @app.command(rich_help_panel=DECIDE)
@@ -153,14 +154,15 @@ def pareto(
     Example: tradeoff pareto goals.yaml --metrics quality,cost --layers
     """
     with user_errors():
-        result = tradeoff.load(file, allow_external_sources=allow_external).pareto_result(
+        study = tradeoff.load(file, allow_external_sources=allow_external)
+        result = study.pareto_result(
             metrics=parse_metrics(metrics),
             layers=layers,
             ignore_budgets=ignore_budgets,
             missing=missing.value,
             noise=noise,
         )
-    _emit_result("pareto", result, fmt, output, file)
+    _emit_result("pareto", result, fmt, output, [file, *study.data.read])
 
 
 @app.command(rich_help_panel=DECIDE)
@@ -184,7 +186,8 @@ def explain(
     """
     weights = parse_weights(weight)
     with user_errors():
-        result = tradeoff.load(file, allow_external_sources=allow_external).explain_result(
+        study = tradeoff.load(file, allow_external_sources=allow_external)
+        result = study.explain_result(
             name,
             profile=profile,
             weights=weights,
@@ -192,7 +195,7 @@ def explain(
             metrics=parse_metrics(metrics),
             missing=missing.value,
         )
-    _emit_result("explain", result, fmt, output, file)
+    _emit_result("explain", result, fmt, output, [file, *study.data.read])
 
 
 def _emit_result(
@@ -200,11 +203,11 @@ def _emit_result(
     result: object,
     fmt: OutputFormat,
     output: Path | None,
-    read: Path,
+    read: list[Path],
     renderers: Mapping[str, Callable[[Any, bool], str]] | None = None,
 ) -> None:
     """Render with `renderers` (default: render.RENDERERS[command]), write, then print notes."""
-    not_an_input(output, [read])
+    not_an_input(output, read)
     if renderers is None:
         from tradeoff.render import RENDERERS
 
@@ -257,13 +260,13 @@ def frontier(
     goal = parse_target(target)
     with user_errors():
         result = frontier_result(
-            tradeoff.load(file, allow_external_sources=allow_external).data,
+            data := tradeoff.load(file, allow_external_sources=allow_external).data,
             x,
             y,
             goal,
             missing.value,
         )
-    _emit_result("frontier", result, fmt, output, file, RENDERERS)
+    _emit_result("frontier", result, fmt, output, [file, *data.read], RENDERERS)
 
 
 @app.command(rich_help_panel=DECIDE)
@@ -297,12 +300,12 @@ def sensitivity(
     with user_errors():
         opts = Options(profile, weights, method.value, parse_metrics(metrics), missing.value)
         result = sensitivity_result(
-            tradeoff.load(file, allow_external_sources=allow_external).data,
+            data := tradeoff.load(file, allow_external_sources=allow_external).data,
             opts,
             samples=samples,
             seed=seed,
         )
-    _emit_result("sensitivity", result, fmt, output, file, RENDERERS)
+    _emit_result("sensitivity", result, fmt, output, [file, *data.read], RENDERERS)
 
 
 @app.command(name="suggest-budgets", rich_help_panel=GATE)
@@ -324,7 +327,7 @@ def suggest_budgets(
         share = parse_headroom(headroom)
         data = tradeoff.load(file, allow_external_sources=allow_external).data
         text = to_yaml(data, share, suggest(data, share))
-    not_an_input(output, [file])
+    not_an_input(output, [file, *data.read])
     emit(text, output)
 
 

@@ -146,7 +146,8 @@ def check(
             pessimistic=pessimistic,
         )
     color = output is None and use_color() and fmt is CheckFormat.text
-    not_an_input(output, [*(files or [DEFAULT_FILE]), baseline])
+    read = [p for study in studies for p in study.data.read]
+    not_an_input(output, [*(files or [DEFAULT_FILE]), baseline, *read])
     emit(CHECK_RENDERERS[fmt.value](result, color), output)
     for note in result.notes:
         err_console().print(f"note: {escape(note)}")

@@ -3,6 +3,7 @@
 No `from __future__ import annotations` here either: typer reads these annotations at run time.
 """
 
+import contextlib
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -91,11 +92,18 @@ def save(path: Path, writer: Callable[[IO[bytes]], object]) -> None:
         writer(sys.stdout.buffer)
         sys.stdout.buffer.flush()
         return
-    target = Path(os.path.realpath(path))
+    try:
+        target = Path(os.path.realpath(path, strict=True))
+    except FileNotFoundError:  # a new file, or a link to one
+        target = Path(os.path.realpath(path))
+    except OSError as exc:  # a loop of symbolic links
+        fail(f"cannot write {path}: {exc.strerror or exc}")
     try:
         st: os.stat_result | None = target.stat()
     except OSError:
         st = None
+    if st is not None and not os.access(target, os.W_OK):
+        fail(f"cannot write {path}: permission denied (the file is read-only)")
     if st is not None and stat.S_ISDIR(st.st_mode):
         fail(f"cannot write {path}: it is a directory")
     if st is not None and not stat.S_ISREG(st.st_mode):
@@ -114,6 +122,9 @@ def save(path: Path, writer: Callable[[IO[bytes]], object]) -> None:
         with os.fdopen(fd, "wb") as fh:
             writer(fh)
         os.chmod(tmp, mode)  # mkstemp makes 0600
+        if st is not None and (st.st_uid, st.st_gid) != (os.getuid(), os.getgid()):
+            with contextlib.suppress(OSError):  # keep the owner where we may (as root)
+                os.chown(tmp, st.st_uid, st.st_gid)
         os.replace(tmp, target)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)

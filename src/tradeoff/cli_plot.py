@@ -70,7 +70,7 @@ def plot(
         _need("plotext", f"plotting in the terminal needs plotext: {INSTALL_HINT}")
     with user_errors():
         data = plot_data(
-            tradeoff.load(file, allow_external_sources=allow_external).data,
+            study := tradeoff.load(file, allow_external_sources=allow_external).data,
             x,
             y,
             mix=mix,
@@ -91,7 +91,7 @@ def plot(
         return
     from tradeoff.render_figure import save_figure
 
-    not_an_input(output, [file])
+    not_an_input(output, [file, *study.read])
     save(output, lambda fh: save_figure(data, fh, fmt))
     err_console().print(f"wrote {escape(str(output))}")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -81,6 +82,9 @@ class StudyData:
     profiles: dict[str, dict[str, float]] = field(default_factory=dict)
     groups: list[SourceGroup] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)  # e.g. the genai-prices lookup
+    read: list[Path] = field(
+        default_factory=list
+    )  # files `from:` entries read (not the goals file)
     _tag_codes: tuple[list[frozenset[str]], NDArray[np.intp]] | None = field(
         default=None, repr=False
     )

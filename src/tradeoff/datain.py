@@ -49,6 +49,7 @@ class Context:
     allow_external: bool
     errors: list[Diagnostic] = field(default_factory=list)
     prices: dict[str, Any] = field(default_factory=dict)  # genai-prices version and lookup time
+    read: list[Path] = field(default_factory=list)  # every file a `from:` entry names
 
     def __post_init__(self) -> None:
         self.index = {m.name: j for j, m in enumerate(self.metrics)}
@@ -107,6 +108,7 @@ def entry_block(ctx: Context, i: int, cand: Candidate) -> Block | None:
     floc = (*cloc, "from")
     try:
         path = resolve_source(ctx.base_dir, cand.from_, ctx.allow_external)
+        ctx.read.append(path)
         kind = kind_of(path, cand.from_)
     except SourceProblem as exc:
         _problems(ctx, floc, exc)
@@ -342,6 +344,7 @@ def join_table(
     metric_names = [m.name for m in ctx.metrics]
     try:
         path = resolve_source(ctx.base_dir, cand.from_ or "", ctx.allow_external)
+        ctx.read.append(path)
         if kind_of(path, cand.from_) != "table":
             raise SourceProblem(
                 [(cand.from_ or "", "`join:` needs a CSV, Parquet or JSON Lines table")]

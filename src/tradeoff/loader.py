@@ -268,6 +268,7 @@ def _build(goals: GoalsFile, checker: _Checker, base_dir: Path, allow_external: 
         profiles={k: dict(v) for k, v in goals.profiles.items()},
         groups=groups,
         meta={"prices": ctx.prices} if ctx.prices else {},
+        read=list(ctx.read),
     )
 
 
