@@ -275,3 +275,25 @@ def test_bad_flags(goals_path: Path, args: list[str], message: str) -> None:
     result = runner.invoke(app, ["plot", str(goals_path), *args])
     assert (result.exit_code, result.stdout) == (2, "")
     assert message in result.stderr and "Traceback" not in result.stderr
+
+
+HUGE = """version: 1
+metrics:
+  q: {direction: max}
+  c: {direction: min}
+candidates:
+  - {name: a, metrics: {q: 1e308, c: 1e-308}}
+  - {name: b, metrics: {q: -1e308, c: 1e308}}
+  - {name: c, metrics: {q: 1.7976931348623157e308, c: 5e-324}}
+"""
+
+
+def test_values_near_the_float_limit_are_a_message_not_a_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "huge.yaml"
+    path.write_text(HUGE, encoding="utf-8")
+    for extra in ([], ["--log-x"], ["-o", str(tmp_path / "f.png")]):
+        result = runner.invoke(app, ["plot", str(path), "--x", "c", "--y", "q", *extra])
+        assert result.exit_code == 2, result.output
+        assert result.stderr.startswith("error: cannot draw"), result.stderr
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["huge.yaml"]

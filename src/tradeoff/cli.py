@@ -404,7 +404,14 @@ def init(
 
 
 def main() -> None:
-    """Entry point of the `tradeoff` console script."""
+    """Entry point of the `tradeoff` console script.
+
+    numpy's RuntimeWarnings (overflow near the float limit, say) are not for the user of a
+    command: results stand on their own and say "-" where a number has no value.
+    """
+    import warnings
+
+    warnings.simplefilter("ignore", RuntimeWarning)
     app()
 
 

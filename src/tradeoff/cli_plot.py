@@ -7,6 +7,8 @@ Annotations are not postponed, as in cli.py: typer reads them faster that way.
 import importlib
 import shutil
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -86,13 +88,16 @@ def plot(
 
         size = shutil.get_terminal_size()  # honours COLUMNS and LINES
         height = max(14, min(size.lines - 6, 32))
-        sys.stdout.write(render_terminal(data, max(40, size.columns), height, use_color()))
+        with _drawable():
+            text = render_terminal(data, max(40, size.columns), height, use_color())
+        sys.stdout.write(text)
         sys.stdout.flush()
         return
     from tradeoff.render_figure import save_figure
 
     not_an_input(output, [file, *study.read])
-    save(output, lambda fh: save_figure(data, fh, fmt))
+    with _drawable():
+        save(output, lambda fh: save_figure(data, fh, fmt))
     err_console().print(f"wrote {escape(str(output))}")
 
 
@@ -109,3 +114,13 @@ def _need(module: str, message: str) -> None:
         importlib.import_module(module)
     except ImportError:
         fail(message)
+
+
+@contextmanager
+def _drawable() -> Iterator[None]:
+    """The plotting libraries fail on values near the float limit (1e308 and 1e-308 on one
+    axis): say so, instead of their traceback."""
+    try:
+        yield
+    except (ValueError, OverflowError, ZeroDivisionError) as exc:
+        fail(f"cannot draw these values ({exc}): they span more than the plot can scale")

@@ -98,6 +98,9 @@ class PlotData:
         return pad_limits(min(vals), max(vals), log)
 
 
+_LOG_MIN, _LOG_MAX = -323.0, 308.25  # log10 of about the smallest and largest floats
+
+
 def pad_limits(lo: float, hi: float, log: bool, margin: float = 0.08) -> tuple[float, float]:
     """`[lo, hi]` widened by `margin` of its span on each side (in log10 on a log axis).
 
@@ -105,7 +108,8 @@ def pad_limits(lo: float, hi: float, log: bool, margin: float = 0.08) -> tuple[f
     """
     if log:
         a, b = pad_limits(math.log10(lo), math.log10(hi), False, margin)
-        return 10.0**a, 10.0**b
+        # The padding must not leave the floats (1e-323 .. 1.8e308).
+        return 10.0 ** max(a, _LOG_MIN), 10.0 ** min(b, _LOG_MAX)
     span = hi - lo
     if span <= 0:
         half = abs(lo) * 0.1 or 1.0
@@ -244,6 +248,17 @@ def plot_data(
             raise UsageError(
                 f"{flag}: a log axis needs positive values, but {bad[0].name} has "
                 f"{metric.name} {value:g}" + (f" (and {len(bad) - 1} more)" if len(bad) > 1 else "")
+            )
+    for flag, metric, on, values in (
+        ("--log-x", mx, log_x, [p.x for p in points]),
+        ("--log-y", my, log_y, [p.y for p in points]),
+    ):
+        # A linear axis from -1e308 to 1e308 is wider than a float can hold.
+        if not on and not math.isfinite((max(values) - min(values)) * 1.2):
+            hint = f" (try {flag})" if min(values) > 0 else ""
+            raise UsageError(
+                f"cannot draw {metric.name} on a linear axis: its values span more than a "
+                f"float can hold{hint}"
             )
     return PlotData(
         title=data.title or data.file,
