@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -282,3 +283,14 @@ def test_topsis_is_invariant_under_positive_scaling(
     s1, _ = topsis(y, np.array(up), w, y)
     np.testing.assert_allclose(s1, s0, atol=1e-9)
     assert ((s0 >= 0) & (s0 <= 1)).all()
+
+
+def test_weighted_product_works_in_logs_where_ratios_underflow() -> None:
+    # b's ratio on m0 is 1e-308 / 1e308 = 1e-616, below the smallest float; its score is
+    # (1e-616)^(1/3) = 10^(-205.33), which is a float. The other two metrics tie.
+    values = np.array([[1e308, 2.0, 3.0], [1e-308, 2.0, 3.0]])
+    maximize = np.array([True, False, True])
+    scores, factors = weighted_product(values, maximize, np.ones(3), values)
+    assert scores[0] == 1.0
+    assert math.log10(scores[1]) == pytest.approx(-616 / 3, rel=1e-12)
+    assert factors[1, 1:].tolist() == [1.0, 1.0]

@@ -56,8 +56,8 @@ def batch_scores(
     if method == "weighted-product":
         best = np.where(maximize, x.max(axis=1, keepdims=True), x.min(axis=1, keepdims=True))
         with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = np.where(maximize, x / best, best / x)
-            logs = np.where(share > 0, np.log(ratio) * share, 0.0)  # an unweighted metric: 0
+            log_ratio = np.where(maximize, np.log(x) - np.log(best), np.log(best) - np.log(x))
+            logs = np.where(share > 0, log_ratio * share, 0.0)  # an unweighted metric: 0
         return np.asarray(np.exp(logs.sum(axis=2)), dtype=np.float64)
     top = np.abs(x).max(axis=1, keepdims=True)
     x = x / np.where(top > 0, top, 1.0)  # squares of values above 1e154 would overflow

@@ -46,9 +46,12 @@ def weighted_product(
     r_i ** (w_i / sum w).
     """
     best = np.where(maximize, reference.max(axis=0), reference.min(axis=0))
-    ratio = np.where(maximize, values / best, best / values)
-    factors = ratio ** shares(w)
-    return np.prod(factors, axis=1), factors
+    # In logs: a ratio of 1e-308 to 1e308 underflows, its logarithm does not.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_ratio = np.where(maximize, np.log(values) - np.log(best), np.log(best) - np.log(values))
+    share = shares(w)
+    logs = np.where(share > 0, log_ratio * share, 0.0)  # an unweighted metric: factor 1
+    return np.exp(logs.sum(axis=1)), np.exp(logs)
 
 
 def topsis(
