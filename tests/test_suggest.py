@@ -76,3 +76,19 @@ def test_no_feasible_candidate_is_a_clear_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["suggest-budgets", str(path)])
     assert result.exit_code == 2 and result.stdout == ""
     assert "no feasible candidate" in result.stderr
+
+
+def test_a_limit_past_the_largest_float_is_left_out_so_the_paste_validates(tmp_path: Path) -> None:
+    text = """version: 1
+metrics:
+  q: {direction: max}
+  c: {direction: min}
+candidates:
+  - {name: a, metrics: {q: 1, c: 1e308}}
+  - {name: b, metrics: {q: 2, c: 1}}
+"""
+    path = write_goals(tmp_path, text)
+    out = runner.invoke(app, ["suggest-budgets", str(path), "--headroom", "100%"]).stdout
+    assert yaml.safe_load(out)["budgets"] == {"q": {"min": 0}}
+    pasted = write_goals(tmp_path, text + out, name="pasted.yaml")
+    assert runner.invoke(app, ["validate", str(pasted)]).exit_code == 0

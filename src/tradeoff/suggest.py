@@ -55,7 +55,8 @@ def suggest(data: StudyData, headroom: float) -> list[Suggestion]:
 
     For a min metric the suggestion is `max: worst + headroom * |worst|`, for a max metric
     `min: worst - headroom * |worst|`, clipped to the metric's `range`, rounded outwards to 4
-    significant digits. Metrics without any feasible value get no suggestion.
+    significant digits. Metrics without any feasible value, or loosened past the largest float,
+    get no suggestion.
     """
     ok = np.flatnonzero(budgets.feasible(data))
     if len(ok) == 0:
@@ -80,6 +81,8 @@ def suggest(data: StudyData, headroom: float) -> list[Suggestion]:
         if m.range is not None:
             limit = min(max(limit, m.range[0]), m.range[1])
         limit = _round_out(limit, up=not m.maximize)
+        if not math.isfinite(limit):  # loosened past the largest float: no budget would bind
+            continue
         out.append(
             Suggestion(m.name, "min" if m.maximize else "max", limit, worst,
                        data.names[int(ok[pick])], m.unit)
