@@ -12,7 +12,7 @@ import pytest
 from inline_snapshot import snapshot
 
 import tradeoff
-from conftest import GOALS, runner, write_goals
+from conftest import GOALS, ROOT, runner, write_goals
 from tradeoff.cli import app
 from tradeoff.render import (
     RENDERERS,
@@ -111,8 +111,8 @@ def test_explain_table_exact(goals_path: Path) -> None:
     result = runner.invoke(app, ["explain", "model-d", str(goals_path)], env={"COLUMNS": "100"})
     assert result.stdout == snapshot("""\
 model-d: rank 1 of 3, score 0.670 (profile default, weighted-sum)
-metric                   value normalized weight contribution stderr source
-───────────────────────────────────────────────────────────────────────────
+metric                   value normalized weight contribution stderr
+────────────────────────────────────────────────────────────────────
 quality                   61 %       0.59   0.40        0.236      -
 cost        0.0012 USD/request      0.868   0.20        0.174      -
 latency_p95             480 ms      0.372   0.20       0.0744      -
@@ -285,3 +285,23 @@ candidates:
     assert "dominated by i1 (infeasible): better on q, lat" in table
     md = runner.invoke(app, ["explain", "i2", str(path), "-f", "markdown"]).stdout
     assert "- dominated by i1 (infeasible): better on q, lat" in md
+
+
+@pytest.mark.parametrize("columns", ["60", "80", "100"])
+def test_explain_fits_the_terminal_with_whole_metric_names(columns: str) -> None:
+    shipped = str(ROOT / "goals.yaml")
+    out = runner.invoke(
+        app, ["explain", "gpt-4o-2024-05-13@openai", shipped], env={"COLUMNS": columns}
+    ).stdout
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= int(columns)
+    rule = next(k for k, line in enumerate(lines) if line.startswith("─"))
+    body = lines[rule + 1 : lines.index("budgets")]
+    names = [line.split()[0] for line in body if line[:1].isalpha()]
+    # one row per metric, each name whole (never one letter a line)
+    assert names[:6] == ["quality", "cost", "latency_p50", "memory", "energy", "safety"]
+    assert "4,094 ms" in out and "0.005 USD/request" in out  # values whole
+    if columns == "60":
+        assert "sources not shown at this width (see --format json)" in out
+    else:
+        assert "TIGER-AI-" in out  # the source column is there, wrapped at separators

@@ -140,14 +140,24 @@ _NAME_MIN = 10  # nor is the candidate column narrower than this
 
 _HEAD_BREAKS = re.compile(r"(?=_)|(?<=[/\- ])")  # before '_', after '/', '-' and ' '
 _NAME_BREAKS = re.compile(r"(?<=[@/\-_. :])")  # after the separators names are made of
+_SOURCE_BREAKS = re.compile(r"(?<=[/ ])")  # paths and prose: after '/' and spaces
 
 
-def _wrap(text: str, size: int, breaks: re.Pattern[str] = _HEAD_BREAKS) -> str:
-    """Wrap text to `size` columns where `breaks` allows; fold only a piece longer than that."""
+def _wrap(
+    text: str,
+    size: int,
+    breaks: re.Pattern[str] = _HEAD_BREAKS,
+    finer: re.Pattern[str] | None = None,
+) -> str:
+    """Wrap text to `size` columns where `breaks` allows (then, inside a longer piece, where
+    `finer` does); fold only a piece longer than that."""
     out: list[str] = []
     for line in text.split("\n"):
         cur = ""
-        for piece in (p for p in breaks.split(line) if p):
+        pieces = [p for p in breaks.split(line) if p]
+        if finer is not None:
+            pieces = [q for p in pieces for q in (finer.split(p) if len(p) > size else [p]) if q]
+        for piece in pieces:
             while len(piece) > size:  # no better place to break
                 if cur:
                     out.append(cur.rstrip())
@@ -339,6 +349,31 @@ def pareto_table(res: ParetoResult) -> list[RenderableType]:
     ]
 
 
+def _explain_layout(
+    names: list[str], cells: list[list[str]], sources: bool
+) -> tuple[list[str], int, int]:
+    """Headers of the number columns, and the widths of the metric and source columns (0: no
+    source column). Numbers never wrap; on a narrow terminal the long headers shorten, metric
+    names wrap at '_', and the source column goes before the metric column gets too narrow."""
+    heads = ["value", "normalized", "weight", "contribution", "stderr"]
+    widest = [max(len(h), *(len(r[k]) for r in cells)) for k, h in enumerate(heads)]
+    longest = max([len("metric"), *(len(n) for n in names)])
+    room = width() - len(heads) - 1  # spaces between the columns, the source column's included
+    if sum(widest) + min(longest, 12) + 12 > room:
+        heads = ["value", "norm.", "weight", "contrib.", "stderr"]
+        widest = [max(len(h), *(len(r[k]) for r in cells)) for k, h in enumerate(heads)]
+    free = room - sum(widest)
+    if not sources:
+        return heads, min(longest, max(6, free + 1)), 0
+    metric_w = min(longest, max(12, free - 24))  # whole names up to 12, the rest to the source
+    if free - metric_w < 12:
+        metric_w = min(longest, max(8, free - 12))
+    source_w = free - metric_w
+    if source_w < 12:  # no room for a readable source: leave it out, and say so
+        return heads, min(longest, max(6, free + 1)), 0
+    return heads, metric_w, source_w
+
+
 def explain_table(res: ExplainResult) -> list[RenderableType]:
     if res.rank is not None:
         head = f"{res.name}: rank {res.rank} of {res.of}, score {fmt_score(res.score)}"
@@ -346,31 +381,41 @@ def explain_table(res: ExplainResult) -> list[RenderableType]:
         head = f"{res.name}: not scored (excluded: no value for {', '.join(res.excluded_for)})"
     else:
         head = f"{res.name}: infeasible, not scored"
-    table = _table()
-    table.add_column("metric", overflow="fold")
-    for col in ("value", "normalized", "weight", "contribution", "stderr"):
-        table.add_column(col, justify="right", no_wrap=True)
-    table.add_column("source", overflow="fold")
+    cells = []
     for line in res.lines:
         unit = f" {line.metric.unit}" if line.metric.unit else ""
-        source = provenance_text(line.provenance)
         shown = line.value if line.filled is None else line.filled
         star = "*" if line.filled is not None else ""
-        table.add_row(
-            line.metric.name,
-            Text(fmt(shown) + star + (unit if shown is not None else "")),
-            fmt(line.normalized, digits=3),
-            f"{line.weight:.2f}" if line.weight else DASH,
-            fmt(line.contribution, digits=3),
-            fmt(line.stderr),
-            Text(source),
+        cells.append(
+            [
+                fmt(shown) + star + (unit if shown is not None else ""),
+                fmt(line.normalized, digits=3),
+                f"{line.weight:.2f}" if line.weight else DASH,
+                fmt(line.contribution, digits=3),
+                fmt(line.stderr),
+            ]
         )
+    sources = [provenance_text(line.provenance) for line in res.lines]
+    names = [line.metric.name for line in res.lines]
+    heads, metric_w, source_w = _explain_layout(names, cells, any(sources))
+    table = _table()
+    table.add_column("metric", overflow="fold", width=metric_w)
+    for col in heads:
+        table.add_column(col, justify="right", no_wrap=True)
+    if source_w:
+        table.add_column("source", overflow="fold", width=source_w)
+    for line, row, source in zip(res.lines, cells, sources, strict=True):
+        label = Text(_wrap(line.metric.name, metric_w))
+        where = [Text(_wrap(source, source_w, _SOURCE_BREAKS, _NAME_BREAKS))] if source_w else []
+        table.add_row(label, *row, *where)
     out: list[RenderableType] = [
         Text(f"{head} (profile {res.profile}, {res.method})", style="bold"),
         table,
     ]
     if any(line.filled is not None for line in res.lines):
         out.append(Text("* no value: charged the worst value known (--missing worst)", style="dim"))
+    if not source_w and any(sources):
+        out.append(Text("sources not shown at this width (see --format json)", style="dim"))
     if res.budgets:
         b = _table()
         b.add_column("status", no_wrap=True)
