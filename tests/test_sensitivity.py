@@ -242,3 +242,24 @@ def test_a_tie_at_weight_zero_gives_the_same_end_for_every_method(
     m1 = next(s for s in res["stability"] if s["metric"] == "m1")
     assert (m1["low"], m1["below"], m1["high"], m1["above"]) == (0.0, "aa0", None, None)
     _check_ends(path, method, None, 1e-6)
+
+
+@pytest.mark.parametrize("columns", ["60", "80", "100"])
+def test_tables_fit_and_names_stay_readable(columns: str) -> None:
+    result = runner.invoke(app, ["sensitivity", str(ROOT / "goals.yaml")], env={"COLUMNS": columns})
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= int(columns)
+    assert "…" not in result.stdout  # nothing cut short: long names wrap instead
+    acc = lines.index(next(line for line in lines if line.startswith("candidate")))
+    names: list[str] = []
+    for line in lines[acc + 1 :]:
+        if " wins with central weights" in line:
+            break
+        if "%" in line:
+            names.append(line.split()[0])
+        else:  # a long name continues on the next line
+            names[-1] += line.strip()
+    doc = json.loads(
+        runner.invoke(app, ["sensitivity", str(ROOT / "goals.yaml"), "-f", "json"]).stdout
+    )
+    assert names == list(doc["acceptability"])  # every name whole, wrapped at its separators

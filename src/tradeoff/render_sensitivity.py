@@ -6,7 +6,7 @@ from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from tradeoff.render import _csv, fmt, markdown_table, to_json, to_text
+from tradeoff.render import _NAME_BREAKS, _csv, _wrap, fmt, markdown_table, to_json, to_text, width
 from tradeoff.sensitivity import SensitivityResult, Stability
 
 __all__ = ["RENDERERS"]
@@ -45,26 +45,53 @@ def _rank_headers(res: SensitivityResult) -> list[str]:
     return [*heads, f"rank {k + 1}+"] if k < len(res.names) else heads
 
 
+def _name_width(names: list[str], fixed: int, columns: int) -> int:
+    """Width for a column of candidate names beside `fixed` columns of other content."""
+    longest = max([len("candidate"), *(len(n) for n in names)])
+    return max(10, min(longest, width() - fixed - columns))
+
+
 def table(res: SensitivityResult, color: bool) -> str:
     parts: list[RenderableType] = [Text(_header(res), style="bold")]
     if res.winner is not None:
+        cells = [(s.metric, fmt(s.weight), _interval(s)) for s in res.stability]
+        needs = [
+            max([len("who leads below"), *(len(s.below or "-") for s in res.stability)]),
+            max([len("who leads above"), *(len(s.above or "-") for s in res.stability)]),
+        ]
+        heads = list(_STABLE)
+        fixed = [max(len(h), *(len(c[k]) for c in cells)) for k, h in enumerate(heads)]
+        gaps = 8  # padding (0, 1): two spaces between each of the five columns
+        if width() - sum(fixed) - gaps < sum(min(n, 16) for n in needs):  # narrow
+            heads[2] = "stays first\nfor weight in"
+            fixed[2] = max(13, *(len(c[2]) for c in cells))
+        # The two columns of names take what they need, or share what is left evenly; names
+        # wrap after their separators.
+        room = width() - sum(fixed) - gaps
+        if sum(needs) > room:
+            half = max(8, room // 2)
+            needs = [min(n, half) for n in needs]
+            needs = [
+                min(n, max(8, room - other)) for n, other in zip(needs, needs[::-1], strict=True)
+            ]
         t = Table(box=None, padding=(0, 1), pad_edge=False, title_justify="left")
-        t.add_column("metric", no_wrap=True)
-        t.add_column("weight", justify="right", no_wrap=True)
-        t.add_column("stays first for weight in", no_wrap=True)
-        t.add_column("who leads below", overflow="fold")
-        t.add_column("who leads above", overflow="fold")
-        for s in res.stability:
-            t.add_row(
-                s.metric, fmt(s.weight), _interval(s), Text(s.below or "-"), Text(s.above or "-")
-            )
+        for k, head in enumerate(heads):
+            t.add_column(head, justify="right" if k == 1 else "left", no_wrap=True, width=fixed[k])
+        for head, need in zip(("who leads below", "who leads above"), needs, strict=True):
+            t.add_column(head, overflow="fold", width=need)
+        for s, c in zip(res.stability, cells, strict=True):
+            below = Text(_wrap(s.below or "-", needs[0], _NAME_BREAKS))
+            above = Text(_wrap(s.above or "-", needs[1], _NAME_BREAKS))
+            t.add_row(*c, below, above)
         parts += [Text(f"stability of {res.winner}, one weight at a time:"), t]
+        ranks = _rank_headers(res)
+        name_w = _name_width(res.names, 6 * len(ranks), 2 * len(ranks))
         acc = Table(box=None, padding=(0, 1), pad_edge=False)
-        acc.add_column("candidate")
-        for head in _rank_headers(res):
-            acc.add_column(head, justify="right")
+        acc.add_column("candidate", overflow="fold", width=name_w)
+        for head in ranks:
+            acc.add_column(head, justify="right", no_wrap=True)
         for name in res.names:
-            acc.add_row(Text(name), *_shares(res, name))
+            acc.add_row(Text(_wrap(name, name_w, _NAME_BREAKS)), *_shares(res, name))
         parts += [
             Text(f"rank acceptability, {res.samples} random weightings (SMAA-2, seed {res.seed}):"),
             acc,
@@ -73,6 +100,9 @@ def table(res: SensitivityResult, color: bool) -> str:
             weights = ", ".join(f"{m} {x:.2f}" for m, x in w.items())
             parts.append(Text(f"{name} wins with central weights {weights}", style="dim"))
     return to_text(parts, color=color)
+
+
+_STABLE = ("metric", "weight", "stays first for weight in")
 
 
 def csv(res: SensitivityResult, color: bool) -> str:
