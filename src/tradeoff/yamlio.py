@@ -436,6 +436,15 @@ def read_text(path: Path, display: str) -> str:
         ) from None
 
 
+def _in_text(text: str, line: int, col: int) -> tuple[int, int]:
+    """libyaml puts the end of a file without a final newline on the line after its last: the
+    position just past the last character instead."""
+    lines = text.split("\n")
+    if line > len(lines):
+        return len(lines), len(lines[-1]) + 1
+    return line, col
+
+
 def _describe_top(data: Any) -> str:
     if data is None:
         return "null"
@@ -468,11 +477,12 @@ def parse(text: str, display: str, *, partial: bool = False) -> Document:
         raise InputError.single(display, exc.line, exc.col, "", exc.what) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        line, col = _in_text(text, mark.line + 1, mark.column + 1) if mark else (1, 1)
         what = exc.problem or exc.context or "not valid YAML"
         if exc.problem and exc.context:
             ctx = exc.context_mark
-            where = f" started on line {ctx.line + 1}" if ctx and ctx.line + 1 != line else ""
+            at = _in_text(text, ctx.line + 1, 1)[0] if ctx else line
+            where = f" started on line {at}" if at != line else ""
             what = f"{exc.problem} ({exc.context}{where})"
         raise InputError.single(display, line, col, "", f"invalid YAML: {what}") from None
     except yaml.reader.ReaderError as exc:
