@@ -129,6 +129,8 @@ def test_result_types() -> None:
         ([[1.0, 2.0]], [True], "one boolean per column"),
         ([[1.0, 2.0]], [[True, False]], "one boolean per column"),
         ([[1.0, 2.0]], [2, 0], "booleans"),
+        ([[1.0 + 2j, 2.0]], [True, True], "real numbers"),
+        ([["a", "b"]], [True, True], "must be numbers"),
     ],
 )
 def test_validation(values: object, maximize: object, match: str) -> None:

@@ -61,7 +61,7 @@ def resolve_weights(data: StudyData, opts: Options) -> tuple[str, dict[str, floa
         if metric not in raw:
             raise UsageError(f"--weight: unknown metric '{metric}'{did_you_mean(metric, names)}")
         if not np.isfinite(weight) or weight < 0:
-            raise UsageError(f"--weight {metric}: the weight must be a number >= 0, got {weight}")
+            raise UsageError(f"--weight {metric}: the weight must be finite and >= 0, got {weight}")
         raw[metric] = float(weight)
     if not any(w > 0 for w in raw.values()):
         raise UsageError(f"every weight of profile '{profile}' is zero after --weight")

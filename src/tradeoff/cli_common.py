@@ -116,6 +116,10 @@ def save(path: Path, writer: Callable[[IO[bytes]], object]) -> None:
     mode = stat.S_IMODE(st.st_mode) if st is not None else 0o666 & ~_umask()
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except PermissionError:
+        # The file is written beside its target and renamed into place (so a failed run never
+        # leaves half a file): that needs the folder to be writable, not only the file.
+        fail(f"cannot write {path}: its folder {target.parent} is not writable")
     except OSError as exc:
         fail(f"cannot write {path}: {exc.strerror or exc}")
     try:

@@ -22,7 +22,13 @@ _CELLS = 1 << 21  # boolean cells per temporary comparison matrix (bounds peak m
 
 
 def _validate(values: ArrayLike, maximize: ArrayLike) -> F64:
-    x = np.asarray(values, dtype=np.float64)
+    raw = np.asarray(values)
+    if np.iscomplexobj(raw):
+        raise ValueError("values must be real numbers, got complex ones")
+    try:
+        x = np.asarray(raw, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"values must be numbers, got an array of {raw.dtype}") from None
     if x.ndim != 2:
         raise ValueError(f"values must be a 2-D array (rows x metrics), got {x.ndim} dimension(s)")
     bad = ~np.isfinite(x)
