@@ -294,9 +294,7 @@ def test_exit_codes(here: Path, fmt: str, args: list[str], code: int) -> None:
     result = run(*args, "--format", fmt)
     assert result.exit_code == code, result.output
     if code == 2:
-        # Only github speaks on stdout about bad input: one ::error annotation per problem.
-        lines = result.stdout.splitlines()
-        assert all(line.startswith("::error ") for line in lines) if fmt == "github" else not lines
+        bad_input_report(fmt, result.stdout)
         assert "Traceback" not in result.stderr
 
 
@@ -557,3 +555,50 @@ def test_action_script_inputs(here: Path, tmp_path: Path) -> None:
     assert summary.startswith("### tradeoff check could not run (exit 2)")
     code, out, _ = _run_action(here, tmp_path, strict="maybe")
     assert code == 2
+
+
+def bad_input_report(fmt: str, stdout: str) -> None:
+    """What stdout holds after exit 2: annotations (github), a report of the problems (json,
+    junit), or nothing (text, markdown). Usage errors (no file problem) leave it empty."""
+    if not stdout:
+        return
+    if fmt == "github":
+        assert all(line.startswith("::error ") for line in stdout.splitlines())
+    elif fmt == "json":
+        doc = json.loads(stdout)
+        assert doc["passed"] is False and doc["errors"]
+    elif fmt == "junit":
+        suite = ET.fromstring(stdout)
+        assert int(suite.attrib["errors"]) == len(suite) > 0
+    else:
+        raise AssertionError(f"{fmt} wrote {stdout!r} for bad input")
+
+
+def test_bad_input_gives_ci_a_json_or_junit_report_of_the_problems(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: 1\nmetrics: {q: {direction: up}}\ncandidates: [{name: a}]\n")
+    doc = json.loads(runner.invoke(app, ["check", str(bad), "-f", "json"]).stdout)
+    assert doc == {
+        "schema_version": 1,
+        "command": "check",
+        "passed": False,
+        "errors": [
+            {
+                "file": str(bad),
+                "line": 2,
+                "col": 26,
+                "where": "metrics.q.direction",
+                "what": "expected 'max' or 'min', got 'up'",
+            }
+        ],
+    }
+    report = tmp_path / "report.xml"
+    result = runner.invoke(app, ["check", str(bad), "-f", "junit", "-o", str(report)])
+    assert result.exit_code == 2 and "metrics.q.direction" in result.stderr
+    (case,) = ET.fromstring(report.read_text(encoding="utf-8"))
+    error = case.find("error")
+    assert error is not None and error.attrib["message"] == "expected 'max' or 'min', got 'up'"
+    assert case.attrib["line"] == "2"
+    # Never over the file it could not read.
+    same = runner.invoke(app, ["check", str(bad), "-f", "junit", "-o", str(bad)])
+    assert same.exit_code == 2 and bad.read_text().startswith("version: 1")

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from conftest import runner
+from test_check import bad_input_report
 from tradeoff.baseline import load_baseline
 from tradeoff.checking import check, load_all
 from tradeoff.cli import app
@@ -403,8 +404,7 @@ def test_exit_codes(here: Path, fmt: str, change: str | None, args: list[str], c
     result = run(*args, "--format", fmt)
     assert result.exit_code == code, result.output
     if code == 2:
-        lines = result.stdout.splitlines()  # github annotates bad input; the others say nothing
-        assert all(line.startswith("::error ") for line in lines) if fmt == "github" else not lines
+        bad_input_report(fmt, result.stdout)
         assert "Traceback" not in result.stderr
     if code == 1:
         assert result.stdout.strip()
@@ -502,6 +502,8 @@ def test_malformed_baseline(here: Path, how: str, message: str) -> None:
         if fmt == "github":  # the same problem, as one annotation of the baseline file
             assert result.stdout.startswith("::error file=base.json,")
             assert result.stdout.count("\n") == 1
+        elif fmt in ("json", "junit"):
+            bad_input_report(fmt, result.stdout)
         else:
             assert result.stdout == ""
 

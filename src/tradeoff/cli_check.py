@@ -24,6 +24,7 @@ from tradeoff.cli_common import (
     err_console,
     not_an_input,
     parse_metrics,
+    reads_output,
     use_color,
     user_errors,
 )
@@ -117,7 +118,7 @@ def check(
     from tradeoff.render_check import CHECK_RENDERERS
 
     names = list(dict.fromkeys(candidate)) if candidate else None
-    with user_errors(), _annotated(fmt is CheckFormat.github):
+    with user_errors(), _reported(fmt, output, [*(files or [DEFAULT_FILE]), baseline]):
         tolerances = [Tolerance.parse(t) for t in tolerance or []]
         # Report the errors of the goals files and of the baseline at once.
         problems = []
@@ -156,17 +157,25 @@ def check(
 
 
 @contextmanager
-def _annotated(github: bool) -> Iterator[None]:
-    """With --format github, bad input is also written as ::error annotations on stdout, so a
-    broken goals (or baseline) file is marked where it is broken in the workflow run."""
+def _reported(fmt: CheckFormat, output: Path | None, reads: list[Path | None]) -> Iterator[None]:
+    """Bad input is also reported in the format CI reads: ::error annotations at the broken
+    lines (github, on stdout), or a complete JUnit / JSON document of the problems (to --output
+    or stdout), so a report consumer finds a report. Exit 2 and the messages on stderr stay."""
     from tradeoff.errors import InputError
 
     try:
         yield
     except InputError as exc:
-        if github:
-            from tradeoff.render_check import github_problems
+        from tradeoff import render_check
 
-            sys.stdout.write(github_problems(exc.diagnostics))
+        if fmt is CheckFormat.github:
+            sys.stdout.write(render_check.github_problems(exc.diagnostics))
             sys.stdout.flush()
+        elif fmt in (CheckFormat.junit, CheckFormat.json) and not reads_output(output, reads):
+            render = (
+                render_check.junit_problems
+                if fmt is CheckFormat.junit
+                else render_check.json_problems
+            )
+            emit(render(exc.diagnostics), output)
         raise

@@ -144,15 +144,19 @@ def _umask() -> int:
     return mask
 
 
+def reads_output(output: Path | None, inputs: Iterable[Path | None]) -> bool:
+    """Whether --output names one of the files the command reads (under any name)."""
+    if output is None or str(output) == "-":
+        return False
+    out = os.path.realpath(output)
+    return any(path is not None and os.path.realpath(path) == out for path in inputs)
+
+
 def not_an_input(output: Path | None, inputs: Iterable[Path | None]) -> None:
     """Refuse an --output that is one of the files the command reads: the goals file would be
     replaced by the result (and a failed run could not even be retried)."""
-    if output is None or str(output) == "-":
-        return
-    out = os.path.realpath(output)
-    for path in inputs:
-        if path is not None and os.path.realpath(path) == out:
-            fail(f"--output {output} is the file this command reads; write the result elsewhere")
+    if reads_output(output, inputs):
+        fail(f"--output {output} is the file this command reads; write the result elsewhere")
 
 
 def emit(text: str, output: Path | None) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from tradeoff.render_findings import (
     regression_text,
     regression_title,
 )
+from tradeoff.results import SCHEMA_VERSION
 
 if TYPE_CHECKING:
     import xml.etree.ElementTree as ET
@@ -241,6 +243,40 @@ def github_problems(diagnostics: Sequence[Diagnostic]) -> str:
         props["title"] = "invalid input"
         out.append(command("error", props, f"{d.where}: {d.what}" if d.where else d.what) + "\n")
     return "".join(out)
+
+
+def json_problems(diagnostics: Sequence[Diagnostic]) -> str:
+    """Bad input as the check JSON of a failed run: `passed` false and an `errors` list."""
+    doc = {
+        "schema_version": SCHEMA_VERSION,
+        "command": "check",
+        "passed": False,
+        "errors": [
+            {"file": d.file, "line": d.line, "col": d.col, "where": d.where, "what": d.what}
+            for d in diagnostics
+        ],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def junit_problems(diagnostics: Sequence[Diagnostic]) -> str:
+    """Bad input as a JUnit report: one test case per problem, each with an <error>."""
+    import xml.etree.ElementTree as ET
+
+    suite = ET.Element("testsuite", name="tradeoff check")
+    for d in diagnostics:
+        attrs = {"classname": xml_safe(d.file), "name": xml_safe(f"valid input: {d.where}")}
+        attrs.update(time="0", file=xml_safe(d.file), line=str(d.line))
+        case = ET.SubElement(suite, "testcase", attrs)
+        error = ET.SubElement(case, "error", message=xml_safe(d.what), type="invalid input")
+        error.text = xml_safe(str(d))
+    suite.set("tests", str(len(suite)))
+    suite.set("failures", "0")
+    suite.set("errors", str(len(suite)))
+    suite.set("skipped", "0")
+    ET.indent(suite)
+    body = ET.tostring(suite, encoding="unicode")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
 
 
 # junit
