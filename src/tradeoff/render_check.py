@@ -17,7 +17,16 @@ from rich.text import Text
 from tradeoff.checking import CheckResult, Dominated, Finding
 from tradeoff.errors import Diagnostic
 from tradeoff.regression import Comparison
-from tradeoff.render import fmt, markdown_table, md_escape, to_json, to_text, width
+from tradeoff.render import (
+    _NAME_BREAKS,
+    _wrap,
+    fmt,
+    markdown_table,
+    md_escape,
+    to_json,
+    to_text,
+    width,
+)
 from tradeoff.render_findings import (
     TIMES,
     budget_text,
@@ -172,7 +181,9 @@ def _table(res: CheckResult) -> Table | None:
         name_w = max(len("candidate"), *(len(v.candidate) for v in shown))
         where_w = max(len("where"), *(len(v.where) for v in shown))
         whole = name_w + where_w + len("warning") + 24 + 3 <= width()
-        table.add_column("candidate", no_wrap=whole, overflow="fold")
+        if not whole:  # long names wrap after their separators, in what the rest leaves
+            name_w = max(10, width() - where_w - len("warning") - 24 - 3)
+        table.add_column("candidate", no_wrap=whole, overflow="fold", width=name_w)
         table.add_column("violation")
         table.add_column("level", no_wrap=True)
         table.add_column("where", no_wrap=True)
@@ -180,7 +191,8 @@ def _table(res: CheckResult) -> Table | None:
             style = "red" if v.level == "error" else "yellow"
             text = f"{v.text} ({v.note})" if v.note else v.text
             # Text(), not str: a name like "[b]x" must not be read as rich markup.
-            table.add_row(Text(v.candidate), Text(text), Text(v.level, style=style), Text(v.where))
+            name = Text(v.candidate if whole else _wrap(v.candidate, name_w, _NAME_BREAKS))
+            table.add_row(name, Text(text), Text(v.level, style=style), Text(v.where))
         return table
     return None
 
