@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import textwrap
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -89,3 +91,20 @@ def deadline(seconds: int) -> Iterator[None]:
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def bad_input_report(fmt: str, stdout: str) -> None:
+    """What stdout holds after exit 2: annotations (github), a report of the problems (json,
+    junit), or nothing (text, markdown). Usage errors (no file problem) leave it empty."""
+    if not stdout:
+        return
+    if fmt == "github":
+        assert all(line.startswith("::error ") for line in stdout.splitlines())
+    elif fmt == "json":
+        doc = json.loads(stdout)
+        assert doc["passed"] is False and doc["errors"]
+    elif fmt == "junit":
+        suite = ET.fromstring(stdout)
+        assert int(suite.attrib["errors"]) == len(suite) > 0
+    else:
+        raise AssertionError(f"{fmt} wrote {stdout!r} for bad input")

@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 import yaml
 
-from conftest import GOALS, ROOT, runner, write_goals
+from conftest import GOALS, ROOT, bad_input_report, runner, write_goals
 from tradeoff.checking import check, load_all
 from tradeoff.cli import app
 from tradeoff.render_check import escape_data, escape_property
@@ -555,23 +555,6 @@ def test_action_script_inputs(here: Path, tmp_path: Path) -> None:
     assert summary.startswith("### tradeoff check could not run (exit 2)")
     code, out, _ = _run_action(here, tmp_path, strict="maybe")
     assert code == 2
-
-
-def bad_input_report(fmt: str, stdout: str) -> None:
-    """What stdout holds after exit 2: annotations (github), a report of the problems (json,
-    junit), or nothing (text, markdown). Usage errors (no file problem) leave it empty."""
-    if not stdout:
-        return
-    if fmt == "github":
-        assert all(line.startswith("::error ") for line in stdout.splitlines())
-    elif fmt == "json":
-        doc = json.loads(stdout)
-        assert doc["passed"] is False and doc["errors"]
-    elif fmt == "junit":
-        suite = ET.fromstring(stdout)
-        assert int(suite.attrib["errors"]) == len(suite) > 0
-    else:
-        raise AssertionError(f"{fmt} wrote {stdout!r} for bad input")
 
 
 def test_bad_input_gives_ci_a_json_or_junit_report_of_the_problems(tmp_path: Path) -> None:

@@ -16,8 +16,7 @@ from typing import Any
 
 import pytest
 
-from conftest import runner
-from test_check import bad_input_report
+from conftest import bad_input_report, runner
 from tradeoff.baseline import load_baseline
 from tradeoff.checking import check, load_all
 from tradeoff.cli import app

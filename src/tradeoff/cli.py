@@ -259,8 +259,9 @@ def frontier(
 
     goal = parse_target(target)
     with user_errors():
+        data = tradeoff.load(file, allow_external_sources=allow_external).data
         result = frontier_result(
-            data := tradeoff.load(file, allow_external_sources=allow_external).data,
+            data,
             x,
             y,
             goal,
@@ -299,8 +300,9 @@ def sensitivity(
     weights = parse_weights(weight)
     with user_errors():
         opts = Options(profile, weights, method.value, parse_metrics(metrics), missing.value)
+        data = tradeoff.load(file, allow_external_sources=allow_external).data
         result = sensitivity_result(
-            data := tradeoff.load(file, allow_external_sources=allow_external).data,
+            data,
             opts,
             samples=samples,
             seed=seed,

@@ -71,8 +71,9 @@ def plot(
     else:
         _need("plotext", f"plotting in the terminal needs plotext: {INSTALL_HINT}")
     with user_errors():
+        study = tradeoff.load(file, allow_external_sources=allow_external).data
         data = plot_data(
-            study := tradeoff.load(file, allow_external_sources=allow_external).data,
+            study,
             x,
             y,
             mix=mix,

@@ -139,11 +139,11 @@ _NAME_MIN = 10  # nor is the candidate column narrower than this
 
 
 _HEAD_BREAKS = re.compile(r"(?=_)|(?<=[/\- ])")  # before '_', after '/', '-' and ' '
-_NAME_BREAKS = re.compile(r"(?<=[@/\-_. :])")  # after the separators names are made of
+NAME_BREAKS = re.compile(r"(?<=[@/\-_. :])")  # after the separators names are made of
 _SOURCE_BREAKS = re.compile(r"(?<=[/ ])")  # paths and prose: after '/' and spaces
 
 
-def _wrap(
+def wrap(
     text: str,
     size: int,
     breaks: re.Pattern[str] = _HEAD_BREAKS,
@@ -224,7 +224,7 @@ def _sizes(metrics: Sequence[MetricSpec], rows: Sequence[Row], others: Sequence[
 
 def _metric_columns(table: Table, metrics: Sequence[MetricSpec], sizes: Sequence[int]) -> None:
     for m, size in zip(metrics, sizes, strict=False):
-        head = _wrap(_header(m), size)
+        head = wrap(_header(m), size)
         table.add_column(Text(head), justify="right", overflow="fold", width=size)
 
 
@@ -284,10 +284,10 @@ def rank_table(res: RankResult) -> list[RenderableType]:
         extra = [_p_first(r), _interval(r)] if noisy else []
         if r.feasible:
             front = Text("yes", style="green") if r.on_front else Text("no", style="yellow")
-            name = Text(_wrap(r.name, lay.name, _NAME_BREAKS))
+            name = Text(wrap(r.name, lay.name, NAME_BREAKS))
             table.add_row(str(r.rank), name, fmt_score(r.score), *extra, *c, front)
         else:
-            name = Text(_wrap(r.name, lay.name, _NAME_BREAKS), style="dim")
+            name = Text(wrap(r.name, lay.name, NAME_BREAKS), style="dim")
             table.add_row(DASH, name, DASH, *extra, *c, Text("infeasible", style="red"))
     out: list[RenderableType] = [Text(title, style="bold"), table, *lay.note(res.metrics)]
     out += _footnotes(shown, res.metrics)
@@ -338,7 +338,7 @@ def pareto_table(res: ParetoResult) -> list[RenderableType]:
     for r, c, text in zip(res.rows, lay.cells, notes, strict=True):
         note = Text(text, style="red" if not r.feasible else "bold green")
         layer = [str(r.layer)] if res.layers else []
-        table.add_row(*layer, Text(_wrap(r.name, lay.name, _NAME_BREAKS)), *c, note)
+        table.add_row(*layer, Text(wrap(r.name, lay.name, NAME_BREAKS)), *c, note)
     return [
         Text(title, style="bold"),
         table,
@@ -405,8 +405,8 @@ def explain_table(res: ExplainResult) -> list[RenderableType]:
     if source_w:
         table.add_column("source", overflow="fold", width=source_w)
     for line, row, source in zip(res.lines, cells, sources, strict=True):
-        label = Text(_wrap(line.metric.name, metric_w))
-        where = [Text(_wrap(source, source_w, _SOURCE_BREAKS, _NAME_BREAKS))] if source_w else []
+        label = Text(wrap(line.metric.name, metric_w))
+        where = [Text(wrap(source, source_w, _SOURCE_BREAKS, NAME_BREAKS))] if source_w else []
         table.add_row(label, *row, *where)
     out: list[RenderableType] = [
         Text(f"{head} (profile {res.profile}, {res.method})", style="bold"),

@@ -18,14 +18,14 @@ from tradeoff.checking import CheckResult, Dominated, Finding
 from tradeoff.errors import Diagnostic
 from tradeoff.regression import Comparison
 from tradeoff.render import (
-    _NAME_BREAKS,
-    _wrap,
+    NAME_BREAKS,
     fmt,
     markdown_table,
     md_escape,
     to_json,
     to_text,
     width,
+    wrap,
 )
 from tradeoff.render_findings import (
     TIMES,
@@ -191,7 +191,7 @@ def _table(res: CheckResult) -> Table | None:
             style = "red" if v.level == "error" else "yellow"
             text = f"{v.text} ({v.note})" if v.note else v.text
             # Text(), not str: a name like "[b]x" must not be read as rich markup.
-            name = Text(v.candidate if whole else _wrap(v.candidate, name_w, _NAME_BREAKS))
+            name = Text(v.candidate if whole else wrap(v.candidate, name_w, NAME_BREAKS))
             table.add_row(name, Text(text), Text(v.level, style=style), Text(v.where))
         return table
     return None

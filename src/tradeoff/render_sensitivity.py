@@ -6,7 +6,7 @@ from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from tradeoff.render import _NAME_BREAKS, _csv, _wrap, fmt, markdown_table, to_json, to_text, width
+from tradeoff.render import NAME_BREAKS, _csv, fmt, markdown_table, to_json, to_text, width, wrap
 from tradeoff.sensitivity import SensitivityResult, Stability
 
 __all__ = ["RENDERERS"]
@@ -80,8 +80,8 @@ def table(res: SensitivityResult, color: bool) -> str:
         for head, need in zip(("who leads below", "who leads above"), needs, strict=True):
             t.add_column(head, overflow="fold", width=need)
         for s, c in zip(res.stability, cells, strict=True):
-            below = Text(_wrap(s.below or "-", needs[0], _NAME_BREAKS))
-            above = Text(_wrap(s.above or "-", needs[1], _NAME_BREAKS))
+            below = Text(wrap(s.below or "-", needs[0], NAME_BREAKS))
+            above = Text(wrap(s.above or "-", needs[1], NAME_BREAKS))
             t.add_row(*c, below, above)
         parts += [Text(f"stability of {res.winner}, one weight at a time:"), t]
         ranks = _rank_headers(res)
@@ -91,7 +91,7 @@ def table(res: SensitivityResult, color: bool) -> str:
         for head in ranks:
             acc.add_column(head, justify="right", no_wrap=True)
         for name in res.names:
-            acc.add_row(Text(_wrap(name, name_w, _NAME_BREAKS)), *_shares(res, name))
+            acc.add_row(Text(wrap(name, name_w, NAME_BREAKS)), *_shares(res, name))
         parts += [
             Text(f"rank acceptability, {res.samples} random weightings (SMAA-2, seed {res.seed}):"),
             acc,

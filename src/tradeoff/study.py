@@ -85,7 +85,7 @@ class Study:
         method: Method = "weighted-sum",
         top: int | None = None,
         include_infeasible: bool = False,
-        metrics: Sequence[str] | None = None,
+        metrics: Sequence[str] | str | None = None,
         missing: Missing = "error",
         uncertainty: bool = False,
         samples: int = DEFAULT_SAMPLES,
@@ -209,7 +209,7 @@ class Study:
 
     def pareto_result(
         self,
-        metrics: Sequence[str] | None = None,
+        metrics: Sequence[str] | str | None = None,
         layers: bool = False,
         ignore_budgets: bool = False,
         missing: Missing = "error",
@@ -324,7 +324,7 @@ class Study:
         profile: str | None = None,
         weights: Mapping[str, float] | None = None,
         method: Method = "weighted-sum",
-        metrics: Sequence[str] | None = None,
+        metrics: Sequence[str] | str | None = None,
         missing: Missing = "error",
     ) -> ExplainResult:
         """One candidate: per-metric contributions, budget results and who dominates it."""
@@ -411,7 +411,7 @@ class Study:
             method=method,
             top=top,
             include_infeasible=include_infeasible,
-            metrics=_metric_list(metrics),
+            metrics=metrics,
             missing=missing,
         )
         return _frame(result.rows, self.data, score=True)
@@ -430,7 +430,7 @@ class Study:
         knee, one per metric, dominated_by.
         """
         result = self.pareto_result(
-            metrics=_metric_list(metrics),
+            metrics=metrics,
             layers=layers,
             ignore_budgets=ignore_budgets,
             missing=missing,
