@@ -40,3 +40,18 @@ def test_the_check_itself_sees_heavy_modules() -> None:
     # Guards the two tests above against passing vacuously.
     modules = _modules_after("import tradeoff.cli")
     assert {"typer", "rich"} <= _top_level(modules)
+
+
+def test_small_inputs_leave_moocore_unimported() -> None:
+    # Importing moocore costs ~60 ms: the CLI on a goals file (layers, front) must not pay it.
+    goals = ROOT / "goals.yaml"
+    code = (
+        "import contextlib, io\n"
+        "from tradeoff.cli import app\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    app(['pareto', {str(goals)!r}, '--layers', '-f', 'json'], standalone_mode=False)\n"
+        "assert 'tradeoff.pareto' in sys.modules\n"
+    )
+    assert "moocore" not in _top_level(_modules_after(code))
+    big = "import numpy as np, tradeoff\ntradeoff.nondominated_layers(np.eye(20_000, 3), [0, 0, 0])"
+    assert "moocore" in _top_level(_modules_after(big))  # the check can see it

@@ -11,7 +11,7 @@ and among distinct rows "an earlier row is <= on every column" already means "do
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
@@ -24,6 +24,7 @@ Bool = NDArray[np.bool_]
 _BLOCK3 = 4096  # rows per sweep block in 3-D
 _BLOCK = 2048  # rows per block in the sort-filter sweep (d >= 4)
 _BOXES = 2048  # d >= 4: bounding boxes once the front so far has this many rows (see _sfs)
+_WIDE = 0.35  # mask(wide=...): share of rows left after the prefilter that marks a wide front
 _PAIRWISE = 96  # below this many rows, compare all pairs directly
 _CELLS = 1 << 21  # boolean cells per temporary comparison matrix (bounds peak memory)
 
@@ -217,17 +218,24 @@ def _prefilter(y: F64) -> NDArray[np.intp]:
     return idx
 
 
-def mask(y: F64) -> Bool:
+def mask(y: F64, wide: Callable[[F64], Bool] | None = None) -> Bool:
+    """The front. ``wide``, if given, replaces the NumPy kernels on what survives the prefilter
+    when that is over _WIDE of the rows in 4-D or more: a front that holds many of the rows, where
+    the sweeps compare each row with much of the front and a compiled kernel is several times
+    faster."""
     n, d = y.shape
     if n == 0 or d == 0:
         return np.ones(n, dtype=np.bool_)
-    if n > _PAIRWISE:
-        idx = _prefilter(y)
-        if idx.shape[0] < n:
-            out = np.zeros(n, dtype=np.bool_)
-            out[idx] = _mask_kernel_all(y[idx])
-            return out
-    return _mask_kernel_all(y)
+    idx = _prefilter(y) if n > _PAIRWISE else None
+    rest = y if idx is None else y[idx]
+    kernel: Callable[[F64], Bool] = _mask_kernel_all
+    if wide is not None and d >= 4 and rest.shape[0] > _WIDE * n:
+        kernel = wide
+    if idx is None or idx.shape[0] == n:
+        return kernel(y)
+    out = np.zeros(n, dtype=np.bool_)
+    out[idx] = kernel(rest)
+    return out
 
 
 def _mask_kernel_all(y: F64) -> Bool:
