@@ -338,3 +338,25 @@ def test_box_path_matches_brute(d: int, n: int, top: int, anti: bool, seed: int)
         pareto_kernels._BLOCK, pareto_kernels._BOXES, pareto_boxes._TOP, pareto_boxes._TOP_CHUNK = (
             saved
         )
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(2, 5), st.integers(0, 3), st.integers(1, 300), st.integers(0, 2**32 - 1))
+def test_prefilter_with_ties_on_the_first_column(d: int, spread: int, n: int, seed: int) -> None:
+    # The prefilter decides "dominated" from >= everywhere and > on the first column, and checks
+    # the rows that tie the pivot there in full: constant or near-constant first columns and
+    # copies of the pivot row must keep their fate.
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, 4, size=(n, d)).astype(np.float64)
+    x[:, 0] = rng.integers(0, spread + 1, size=n)
+    x = np.vstack([x, np.repeat(x[:1], 3, axis=0)])  # copies of one row
+    mx = [False] * d
+    want = brute_mask(x.tolist(), mx)
+    assert pareto_mask(x, mx).tolist() == want
+    saved = pareto_kernels._PAIRWISE
+    try:
+        pareto_kernels._PAIRWISE = 2  # force the prefilter on small inputs too
+        assert pareto_mask(x, mx).tolist() == want
+        assert pareto_mask(-x, [True] * d).tolist() == want
+    finally:
+        pareto_kernels._PAIRWISE = saved

@@ -25,6 +25,7 @@ _BLOCK3 = 4096  # rows per sweep block in 3-D
 _BLOCK = 2048  # rows per block in the sort-filter sweep (d >= 4)
 _BOXES = 2048  # d >= 4: bounding boxes once the front so far has this many rows (see _sfs)
 _WIDE = 0.35  # mask(wide=...): share of rows left after the prefilter that marks a wide front
+_SAMPLE = 4096  # rows sampled (evenly spaced) for the column ranges that weigh prefilter pivots
 _PAIRWISE = 96  # below this many rows, compare all pairs directly
 _CELLS = 1 << 21  # boolean cells per temporary comparison matrix (bounds peak memory)
 
@@ -188,16 +189,16 @@ def _distinct(y: F64) -> tuple[F64, NDArray[np.intp], NDArray[np.intp]]:
 def _prefilter(y: F64) -> NDArray[np.intp]:
     """Rows that survive a few pivots: any row may serve as a dominator, and the row with the
     smallest sum of range-scaled columns usually dominates most others. A few linear passes, no
-    sort, so a small front costs little more than reading the data."""
+    sort, so a small front costs little more than reading the data.
+
+    The scaled sum only chooses pivots, so the ranges come from a sample of rows and the sum from
+    one matrix-vector product; which rows a pivot dominates is decided exactly."""
     n, d = y.shape
     with np.errstate(all="ignore"):  # overflow only makes a pivot worse, never a result wrong
-        lo, hi = halved_range(y)
+        lo, hi = halved_range(y[:: max(1, n // _SAMPLE)])
         w = np.where(hi > lo, 1.0 / (hi - lo), 0.0)
-        key = y[:, 0] * w[0]
-        for k in range(1, d):
-            key += y[:, k] * w[k]
+        pick = y @ w  # pivots already used get +inf here, so the next round picks another
     idx = np.arange(n)
-    pick = key.copy()  # pivots already used get +inf here, so the next round picks another
     for _ in range(6):
         j = int(np.argmin(pick))
         pick[j] = np.inf
@@ -205,13 +206,14 @@ def _prefilter(y: F64) -> NDArray[np.intp]:
         dom = y[:, 0] >= p[0]
         for k in range(1, d):
             dom &= y[:, k] >= p[k]
-        # >= everywhere and a larger key means different, hence dominated; check the rest exactly
-        unsure = np.flatnonzero(dom & ~(key > key[j]))
+        # >= everywhere and > on the first column means different, hence dominated; rows equal to
+        # the pivot on the first column are checked in full
+        unsure = np.flatnonzero(dom & (y[:, 0] == p[0]))
         dom[unsure] = ~(y[unsure] == p).all(axis=1)
         keep = np.flatnonzero(~dom)
         if keep.shape[0] == n:
             break
-        idx, y, key, pick = idx[keep], y[keep], key[keep], pick[keep]
+        idx, y, pick = idx[keep], y[keep], pick[keep]
         if keep.shape[0] > 0.7 * n:
             break
         n = keep.shape[0]
