@@ -206,6 +206,8 @@ def run(args: argparse.Namespace) -> int:
                                 ts.append(float("inf") if r is None else r[0])
                     for name, ts in runs.items():
                         times[name.split(":")[1]] = statistics.median(ts)
+                    order = [m.split(":")[1] for m in names if m.startswith(task + ":")]
+                    times = {who: times[who] for who in order}  # print in one order every row
                     ref = results.get("tradeoff")
                     bad = [
                         w for w, v in results.items() if ref is not None and not (v == ref).all()
