@@ -206,6 +206,38 @@ def test_a_value_given_inline_and_from_a_file_is_an_error(tmp_path: Path) -> Non
     assert any("'quality' is given here and also comes from" in line for line in _fail(path))
 
 
+def test_lm_eval_negative_stderr_is_refused_at_the_from_entry(tmp_path: Path) -> None:
+    path = _setup(tmp_path, LM_EVAL)
+    rerun = tmp_path / LM_EVAL.split("from: ")[2].split()[0]
+    raw = json.loads(rerun.read_text())
+    raw["results"]["arc_challenge"]["acc_stderr,none"] = -0.01
+    rerun.write_text(json.dumps(raw))
+    (line,) = (ln for ln in _fail(path) if "stderr" in ln)
+    assert line.startswith("goals.yaml:10:11: candidates[1].from: ")
+    assert "a standard error must be at least 0, got -0.01" in line
+    result = runner.invoke(app, ["pareto", str(path), "--noise", "1"])
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
+
+
+def test_a_task_missing_from_one_file_can_be_given_inline(tmp_path: Path) -> None:
+    path = _setup(tmp_path, LM_EVAL)
+    rerun = tmp_path / LM_EVAL.split("from: ")[2].split()[0]
+    raw = json.loads(rerun.read_text())
+    del raw["results"]["arc_challenge"]
+    rerun.write_text(json.dumps(raw))
+    (line,) = _fail(path)
+    assert "no task 'arc_challenge'" in line and "write `quality: null` under metrics" in line
+    for inline, want in (("quality: 55.5, ", 55.5), ("quality: null, ", None)):
+        path.write_text(
+            path.read_text().replace("{latency_p95: 200}", "{" + inline + "latency_p95: 200}")
+        )
+        data = tradeoff.load(path).data
+        got = data.values[1, 0]
+        assert np.isnan(got) if want is None else got == want, got
+        assert np.isnan(data.stderr[1, 0])
+        path.write_text(path.read_text().replace(inline, ""))
+
+
 OPTIMUM = """\
 version: 1
 metrics:

@@ -290,7 +290,8 @@ def test_lm_eval_missing_task_and_field_suggest_what_the_file_has() -> None:
     assert problems_of(read_lm_eval, LM_EVAL, fields, display="evals/r.json") == [
         (
             "evals/r.json (for q)",
-            "no task 'arc_challeng' in the results (did you mean 'arc_challenge'?)",
+            "no task 'arc_challeng' in the results (did you mean 'arc_challenge'?); if this model"
+            " has no such result, write `q: null` under metrics",
         ),
         (
             "evals/r.json (for h)",

@@ -229,21 +229,33 @@ def _from_file(
         what = f"{cand.from_} is a {label} file, but no metric has `source: {{{label}: ...}}`"
         ctx.fail(floc, what)
         return
-    fields = {
-        m: f for m, f in wanted.items() if not _given_twice(ctx, i, cand, m, cand.from_ or "")
-    }
-    try:
+
+    def read(fields: dict[str, tuple[str, str]]) -> dict[str, tuple[float, float | None, Any]]:
         if kind == "lm_eval":
             percent = {m: (ctx.metrics[ctx.index[m]].unit or "").strip() == "%" for m in fields}
-            found = read_lm_eval(path, fields, percent, cand.from_)
-            got = {m: (v, se, prov) for m, (v, se, prov) in found.items()}
-        else:
-            unit_of = {m: ctx.metrics[ctx.index[m]].unit for m in fields}
-            read = read_optimum_benchmark(path, fields, unit_of, cand.from_)
-            got = {m: (v, None, prov) for m, (v, prov) in read.items()}
+            return read_lm_eval(path, fields, percent, cand.from_)
+        unit_of = {m: ctx.metrics[ctx.index[m]].unit for m in fields}
+        found = read_optimum_benchmark(path, fields, unit_of, cand.from_)
+        return {m: (v, None, prov) for m, (v, prov) in found.items()}
+
+    # A metric written under `metrics:` (a value, or null for none) is taken from there when the
+    # file lacks it, so one candidate can miss a task the others ran; if the file has it too,
+    # the two must not compete.
+    inline = [m for m in wanted if m in cand.metrics]
+    try:
+        got = read({m: f for m, f in wanted.items() if m not in inline})
     except SourceProblem as exc:
         _problems(ctx, floc, exc)
         return
+    for metric in inline:
+        try:
+            read({metric: wanted[metric]})
+        except SourceProblem:
+            continue
+        loc: yamlio.Loc = ("candidates", i, "metrics", metric)
+        ctx.fail(
+            loc, f"'{metric}' is given here and also comes from {cand.from_}; keep one", key=True
+        )
     for metric, (value, se, prov) in got.items():
         j = ctx.index[metric]
         values[0, j] = value

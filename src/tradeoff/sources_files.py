@@ -86,6 +86,7 @@ def read_lm_eval(
         entry = tasks.get(task)
         if not isinstance(entry, dict):
             what = f"no task {excerpt(task)} in the results" + close_matches(task, tasks)
+            what += f"; if this model has no such result, write `{metric}: null` under metrics"
             problems.add(f"{display} (for {metric})", what)
             continue
         place = f"{display} task {excerpt(task)}, field {excerpt(field)}"
@@ -105,6 +106,12 @@ def read_lm_eval(
             problems.add(
                 f"{display} task {excerpt(task)}, field {excerpt(stderr_field)}",
                 f"expected a finite number or 'N/A', got {excerpt(raw_stderr)}",
+            )
+            continue
+        if stderr is not None and stderr < 0:
+            problems.add(
+                f"{display} task {excerpt(task)}, field {excerpt(stderr_field)}",
+                f"a standard error must be at least 0, got {raw_stderr}",
             )
             continue
         scale = 100.0 if percent.get(metric) else 1.0
