@@ -535,6 +535,58 @@ def test_front_only_baseline_works(here: Path) -> None:
     assert short(regressions()[1]) == [("fast", "left_front", None)]
 
 
+# units: the baseline records them, and a change of unit converts or is refused
+
+
+def test_baseline_records_units_and_converts_a_changed_unit(here: Path) -> None:
+    assert _doc(here)["units"] == {"quality": "%", "cost": "USD/request", "latency_p95": "ms"}
+    edit("latency_p95: {direction: min, unit: ms}", "latency_p95: {direction: min, unit: s}")
+    edit("latency_p95: 300}", "latency_p95: 0.3}")
+    edit("latency_p95: 700", "latency_p95: 0.79")  # 790 ms: worse than the baseline's 700 ms
+    edit("latency_p95: 320}", "latency_p95: 0.32}")
+    edit("latency_p95: {max: 800}", "latency_p95: {max: 0.8}")
+    result = run("--format", "json")
+    assert result.exit_code == 1, result.output
+    (found,) = json.loads(result.stdout)["regressions"]
+    assert (found["candidate"], found["kind"], found["metric"]) == ("smart", "worse", "latency_p95")
+    assert found["baseline"] == pytest.approx(0.7) and found["current"] == pytest.approx(0.79)
+    assert "base.json: latency_p95 converted from ms to s" in result.stderr
+    edit("latency_p95: 0.79", "latency_p95: 0.7")  # the same 700 ms: nothing changed
+    assert run().exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("unit", "shown"),
+    [("furlongz", "'furlongz'"), ("kg", "'kg'"), (None, "no unit")],
+)
+def test_a_unit_change_that_does_not_convert_is_refused(
+    here: Path, unit: str | None, shown: str
+) -> None:
+    new = "{direction: min}" if unit is None else f"{{direction: min, unit: {unit}}}"
+    edit("latency_p95: {direction: min, unit: ms}", f"latency_p95: {new}")
+    result = run()
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (
+        "base.json: units.latency_p95: the baseline has latency_p95 in 'ms',"
+        f" goals.yaml in {shown}, and they do not convert; compare against a baseline made with"
+        " the current units\n"
+    )
+
+
+def test_a_baseline_without_units_is_compared_as_it_is(here: Path) -> None:
+    doc = _doc(here)
+    del doc["units"]  # written before pareto's JSON recorded units
+    Path("base.json").write_text(json.dumps(doc))
+    assert run().exit_code == 0
+    edit("latency_p95: 700", "latency_p95: 720")
+    assert short(regressions()[1]) == [("smart", "worse", "latency_p95")]
+    doc["units"] = ["ms"]
+    Path("base.json").write_text(json.dumps(doc))
+    assert (
+        run().stderr == "base.json: units: expected an object of unit names (or null), got a list\n"
+    )
+
+
 # the library
 
 

@@ -34,6 +34,9 @@ class Baseline:
     file: str
     metrics: list[str]
     candidates: list[BaselineEntry]
+    # metric -> unit as the baseline's goals file declared it (None: no unit); None for a
+    # baseline written before pareto's JSON recorded units
+    units: dict[str, str | None] | None = None
 
     @property
     def front(self) -> list[BaselineEntry]:
@@ -126,10 +129,15 @@ def _validate(file: str, doc: object) -> Baseline:
                 bad(f"candidates[{k}].name", f"duplicate candidate '{entry.name}'")
             names.add(entry.name)
             entries.append(entry)
+    units = doc.get("units")
+    if units is not None and not (
+        isinstance(units, dict) and all(isinstance(u, str | None) for u in units.values())
+    ):
+        bad("units", f"expected an object of unit names (or null), got {_kind(units)}")
     if problems:
         raise InputError(problems)
     assert isinstance(metrics, list)  # checked above
-    return Baseline(file, list(dict.fromkeys(metrics)), entries)
+    return Baseline(file, list(dict.fromkeys(metrics)), entries, units)
 
 
 def _entry(

@@ -210,7 +210,12 @@ def compare(
             )
             for m in unknown
         )
-    notes: list[str] = []
+    scale = _unit_scales(data, baseline)
+    was = baseline.units or {}
+    notes = [
+        f"{baseline.file}: {m} converted from {was[m]} to {data.metrics[data.metric_index(m)].unit}"
+        for m in scale
+    ]
     if candidates is None:
         entries = baseline.front
         if not entries:
@@ -253,7 +258,7 @@ def compare(
             out.append(_front(a, i, front_by_name, e.name, line))
         elif e.layer == 1 and a.feasible[i]:
             notes.append(f"{data.file}: {e.name} lacks a value and was not judged for the front")
-        out += [_metric(data, i, e, m, tols.get(m)) for m in baseline.metrics]
+        out += [_metric(data, i, e, m, tols.get(m), scale.get(m, 1.0)) for m in baseline.metrics]
     return BaselineReport(
         baseline=baseline,
         file=data.file,
@@ -281,12 +286,51 @@ def _front(a: Analysis, i: int, members: NDArray[np.intp], name: str, line: int)
     )
 
 
+def _unit_scales(data: StudyData, baseline: Baseline) -> dict[str, float]:
+    """Per baseline metric whose unit changed since the baseline, the factor that converts its
+    baseline values to the current unit. A change that does not convert (or a unit added or
+    dropped) is an error: comparing 0.79 s with 640 ms as bare numbers would hide a regression.
+    A baseline without units (written by an older tradeoff) is taken as it is."""
+    from tradeoff import units
+
+    if baseline.units is None:
+        return {}
+    out: dict[str, float] = {}
+    problems: list[Diagnostic] = []
+    for m in baseline.metrics:
+        if m not in baseline.units:
+            continue
+        was, now = baseline.units[m], data.metrics[data.metric_index(m)].unit
+        if (was or "").strip() == (now or "").strip():
+            continue
+        try:
+            if was is None or now is None:
+                raise ValueError("a unit was added or removed")
+            out[m] = units.factor(was, now)
+        except ValueError:
+            shown = [f"'{u}'" if u else "no unit" for u in (was, now)]
+            what = (
+                f"the baseline has {m} in {shown[0]}, {data.file} in {shown[1]}, and they do not"
+                " convert; compare against a baseline made with the current units"
+            )
+            problems.append(Diagnostic(baseline.file, 0, 0, f"units.{m}", what))
+    if problems:
+        raise InputError(problems)
+    return out
+
+
 def _metric(
-    data: StudyData, i: int, e: BaselineEntry, metric: str, tol: Tolerance | None
+    data: StudyData,
+    i: int,
+    e: BaselineEntry,
+    metric: str,
+    tol: Tolerance | None,
+    scale: float = 1.0,
 ) -> Comparison | None:
     before = e.values.get(metric)
     if before is None:
         return None  # null in the baseline (filled by --missing worst): nothing to compare
+    before *= scale
     j = data.metric_index(metric)
     now = float(data.values[i, j])
     line, col = int(data.lines[i, j]), int(data.cols[i, j])

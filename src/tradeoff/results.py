@@ -176,6 +176,8 @@ class ParetoResult:
                 for r in self.rows
             ],
             "excluded": [{"name": n, "missing": m} for n, m in self.excluded],
+            # units of every metric shown, so `check --baseline` can convert or refuse a change
+            "units": {m.name: m.unit for m in self.metrics},
         }
 
 
