@@ -179,6 +179,28 @@ def test_constant_column_is_one_and_missing_stays_missing() -> None:
     np.testing.assert_allclose(out[[0, 2], 1], [0, 1])
 
 
+def test_constant_goalposts_clip_a_worse_row_outside_the_reference_to_zero() -> None:
+    # One feasible candidate (80 %, 2 USD): an infeasible one worse on both is 0 on both, one
+    # better is 1 (clipped), as against any other goalposts; not "constant, hence 1".
+    ref = np.array([[80.0, 2.0]])
+    x = np.array([[80.0, 2.0], [40.0, 9.0], [90.0, 1.0]])
+    out = minmax(x, np.array([True, False]), ref)
+    np.testing.assert_array_equal(out, [[1, 1], [0, 0], [1, 1]])
+
+
+def test_explain_of_an_infeasible_candidate_against_one_feasible(tmp_path: Path) -> None:
+    path = tmp_path / "goals.yaml"
+    path.write_text(
+        "version: 1\nmetrics:\n  q: {direction: max}\n  c: {direction: min}\n"
+        "budgets:\n  q: {min: 50}\ncandidates:\n"
+        "  - {name: A, metrics: {q: 80, c: 2}}\n  - {name: X, metrics: {q: 40, c: 9}}\n"
+    )
+    result = runner.invoke(app, ["explain", "X", str(path), "-f", "json"])
+    assert result.exit_code == 0, result.output
+    lines = json.loads(result.stdout)["metrics"]
+    assert [(m["metric"], m["normalized"]) for m in lines] == [("q", 0.0), ("c", 0.0)]
+
+
 def test_no_reference_rows_gives_nan_unless_a_range_is_set() -> None:
     x = np.array([[0.5, 0.5]])
     out = minmax(x, np.array([True, True]), x[:0], [None, (0.0, 1.0)])

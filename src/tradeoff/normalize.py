@@ -19,7 +19,8 @@ def minmax(
     The goalposts are the column's min and max over `reference` (default: `values` itself), or
     the metric's fixed `range` where one is given. Values outside the goalposts are clipped, so a
     row outside the reference set still lands in [0, 1]. A column whose goalposts coincide
-    (every reference value equal) normalizes to 1 everywhere rather than dividing 0 by 0. With
+    (every reference value equal) normalizes to 1 rather than dividing 0 by 0: the reference rows
+    and anything as good get 1, a row outside the reference that is worse gets 0 (clipped). With
     no reference rows (or only missing values) and no `range`, a column has no goalposts and
     normalizes to NaN.
 
@@ -50,7 +51,11 @@ def minmax(
     with np.errstate(over="ignore"):  # a row far outside the goalposts is clipped anyway
         scaled = np.clip((values * s - lo * s) / safe, 0.0, 1.0)
     out = np.where(maximize, scaled, 1.0 - scaled)
-    out[:, flat] = np.where(np.isnan(values[:, flat]), np.nan, 1.0)
+    # Flat goalposts: the common value (and anything better) is 1; a row outside the reference
+    # set that is worse than it is clipped to 0, as it would be against any other goalposts.
+    v, at = values[:, flat], lo[flat]
+    worse = np.where(maximize[flat], v < at, v > at)
+    out[:, flat] = np.where(np.isnan(v), np.nan, np.where(worse, 0.0, 1.0))
     return np.asarray(out, dtype=np.float64)
 
 
