@@ -53,5 +53,7 @@ def test_small_inputs_leave_moocore_unimported() -> None:
         "assert 'tradeoff.pareto' in sys.modules\n"
     )
     assert "moocore" not in _top_level(_modules_after(code))
+    front = "import numpy as np, tradeoff\ntradeoff.pareto_mask(np.eye(20_000, 3), [0, 0, 0])"
+    assert "moocore" not in _top_level(_modules_after(front))  # 3 columns: NumPy, always
     big = "import numpy as np, tradeoff\ntradeoff.nondominated_layers(np.eye(20_000, 3), [0, 0, 0])"
     assert "moocore" in _top_level(_modules_after(big))  # the check can see it

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from numpy.typing import NDArray
 
 from test_pareto import _arr, brute_layers, brute_mask, problems
-from tradeoff import pareto_moocore
+from tradeoff import pareto_kernels, pareto_moocore
 from tradeoff.pareto import nondominated_layers, pareto_mask
 
 ENGINES = ("auto", "numpy", "moocore")
@@ -123,18 +123,44 @@ def test_auto_mask_sends_only_wide_fronts_to_moocore(monkeypatch: pytest.MonkeyP
 
 def test_without_moocore(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pareto_moocore, "_moocore", lambda: None)
+    monkeypatch.setattr(pareto_moocore, "installed_version", lambda: None)
     monkeypatch.setattr(pareto_moocore, "MIN_ROWS", 10)
     v = _data("ties", 200, 3)
     rows = v.tolist()
     assert nondominated_layers(v, [True] * 3).tolist() == brute_layers(rows, [True] * 3)
     assert pareto_mask(v, [True] * 3).tolist() == brute_mask(rows, [True] * 3)
     for call in (nondominated_layers, pareto_mask):
-        with pytest.raises(ImportError, match=r"pip install 'tradeoff\[fast\]'"):
+        with pytest.raises(ImportError, match=r"needs the moocore package: pip install 'moocore"):
             call(v, [True] * 3, engine="moocore")
 
 
 _VERSIONS = [("0.3.2", True), ("0.3.0", True), ("0.3.10.dev1", True), ("0.2.9", False)]
 _VERSIONS += [("0.4.0", False), ("1.0", False), ("", False), ("x.y", False), ("3", False)]
+
+
+def test_an_unsupported_moocore_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pareto_moocore, "_moocore", lambda: None)
+    monkeypatch.setattr(pareto_moocore, "installed_version", lambda: "0.4.0")
+    with pytest.raises(ImportError, match=r"needs moocore 0\.3\.x, not 0\.4\.0: pip install"):
+        nondominated_layers(np.zeros((3, 2)), [False, False], engine="moocore")
+    monkeypatch.setattr(pareto_moocore, "installed_version", lambda: "0.3.2")  # fails to load
+    with pytest.raises(ImportError, match=r"moocore 0\.3\.2 is installed but does not import"):
+        pareto_mask(np.zeros((3, 2)), [False, False], engine="moocore")
+
+
+def test_values_near_the_float_limit_raise_no_warning() -> None:
+    # filterwarnings=error: an overflow warning in any kernel (the Z-order of the box tiles)
+    # would fail here; the answer must also be the brute-force one.
+    v = (np.random.default_rng(0).dirichlet(np.ones(4), 600) - 0.5) * 2 * 1.5e308
+    mx = [False] * 4
+    want = brute_mask(v.tolist(), mx)
+    saved = pareto_kernels._BOXES, pareto_kernels._BLOCK
+    try:
+        pareto_kernels._BOXES, pareto_kernels._BLOCK = 16, 64  # reach the box path on 600 rows
+        for engine in ENGINES:
+            assert pareto_mask(v, mx, engine=engine).tolist() == want
+    finally:
+        pareto_kernels._BOXES, pareto_kernels._BLOCK = saved
 
 
 @pytest.mark.parametrize(("version", "ok"), _VERSIONS)

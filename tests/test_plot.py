@@ -236,7 +236,8 @@ def test_missing_matplotlib_gives_a_hint(
     result = runner.invoke(app, ["plot", str(goals_path), "-o", str(tmp_path / "f.png")])
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr == (
-        "error: plotting to a file needs matplotlib: pip install 'tradeoff[plot]'\n"
+        "error: plotting to a file needs matplotlib: pip install 'matplotlib>=3.8' (the project's"
+        " `plot` extra)\n"
     )
     assert not (tmp_path / "f.png").exists()
 

@@ -30,7 +30,7 @@ from tradeoff.cli_common import (
     user_errors,
 )
 
-INSTALL_HINT = "pip install 'tradeoff[plot]'"
+INSTALL_HINT = "pip install 'matplotlib>=3.8' (the project's `plot` extra)"
 
 
 def plot(

@@ -8,7 +8,7 @@ not check again.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Literal
 
 import numpy as np
@@ -71,9 +71,14 @@ def _moocore_asked(engine: str, y: F64) -> bool:
         return False
     if engine == "moocore":
         if not pareto_moocore.available():
-            raise ImportError(
-                f"engine='moocore' needs the moocore package: {pareto_moocore.INSTALL_HINT}"
-            )
+            have = pareto_moocore.installed_version()
+            if have is None:
+                what = "engine='moocore' needs the moocore package"
+            elif pareto_moocore._supported(have):
+                what = f"engine='moocore': moocore {have} is installed but does not import"
+            else:
+                what = f"engine='moocore' needs moocore 0.3.x, not {have}"
+            raise ImportError(f"{what}: {pareto_moocore.INSTALL_HINT}")
         if d > pareto_moocore.MAX_COLUMNS:
             raise ValueError(
                 f"engine='moocore' takes at most {pareto_moocore.MAX_COLUMNS} columns, got {d}"
@@ -84,6 +89,14 @@ def _moocore_asked(engine: str, y: F64) -> bool:
         and 2 <= d <= pareto_moocore.MAX_COLUMNS
         and pareto_moocore.available()
     )
+
+
+def _wide_kernel(engine: str, y: F64) -> Callable[[F64], NDArray[np.bool_]] | None:
+    """moocore's front kernel for kernels.mask to use on wide fronts, where "auto" allows it
+    (4 columns or more: below that the NumPy sweeps keep up, and moocore is not even imported)."""
+    if y.shape[1] < 4 or not _moocore_asked(engine, y):
+        return None
+    return pareto_moocore.mask
 
 
 def pareto_mask(
@@ -102,11 +115,11 @@ def pareto_mask(
     Args:
         values: (n, d) array of finite numbers, one row per candidate.
         maximize: d booleans, true where larger is better.
-        engine: "auto" (default) runs tradeoff's NumPy kernels, except that with moocore
-            installed (the optional `fast` extra: ``pip install 'tradeoff[fast]'``), 10,000 rows
-            or more and 4 columns or more, the rows that survive a cheap prefilter go to moocore's
-            C `is_nondominated` when they are over 35 % of the input (a wide front, where it is
-            1.2-4x faster). "numpy" and "moocore" force one engine. Every engine gives the
+        engine: "auto" (default) runs tradeoff's NumPy kernels, except that with moocore 0.3.x
+            installed (the project's optional `fast` extra), 10,000 rows or more and 4 to 255
+            columns, the rows that survive a cheap prefilter go to moocore's C `is_nondominated`
+            when they are over 35 % of the input (a wide front, where it was 1.1-4.6x faster in
+            bench/PARETO.md). "numpy" and "moocore" force one engine. Every engine gives the
             same result.
 
     Returns:
@@ -114,12 +127,13 @@ def pareto_mask(
 
     Raises:
         ValueError: if values is not 2-D, holds NaN or infinity, maximize does not have d
-            booleans, or engine is not one of the three.
-        ImportError: for engine="moocore" when moocore is not installed.
+            booleans, engine is not one of the three, or engine="moocore" gets more than 255
+            columns.
+        ImportError: for engine="moocore" when moocore 0.3.x is not installed.
     """
     y = _validate(values, maximize)
     if engine == "auto":  # moocore only where the front is wide (see kernels.mask)
-        return kernels.mask(y, pareto_moocore.mask if _moocore_asked(engine, y) else None)
+        return kernels.mask(y, _wide_kernel(engine, y))
     if _moocore_asked(engine, y):
         return pareto_moocore.mask(y)
     return kernels.mask(y)
@@ -137,18 +151,18 @@ def nondominated_layers(
     Args:
         values: (n, d) array of finite numbers, one row per candidate.
         maximize: d booleans, true where larger is better.
-        engine: "auto" (default) runs moocore's C `pareto_rank` when moocore is installed (the
-            optional `fast` extra: ``pip install 'tradeoff[fast]'``) and there are at least 10,000
-            rows, else tradeoff's NumPy kernels; "numpy" and "moocore" force one. Every engine
-            gives the same result; on 1e5 rows with 3 or more columns moocore is about 2-3x faster
-            (bench/PARETO.md).
+        engine: "auto" (default) runs moocore's C `pareto_rank` when moocore 0.3.x is installed
+            (the project's optional `fast` extra), there are at least 10,000 rows and 2 to 255
+            columns, else tradeoff's NumPy kernels; "numpy" and "moocore" force one. Every engine
+            gives the same result; on 1e5 rows with 3 to 6 columns moocore was 1.2-4.3x faster in
+            bench/PARETO.md.
 
     Returns:
         (n,) int64 array of layer numbers starting at 1.
 
     Raises:
         ValueError: as for `pareto_mask`.
-        ImportError: for engine="moocore" when moocore is not installed.
+        ImportError: for engine="moocore" when moocore 0.3.x is not installed.
     """
     y = _validate(values, maximize)
     if _moocore_asked(engine, y):

@@ -33,10 +33,10 @@ def _zorder(cols: Sequence[F64]) -> Idx:
     scale = float((1 << bits) - 1)
     code = np.zeros(m, dtype=np.int64)
     q = []
-    for c in cols:
-        lo, hi = float(c.min()), float(c.max())
+    for c in cols:  # halved first, so that hi - lo stays finite near the float limit
+        lo, hi = float(c.min()) * 0.5, float(c.max()) * 0.5
         w = scale / (hi - lo) if hi > lo else 0.0
-        q.append(((c - lo) * w).astype(np.int32))
+        q.append(((c * 0.5 - lo) * w).astype(np.int32))
     for bit in range(bits - 1, -1, -1):
         for k in range(d):
             code <<= 1

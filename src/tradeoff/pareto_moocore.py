@@ -1,11 +1,12 @@
 """The optional compiled engine: moocore's C kernels, used where they beat tradeoff's NumPy ones.
 
 tradeoff's own kernels (tradeoff.pareto_kernels) are pure NumPy and always installed. moocore
-(LGPL, https://multi-objective.github.io/moocore/) is optional: `pip install 'tradeoff[fast]'`,
-and pymoo installs it too. Its `pareto_rank` sorts into layers with Jensen's O(n log n) sweep in
-2-D and peels one front at a time with its compiled non-dominance filters from 3-D on; no NumPy
-formulation found here keeps up with that at 1e5 rows (bench/PARETO.md). For the Pareto front
-alone the NumPy kernels are faster except on fronts that hold most of the rows in 4-D and up.
+(LGPL, https://multi-objective.github.io/moocore/) is optional: the project's `fast` extra
+(`pip install '.[fast]'` from a clone) or `pip install 'moocore>=0.3,<0.4'`; pymoo installs it
+too. Its `pareto_rank` sorts into layers with Jensen's O(n log n) sweep in 2-D and peels one front
+at a time with its compiled non-dominance filters from 3-D on; no NumPy formulation found here
+keeps up with that at 1e5 rows (bench/PARETO.md). For the Pareto front alone the NumPy kernels are
+faster except on fronts that hold most of the rows in 4-D and up.
 
 Functions here take the array the public functions of tradeoff.pareto have checked and oriented
 (finite, 2-D, every column minimized) and return results in tradeoff's conventions.
@@ -23,7 +24,7 @@ F64 = NDArray[np.float64]
 
 MIN_ROWS = 10_000  # "auto" below this: NumPy takes milliseconds, importing moocore ~60 ms
 MAX_COLUMNS = 255  # moocore's DIMENSION_MAX
-INSTALL_HINT = "pip install 'tradeoff[fast]'"
+INSTALL_HINT = "pip install 'moocore>=0.3,<0.4' (the project's `fast` extra)"
 
 
 SUPPORTED = ((0, 3), (0, 4))  # versions [0.3, 0.4): the ones whose results the tests compare
@@ -45,6 +46,16 @@ def _supported(version: str) -> bool:
     except (ValueError, IndexError):
         return False
     return SUPPORTED[0] <= got < SUPPORTED[1]
+
+
+def installed_version() -> str | None:
+    """The version of an importable moocore, supported or not (None when there is none)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("moocore")
+    except PackageNotFoundError:
+        return None
 
 
 def available() -> bool:
