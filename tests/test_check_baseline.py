@@ -535,6 +535,36 @@ def test_front_only_baseline_works(here: Path) -> None:
     assert short(regressions()[1]) == [("fast", "left_front", None)]
 
 
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (
+            ["--noise", "1"],
+            "base.json: noise: made with `pareto --noise`; check needs a baseline made without it",
+        ),
+        (
+            ["--ignore-budgets"],
+            "base.json: ignore_budgets: made with --ignore-budgets; check needs a baseline made"
+            " without it",
+        ),
+    ],
+)
+def test_a_baseline_judged_another_way_is_refused(
+    here: Path, flags: list[str], message: str
+) -> None:
+    # check judges the exact front among feasible candidates: a front judged with noise or over
+    # infeasible candidates would fail an unchanged file, so such a baseline is refused outright
+    made = runner.invoke(app, ["pareto", "goals.yaml", "--layers", "-f", "json", *flags])
+    Path("base.json").write_text(made.stdout)
+    result = run()
+    assert (result.exit_code, result.stderr) == (2, message + "\n")
+    doc = json.loads(made.stdout)
+    doc.pop("noise"), doc.pop("ignore_budgets")  # as an older tradeoff wrote it
+    Path("base.json").write_text(json.dumps(doc))
+    if "--noise" in flags:  # still recognised by its noise_only entries
+        assert (run().exit_code, run().stderr) == (2, message + "\n")
+
+
 # units: the baseline records them, and a change of unit converts or is refused
 
 

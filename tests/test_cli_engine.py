@@ -42,7 +42,10 @@ KEYS: dict[str, Any] = {
         ["rank", "name", "score", "metrics", "normalized", "dominated_by"],
     ),
     "pareto": (
-        ["schema_version", "command", "metrics", "candidates", "excluded", "units"],
+        [
+            *["schema_version", "command", "metrics", "candidates", "excluded", "units"],
+            *["noise", "ignore_budgets"],
+        ],
         ["name", "layer", "knee", "metrics", "dominated_by"],
     ),
     # explain: the spec's keys in the spec's order, then (documented) profile, method, excluded.

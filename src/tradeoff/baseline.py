@@ -129,6 +129,16 @@ def _validate(file: str, doc: object) -> Baseline:
                 bad(f"candidates[{k}].name", f"duplicate candidate '{entry.name}'")
             names.add(entry.name)
             entries.append(entry)
+    # check judges the exact front among feasible candidates: a baseline whose front was judged
+    # with noise or over infeasible candidates would fail an unchanged file
+    noisy = doc.get("noise") is not None or any(
+        isinstance(c, dict) and "noise_only" in c
+        for c in (cands if isinstance(cands, list) else [])
+    )
+    if noisy:
+        bad("noise", "made with `pareto --noise`; check needs a baseline made without it")
+    if doc.get("ignore_budgets") is True:
+        bad("ignore_budgets", "made with --ignore-budgets; check needs a baseline made without it")
     units = doc.get("units")
     if units is not None and not (
         isinstance(units, dict) and all(isinstance(u, str | None) for u in units.values())

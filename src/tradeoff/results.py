@@ -158,6 +158,8 @@ class ParetoResult:
     layers: bool = False
     notes: list[str] = field(default_factory=list)
     command: str = "pareto"
+    noise: float | None = None  # --noise K
+    ignore_budgets: bool = False  # --ignore-budgets
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -178,6 +180,9 @@ class ParetoResult:
             "excluded": [{"name": n, "missing": m} for n, m in self.excluded],
             # units of every metric shown, so `check --baseline` can convert or refuse a change
             "units": {m.name: m.unit for m in self.metrics},
+            # how the front was judged, so `check --baseline` can refuse a front judged otherwise
+            "noise": self.noise,
+            "ignore_budgets": self.ignore_budgets,
         }
 
 

@@ -279,6 +279,8 @@ class Study:
             excluded=self._excluded(a),
             layers=layers,
             notes=_notes(a),
+            noise=noise,
+            ignore_budgets=ignore_budgets,
         )
 
     def _noisy_layers(self, a: Analysis, k: float, *, peel: bool) -> NDArray[np.int64]:
