@@ -256,6 +256,28 @@ def test_weighted_product_rejects_zero_naming_candidate_and_metric(tmp_path: Pat
     assert runner.invoke(app, ["rank", str(path), "-m", "topsis"]).exit_code == 0
 
 
+def test_weighted_product_says_when_the_zero_was_filled_in(tmp_path: Path) -> None:
+    path = write_goals(
+        tmp_path,
+        """
+        version: 1
+        metrics:
+          q: {direction: max, range: [0, 100]}
+          c: {direction: min}
+        candidates:
+          - {name: A, metrics: {q: 80, c: 2}}
+          - {name: C, metrics: {c: 3}}
+        """,
+    )
+    args = ["rank", str(path), "--missing", "worst", "-m", "weighted-product"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert result.stderr.endswith(
+        "C.q: weighted-product needs positive values, got 0 (no value in the file: --missing worst"
+        " filled in the worst value)\n"
+    )
+
+
 def test_weighted_product_ignores_zero_in_unweighted_metric(tmp_path: Path) -> None:
     text = goals({"quality": "max", "cost": "min"}, {"a": [1, 2], "b": [2, 0]}, [1, 0])
     result = runner.invoke(

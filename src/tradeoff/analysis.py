@@ -232,7 +232,7 @@ def analyse(
     scores = np.full(len(data.names), np.nan)
     parts = np.full((len(data.names), len(weighted)), np.nan)
     if weighted and len(rows):
-        s, p = _score(data, values, normalized, rows, weighted, raw, opts.method)
+        s, p = _score(data, values, filled, normalized, rows, weighted, raw, opts.method)
         scores[rows], parts[rows] = s, p
     order = _order(rows, scores, data.names) if score else rows
     analysis = Analysis(
@@ -338,6 +338,7 @@ def _why(metric: str, weighted: list[str]) -> str:
 def _score(
     data: StudyData,
     values: NDArray[np.float64],
+    filled: NDArray[np.bool_],
     normalized: NDArray[np.float64],
     rows: NDArray[np.intp],
     weighted: list[str],
@@ -359,7 +360,12 @@ def _score(
                     int(data.lines[rows[r], idx[c]]),
                     int(data.cols[rows[r], idx[c]]),
                     f"{data.names[rows[r]]}.{weighted[c]}",
-                    f"weighted-product needs positive values, got {x[r, c]:g}",
+                    f"weighted-product needs positive values, got {x[r, c]:g}"
+                    + (
+                        " (no value in the file: --missing worst filled in the worst value)"
+                        if filled[rows[r], idx[c]]
+                        else ""
+                    ),
                 )
                 for r, c in bad[:20]
             )
