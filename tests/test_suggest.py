@@ -92,3 +92,32 @@ candidates:
     assert yaml.safe_load(out)["budgets"] == {"q": {"min": 0}}
     pasted = write_goals(tmp_path, text + out, name="pasted.yaml")
     assert runner.invoke(app, ["validate", str(pasted)]).exit_code == 0
+
+
+def test_missing_values_and_kept_budgets_are_named(tmp_path: Path) -> None:
+    path = write_goals(
+        tmp_path,
+        """
+        version: 1
+        metrics:
+          q: {direction: max}
+          c: {direction: min}
+          s: {direction: max}
+        budgets:
+          c: {max: 5, level: warn}
+          s: {min: 0.5, tags: [edge]}
+        candidates:
+          - {name: A, metrics: {q: 80, c: 2, s: 1}}
+          - {name: B, metrics: {q: 60, c: 1}}
+          - {name: C, metrics: {c: 3, s: 3}}
+        """,
+    )
+    result = runner.invoke(app, ["suggest-budgets", str(path)])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[4:] == [
+        '  q: {min: 45}              # worst feasible 60, "B"; "C" has no value and would fail it',
+        '  c: {max: 3.75}            # worst feasible 3, "C"',
+        '  s: {min: 0.75}            # worst feasible 1, "A"; "B" has no value and would fail it',
+        "# Not repeated above: the file's budgets with `tags:` or `level: warn` (c, s);",
+        "# keep them if they still hold.",
+    ]

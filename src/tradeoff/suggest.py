@@ -23,6 +23,7 @@ class Suggestion:
     worst: float
     worst_by: str
     unit: str | None
+    lacking: tuple[str, ...] = ()  # feasible candidates without a value: the budget fails them
 
 
 def parse_headroom(text: str) -> float:
@@ -56,7 +57,8 @@ def suggest(data: StudyData, headroom: float) -> list[Suggestion]:
     For a min metric the suggestion is `max: worst + headroom * |worst|`, for a max metric
     `min: worst - headroom * |worst|`, clipped to the metric's `range`, rounded outwards to 4
     significant digits. Metrics without any feasible value, or loosened past the largest float,
-    get no suggestion.
+    get no suggestion. A feasible candidate without a value for a metric would fail its budget
+    ("no value"): `lacking` names them, and the YAML says so.
     """
     ok = np.flatnonzero(budgets.feasible(data))
     if len(ok) == 0:
@@ -83,9 +85,10 @@ def suggest(data: StudyData, headroom: float) -> list[Suggestion]:
         limit = _round_out(limit, up=not m.maximize)
         if not math.isfinite(limit):  # loosened past the largest float: no budget would bind
             continue
+        lacking = tuple(data.names[int(k)] for k in ok[~has])
         out.append(
             Suggestion(m.name, "min" if m.maximize else "max", limit, worst,
-                       data.names[int(ok[pick])], m.unit)
+                       data.names[int(ok[pick])], m.unit, lacking)
         )  # fmt: skip
     return out
 
@@ -109,7 +112,19 @@ def to_yaml(data: StudyData, headroom: float, items: list[Suggestion]) -> str:
         unit = f" {s.unit}" if s.unit else ""
         bound = f"{{{s.bound}: {_number(s.limit)}}}"
         worst = f"worst feasible {_number(s.worst)}{unit}, {json.dumps(s.worst_by)}"
+        if s.lacking:
+            shown = ", ".join(json.dumps(n) for n in s.lacking[:3])
+            more = f" and {len(s.lacking) - 3} more" if len(s.lacking) > 3 else ""
+            verb = "has" if len(s.lacking) == 1 else "have"
+            worst += f"; {shown}{more} {verb} no value and would fail it"
         lines.append(f"  {s.metric + ':':{width + 1}} {bound:22} # {worst}")
     if not items:
         lines.append("  {}  # no feasible candidate has any value")
+    kept = [b for b in data.budgets if b.tags is not None or b.level == "warn"]
+    if kept:
+        names = ", ".join(dict.fromkeys(b.metric for b in kept))
+        lines.append(
+            f"# Not repeated above: the file's budgets with `tags:` or `level: warn` ({names});"
+        )
+        lines.append("# keep them if they still hold.")
     return "\n".join(lines) + "\n"
