@@ -165,8 +165,8 @@ candidates:
     assert roles == {
         "A": "hull vertex",
         "B": "hull vertex",
-        "F": "dominated by B",
-        "G": "dominated by B",
+        "F": "dominated by B on cost and quality",
+        "G": "dominated by B on cost and quality",
         "C": "hull vertex",
     }
 

@@ -17,7 +17,8 @@ def _unit(u: str | None) -> str:
 
 
 def _role(res: FrontierResult) -> dict[str, str]:
-    roles = {name: f"dominated by {by}" for name, by in res.dominated_by.items()}
+    on = f" on {res.x} and {res.y}"  # the plane of the chart, not every metric of the study
+    roles = {name: f"dominated by {by}{on}" for name, by in res.dominated_by.items()}
     roles = {name: roles.get(name, "") for name in res.points}
     for name in res.hull:
         roles[name] = "hull vertex"
