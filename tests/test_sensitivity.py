@@ -263,3 +263,29 @@ def test_tables_fit_and_names_stay_readable(columns: str) -> None:
         runner.invoke(app, ["sensitivity", str(ROOT / "goals.yaml"), "-f", "json"]).stdout
     )
     assert names == list(doc["acceptability"])  # every name whole, wrapped at its separators
+
+
+def test_weighted_product_says_why_a_metric_has_no_interval(tmp_path: Path) -> None:
+    path = write_goals(
+        tmp_path,
+        """
+        version: 1
+        metrics:
+          q: {direction: max}
+          c: {direction: min}
+          z: {direction: max}
+        profiles:
+          default: {q: 1, c: 1, z: 0}
+        candidates:
+          - {name: A, metrics: {q: 80, c: 2, z: 0}}
+          - {name: B, metrics: {q: 60, c: 1, z: 5}}
+        """,
+    )
+    result = runner.invoke(app, ["sensitivity", str(path), "-m", "weighted-product"])
+    assert result.exit_code == 0, result.stderr
+    assert "z            0  n/a" in result.stdout
+    assert result.stderr == (
+        "note: z: n/a: weighted-product cannot weigh a value of 0 or less (A has 0)\n"
+    )
+    plain = runner.invoke(app, ["sensitivity", str(path)])
+    assert plain.stderr == ""  # weighted-sum weighs z fine

@@ -242,6 +242,15 @@ def sensitivity_result(
         )
     s = Setting.of(a, opts.method)
     accept, central = smaa(s, samples, seed)
+    notes = []
+    if opts.method == "weighted-product":  # stability() leaves such metrics without an interval
+        for j, m in enumerate(data.metric_names):
+            low = [i for i in a.rows.tolist() if data.values[i, j] <= 0]
+            if low:
+                notes.append(
+                    f"{m}: n/a: weighted-product cannot weigh a value of 0 or less "
+                    f"({data.names[low[0]]} has {data.values[low[0], j]:g})"
+                )
     return SensitivityResult(
         profile=a.profile,
         method=opts.method,
@@ -256,4 +265,5 @@ def sensitivity_result(
         },
         samples=samples,
         seed=seed,
+        notes=notes,
     )
