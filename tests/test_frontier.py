@@ -212,3 +212,29 @@ def test_the_mix_is_listed_in_increasing_x_whatever_the_directions(tmp_path: Pat
     out = json.loads(runner.invoke(app, [*args, "-f", "json"]).stdout)["target"]
     assert out["x"] == 62.5
     assert out["mix"] == [{"name": "cheap", "share": 0.5}, {"name": "mid", "share": 0.5}]
+
+
+def test_missing_values_are_shown_as_rank_shows_them(tmp_path: Path) -> None:
+    path = write_goals(
+        tmp_path,
+        """
+        version: 1
+        metrics:
+          quality: {direction: max, additive: true, unit: "%"}
+          cost: {direction: min, additive: true, unit: USD}
+        candidates:
+          - {name: a, metrics: {quality: 50, cost: 1}}
+          - {name: b, metrics: {quality: 70}}
+          - {name: c, metrics: {quality: 80, cost: 5}}
+        """,
+    )
+    args = ["frontier", str(path), "--x", "cost", "--y", "quality", "--missing"]
+    out = runner.invoke(app, [*args, "exclude"]).stdout
+    assert out.splitlines()[-1] == "excluded by --missing exclude: b (no cost)"
+    doc = json.loads(runner.invoke(app, [*args, "exclude", "-f", "json"]).stdout)
+    assert doc["excluded"] == [{"name": "b", "missing": ["cost"]}]
+    out = runner.invoke(app, [*args, "worst"]).stdout
+    assert "b               5*        70" in out
+    assert out.splitlines()[-1] == "* no value: --missing worst charged the worst value"
+    md = runner.invoke(app, [*args, "worst", "-f", "markdown"]).stdout
+    assert "| b | 5* | 70 |" in md

@@ -60,6 +60,10 @@ class FrontierResult:
     command: str = "frontier"
     # Candidates another one beats on both metrics, and by whom (tables only; JSON as the spec).
     dominated_by: dict[str, str] = field(default_factory=dict)
+    # --missing exclude: who was left out for lack of which values; --missing worst: the
+    # (candidate, metric) values it charged
+    excluded: list[tuple[str, list[str]]] = field(default_factory=list)
+    filled: frozenset[tuple[str, str]] = frozenset()
 
     def to_json(self) -> dict[str, Any]:
         target = None
@@ -83,6 +87,7 @@ class FrontierResult:
                 {"name": b.name, "by": list(b.by), "share": num(b.share)} for b in self.beaten
             ],
             "target": target,
+            "excluded": [{"name": n, "missing": m} for n, m in self.excluded],
         }
 
 
@@ -260,6 +265,13 @@ def frontier_result(
         beaten=beaten,
         target=tgt,
         dominated_by=_dominated_by(names, xs, ys, mx.maximize, my.maximize),
+        excluded=[(data.names[i], miss) for i, miss in a.excluded],
+        filled=frozenset(
+            (data.names[i], m)
+            for i in rows.tolist()
+            for j, m in ((xi, x), (yi, y))
+            if a.filled[i, j]
+        ),
     )
 
 

@@ -7,7 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tradeoff.frontier import FrontierResult
-from tradeoff.render import _csv, _raw, fmt, markdown_table, to_json, to_text
+from tradeoff.render import _csv, _excluded_lines, _raw, fmt, markdown_table, to_json, to_text
 
 __all__ = ["RENDERERS"]
 
@@ -69,11 +69,23 @@ def table(res: FrontierResult, color: bool) -> str:
     order = sorted(res.points, key=lambda n: (res.points[n][0], n))
     for name in order:
         x, y = res.points[name]
-        t.add_row(Text(name), f" {fmt(x)}", f" {fmt(y)}", Text(f"  {roles[name]}"))
+        t.add_row(
+            Text(name),
+            f" {_cell(res, name, res.x, x)}",
+            f" {_cell(res, name, res.y, y)}",
+            Text(f"  {roles[name]}"),
+        )
     parts: list[RenderableType] = [title, t, *(Text(s) for s in _mix_sentences(res))]
+    if res.filled:
+        parts.append(Text("* no value: --missing worst charged the worst value", style="dim"))
+    parts += _excluded_lines(res.excluded)
     if not res.points:
         parts.append(Text("no feasible candidate", style="red"))
     return to_text(parts, color=color)
+
+
+def _cell(res: FrontierResult, name: str, metric: str, value: float) -> str:
+    return fmt(value) + ("*" if (name, metric) in res.filled else "")
 
 
 def csv(res: FrontierResult, color: bool) -> str:
@@ -95,7 +107,7 @@ def markdown(res: FrontierResult, color: bool) -> str:
     del color
     roles = _role(res)
     rows = [
-        [name, fmt(x), fmt(y), roles[name]]
+        [name, _cell(res, name, res.x, x), _cell(res, name, res.y, y), roles[name]]
         for name, (x, y) in sorted(res.points.items(), key=lambda kv: (kv[1][0], kv[0]))
     ]
     header = ["candidate", f"{res.x}{_unit(res.x_unit)}", f"{res.y}{_unit(res.y_unit)}", "role"]
