@@ -565,6 +565,23 @@ def test_a_baseline_judged_another_way_is_refused(
         assert (run().exit_code, run().stderr) == (2, message + "\n")
 
 
+def test_flags_that_would_do_nothing_are_refused_or_noted(here: Path) -> None:
+    result = runner.invoke(app, ["check", "goals.yaml", "--metrics", "quality"])
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "error: --metrics narrows --fail-on-dominated: add that flag, or drop --metrics\n",
+    )
+    doc = json.loads(Path("base.json").read_text())
+    doc["metrics"] = ["quality", "cost"]
+    Path("base.json").write_text(json.dumps(doc))
+    result = run("--tolerance", "latency_p95=5")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        "note: --tolerance latency_p95: base.json does not compare latency_p95 (it compares"
+        " quality, cost), so this tolerance is unused\n"
+    )
+
+
 # units: the baseline records them, and a change of unit converts or is refused
 
 

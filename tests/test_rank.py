@@ -399,6 +399,8 @@ def test_weight_flag(goals_path: Path) -> None:
         result = invoke("rank", str(goals_path), "--weight", bad)
         assert (result.exit_code, result.stdout) == (2, ""), bad
         assert said in result.stderr
+    twice = invoke("rank", str(goals_path), "-w", "cost=1", "-w", " cost=2")
+    assert (twice.exit_code, twice.stderr) == (2, "error: --weight: metric 'cost' given twice\n")
 
 
 def test_explain_weight_is_the_normalized_weight(goals_path: Path) -> None:

@@ -245,7 +245,7 @@ def check(
 
     Raises:
         tradeoff.errors.UsageError: an unknown candidate or metric name; a baseline with more
-            than one study; tolerances without a baseline.
+            than one study; tolerances without a baseline; metrics without fail_on_dominated.
         tradeoff.InputError: with `fail_on_dominated` and `missing="error"`, a candidate lacks a
             value of a dominance metric.
     """
@@ -253,6 +253,8 @@ def check(
         raise UsageError(f"--baseline compares with one goals file, got {len(studies)}")
     if tolerances and baseline is None:
         raise UsageError("--tolerance needs --baseline")
+    if metrics is not None and not fail_on_dominated:
+        raise UsageError("--metrics narrows --fail-on-dominated: add that flag, or drop --metrics")
     known = {e.name for e in baseline.candidates} if baseline is not None else set()
     wanted = _wanted(studies, candidates, known)
     findings: list[Finding] = []

@@ -174,9 +174,12 @@ def parse_weights(items: list[str] | None) -> dict[str, float]:
         try:
             if not sep or not metric.strip():
                 raise ValueError
-            out[metric.strip()] = float(value)
+            weight = float(value)
         except ValueError:
             fail(f"--weight expects METRIC=WEIGHT (e.g. cost=2), got '{item}'")
+        if metric.strip() in out:  # as --tolerance: one value per metric, never a silent choice
+            fail(f"--weight: metric '{metric.strip()}' given twice")
+        out[metric.strip()] = weight
     return out
 
 

@@ -216,6 +216,12 @@ def compare(
         f"{baseline.file}: {m} converted from {was[m]} to {data.metrics[data.metric_index(m)].unit}"
         for m in scale
     ]
+    notes += [
+        f"--tolerance {m}: {baseline.file} does not compare {m} (it compares "
+        f"{', '.join(baseline.metrics)}), so this tolerance is unused"
+        for m in tols
+        if m not in baseline.metrics
+    ]
     if candidates is None:
         entries = baseline.front
         if not entries:
