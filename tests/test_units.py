@@ -25,6 +25,11 @@ from tradeoff import units
         (7.8, "USD/1k requests", "USD/request", 0.0078),
         (72.6, "%", "%", 72.6),
         (120, "tokens/s", "tokens/min", 7200),
+        (8, "Gb", "GB", 1),  # gigabits, not pint's gilbert
+        (8, "Mb", "MB", 1),  # megabits, not megabarns
+        (1000, "kb", "Mb", 1),
+        (100, "Gb/s", "GB/s", 12.5),
+        (2, "Tbit", "Tb", 2),
     ],
 )
 def test_conversions(number: float, unit: str, target: str, expected: float) -> None:

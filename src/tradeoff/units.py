@@ -29,9 +29,12 @@ def registry() -> pint.UnitRegistry[Any]:
     import pint
 
     ureg: pint.UnitRegistry[Any] = pint.UnitRegistry(
-        cache_folder=None, autoconvert_offset_to_baseunit=True
+        cache_folder=None, autoconvert_offset_to_baseunit=True, on_redefinition="ignore"
     )
     ureg.define("USD = [currency] = usd = dollar = dollars")
+    # Data units: "8 Gb" is 8 gigabits here, not pint's gilbert (Gb) or megabarn (Mb).
+    for prefix in ("k", "M", "G", "T", "P"):
+        ureg.define(f"{prefix}b = {prefix.lower() if prefix == 'k' else prefix}bit")
     ureg.define("token = [token] = tokens = tok")
     ureg.define("request = [request] = requests = req = query = queries")
     return ureg
