@@ -120,6 +120,9 @@ def save(path: Path, writer: Callable[[IO[bytes]], object]) -> None:
         # The file is written beside its target and renamed into place (so a failed run never
         # leaves half a file): that needs the folder to be writable, not only the file.
         fail(f"cannot write {path}: its folder {target.parent} is not writable")
+    except FileNotFoundError:
+        folder = target.parent if Path(path).is_symlink() else Path(path).parent
+        fail(f"cannot write {path}: its folder {folder} does not exist")
     except OSError as exc:
         fail(f"cannot write {path}: {exc.strerror or exc}")
     try:
