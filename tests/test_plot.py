@@ -106,6 +106,7 @@ def test_missing_values_follow_the_policy(tmp_path: Path) -> None:
     data = plot_data(tradeoff.load(path).data, "cost", "quality", missing="worst")
     b = next(p for p in data.points if p.name == "model-b-q4")
     assert b.filled and b.x == 0.0078  # the least favourable cost among those considered
+    assert data.notes == ["model-b-q4: no value for cost; drawn at the worst value"]
 
 
 def test_names_are_cleaned_of_control_characters() -> None:

@@ -227,8 +227,12 @@ def plot_data(
         )
         for i in rows
     ]
+    axes = ((x, xi), (y, yi))
     notes = [
-        f"{p.name}: no value for {x} or {y}; drawn at the worst value" for p in points if p.filled
+        f"{names[i]}: no value for {' or '.join(m for m, j in axes if a.filled[i, j])}"
+        "; drawn at the worst value"
+        for i in rows
+        if a.filled[i, xi] or a.filled[i, yi]
     ]
     notes += [f"{names[i]}: excluded, no value for {', '.join(m)}" for i, m in a.excluded]
     if not ignore_budgets:
@@ -236,7 +240,8 @@ def plot_data(
         for i in map(int, np.flatnonzero(~a.feasible)):
             vx, vy = float(data.values[i, xi]), float(data.values[i, yi])
             if math.isnan(vx) or math.isnan(vy):
-                notes.append(f"{names[i]}: infeasible, and not drawn: no value for {x} or {y}")
+                lacking = " or ".join(m for m, v in ((x, vx), (y, vy)) if math.isnan(v))
+                notes.append(f"{names[i]}: infeasible, and not drawn: no value for {lacking}")
                 continue
             points.append(PlotPoint(names[i], vx, vy, feasible=False, considered=False))
     if not points:
