@@ -592,3 +592,18 @@ def test_long_names_in_the_check_table_wrap_after_their_separators() -> None:
     rows = out.splitlines()[2:5]  # the first violation: a name on three lines
     pieces = [line.split()[0] for line in rows]
     assert pieces == ["llama-3.3-", "70b-fp8-", "2xh100-c25"]
+
+
+def test_a_pass_exactly_at_a_limit_of_zero_is_the_tightest(tmp_path: Path) -> None:
+    path = tmp_path / "zero.yaml"
+    path.write_text(
+        "version: 1\nmetrics:\n  err: {direction: min}\n  q: {direction: max}\n"
+        "budgets:\n  err: {max: 0}\n  q: {min: 50}\n"
+        "candidates:\n  - {name: a, metrics: {err: 0, q: 60}}\n"
+        "  - {name: b, metrics: {err: -1, q: 90}}\n"
+    )
+    res = check(load_all([str(path)]))
+    assert res.passed
+    tight = [(f.result.candidate, f.result.metric) for f in res.tightest()]
+    # a: err 0 at max 0 (no slack at all), then a's quality (headroom 0.2), then b's quality (0.8)
+    assert tight == [("a", "err"), ("a", "q"), ("b", "q")]

@@ -158,11 +158,17 @@ class CheckResult:
         return not (self.failures or self.dominated or self.regressions)
 
     def tightest(self, n: int = 3) -> list[Finding]:
-        """The `n` passing results with the least headroom (a limit of 0, null headroom, last)."""
+        """The `n` passing results with the least headroom. A limit of 0 has no headroom (null):
+        a value exactly at it counts as headroom 0, any other such pass comes last."""
+
+        def key(f: Finding) -> tuple[bool, float, str]:
+            r = f.result
+            if r.headroom is not None:
+                return (False, r.headroom, r.candidate)
+            return (r.value != r.limit, 0.0, r.candidate)
+
         passes = [f for f in self.results if not f.violated]
-        passes.sort(
-            key=lambda f: (f.result.headroom is None, f.result.headroom or 0.0, f.result.candidate)
-        )
+        passes.sort(key=key)
         return passes[:n]
 
     def to_json(self) -> dict[str, Any]:
