@@ -361,3 +361,28 @@ def test_ten_thousand_candidates_load_quickly(tmp_path: Path) -> None:
     assert data.values.shape == (10_000, 6)
     # A generous bound that still catches quadratic behaviour (about 1 s on a laptop).
     assert elapsed < 15, elapsed
+
+
+@pytest.mark.parametrize(
+    ("unit", "bounds", "error"),
+    [
+        ("s", '{max: 2, min: "500 ms"}', None),  # 0.5 s <= 2 s
+        ("ms", '{max: "0.8 s", min: 1}', None),  # 1 ms <= 800 ms
+        ("ms", '{min: "1 s", max: 900}', "min 1 s is above max 900: nothing can pass"),
+        ("s", '{min: 1, max: "900 ms"}', "min 1 is above max 900 ms: nothing can pass"),
+    ],
+)
+def test_min_above_max_is_judged_in_the_metrics_unit(
+    tmp_path: Path, unit: str, bounds: str, error: str | None
+) -> None:
+    path = tmp_path / "u.yaml"
+    path.write_text(
+        f"version: 1\nmetrics:\n  lat: {{direction: min, unit: {unit}}}\nbudgets:\n"
+        f"  lat: {bounds}\ncandidates:\n  - {{name: a, metrics: {{lat: 0.64}}}}\n"
+    )
+    if error is None:
+        tradeoff.load(path)
+        return
+    with pytest.raises(tradeoff.InputError) as exc:
+        tradeoff.load(path)
+    assert [str(d) for d in exc.value.diagnostics] == [f"{path}:5:8: budgets.lat: {error}"]

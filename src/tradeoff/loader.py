@@ -82,7 +82,7 @@ class _Checker:
                 what = "a metric name must be an identifier ([A-Za-z_][A-Za-z0-9_]*)"
                 self.fail(loc, what, key=True)
             self.plain_texts((*loc, "unit"), _dict(metric).get("unit"))
-            bounds = [_maybe_number(v) for v in _list(_dict(metric).get("range"))]
+            bounds = [self.in_unit(v, name) for v in _list(_dict(metric).get("range"))]
             if len(bounds) == 2 and None not in bounds and not bounds[0] < bounds[1]:  # type: ignore[operator]
                 self.fail((*loc, "range"), "the low end of range must be below its high end")
             source = _dict(metric).get("source")
@@ -98,7 +98,8 @@ class _Checker:
                     continue
                 if "max" not in bound and "min" not in bound:
                     self.fail(bloc, "a budget needs 'max' or 'min'")
-                low, high = _maybe_number(bound.get("min")), _maybe_number(bound.get("max"))
+                # compared in the metric's unit: "500 ms" is below a max of 2 (s)
+                low, high = (self.in_unit(bound.get(side), name) for side in ("min", "max"))
                 if low is not None and high is not None and low > high:
                     self.fail(
                         bloc, f"min {bound['min']} is above max {bound['max']}: nothing can pass"
@@ -124,6 +125,22 @@ class _Checker:
                 ("metrics", extra, "source"), f"only one metric can be `source: price` ({first} is)"
             )
         self.candidates(_list(data.get("candidates")))
+
+    def in_unit(self, raw: Any, metric: str) -> float | None:
+        """A number, or a quantity converted to the metric's unit; None when it is neither."""
+        try:
+            number, given = parse_quantity(raw)
+        except ValueError:
+            return None
+        if given is None:
+            return number
+        from tradeoff import units
+
+        unit = _dict(_dict(self.metrics).get(metric)).get("unit")
+        try:
+            return units.convert(number, given, unit if isinstance(unit, str) else None)
+        except ValueError:
+            return None  # reported by unit_of
 
     def unit_of(self, loc: yamlio.Loc, raw: Any, metric: str) -> None:
         """A quantity whose unit cannot become the metric's ("3 kg" for ms), reported with the
