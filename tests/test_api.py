@@ -89,3 +89,21 @@ def test_load_raises_input_error_with_locations(tmp_path: Path) -> None:
 def test_bad_options_are_refused_as_the_cli_would(kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(tradeoff.UsageError, match=message):
         tradeoff.load(SHIPPED).rank(**kwargs)  # type: ignore[arg-type]
+
+
+def test_infeasible_candidates_come_with_a_feasible_column_when_asked() -> None:
+    study = tradeoff.load(SHIPPED)
+    infeasible = [i["name"] for i in _cli("rank")["infeasible"]]  # type: ignore[union-attr,index]
+    assert infeasible  # the shipped file has some
+    plain = study.rank()
+    assert "feasible" not in plain.columns and not set(infeasible) & set(plain.index)
+    full = study.rank(include_infeasible=True)
+    assert list(full.index) == [*plain.index, *infeasible]
+    assert full["feasible"].tolist() == [True] * len(plain) + [False] * len(infeasible)
+    assert full.loc[infeasible, "rank"].isna().all() and full.loc[infeasible, "score"].isna().all()
+    front = study.pareto(ignore_budgets=True)
+    doc = _cli("pareto", "--ignore-budgets")
+    feasible = {c["name"]: c["feasible"] for c in doc["candidates"]}  # type: ignore[union-attr,index]
+    assert front["feasible"].to_dict() == feasible
+    assert not all(feasible.values())  # an infeasible candidate is on this front
+    assert "feasible" not in _cli("pareto")["candidates"][0]  # type: ignore[index]

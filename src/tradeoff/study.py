@@ -265,9 +265,14 @@ class Study:
                     dominated_by=tuple(doms.get(i, ())),
                     dominated_total=many.get(i, 0),
                     feasible=bool(a.feasible[i]),
-                    extra={"noise_only": bool(a.front[i] and not exact[i])}
-                    if noise is not None
-                    else {},
+                    extra={
+                        **(
+                            {"noise_only": bool(a.front[i] and not exact[i])}
+                            if noise is not None
+                            else {}
+                        ),
+                        **({"feasible": bool(a.feasible[i])} if ignore_budgets else {}),
+                    },
                 )
             )
         return ParetoResult(
@@ -405,7 +410,8 @@ class Study:
         """Feasible candidates best first, as a DataFrame indexed by name.
 
         The arguments are `rank_result`'s (`metrics` may also be "a,b"). Columns: rank, score,
-        one per metric, dominated_by.
+        one per metric, dominated_by; with `include_infeasible`, the infeasible candidates follow
+        (rank and score empty) and a `feasible` column tells them apart.
         """
         result = self.rank_result(
             profile=profile,
@@ -416,6 +422,8 @@ class Study:
             metrics=metrics,
             missing=missing,
         )
+        if include_infeasible:
+            return _frame([*result.rows, *result.infeasible], self.data, score=True, feasible=True)
         return _frame(result.rows, self.data, score=True)
 
     def pareto(
@@ -429,7 +437,7 @@ class Study:
         """The non-dominated feasible candidates (or every layer) as a DataFrame indexed by name.
 
         The arguments are `pareto_result`'s (`metrics` may also be "a,b"). Columns: layer,
-        knee, one per metric, dominated_by.
+        knee, one per metric, dominated_by; with `ignore_budgets`, also `feasible`.
         """
         result = self.pareto_result(
             metrics=metrics,
@@ -438,7 +446,7 @@ class Study:
             missing=missing,
             noise=noise,
         )
-        return _frame(result.rows, self.data, score=False)
+        return _frame(result.rows, self.data, score=False, feasible=ignore_budgets)
 
 
 def _metric_list(metrics: Sequence[str] | str | None) -> list[str] | None:
@@ -459,7 +467,9 @@ def _notes(a: Analysis) -> list[str]:
     return ["no feasible candidate: every one breaks an error-level budget"]
 
 
-def _frame(rows: list[Row], data: StudyData, *, score: bool) -> pd.DataFrame:
+def _frame(
+    rows: Sequence[Row], data: StudyData, *, score: bool, feasible: bool = False
+) -> pd.DataFrame:
     import pandas as pd
 
     records = []
@@ -470,7 +480,9 @@ def _frame(rows: list[Row], data: StudyData, *, score: bool) -> pd.DataFrame:
         )
         rec.update({m.name: v for m, v in zip(data.metrics, r.values, strict=True)})
         rec["dominated_by"] = list(r.dominated_by)
+        rec["feasible"] = r.feasible
         records.append(rec)
     columns = ["name", *(["rank", "score"] if score else ["layer", "knee"]), *data.metric_names]
-    frame = pd.DataFrame.from_records(records, columns=[*columns, "dominated_by"])
+    columns += ["dominated_by", *(["feasible"] if feasible else [])]
+    frame = pd.DataFrame.from_records(records, columns=columns)
     return frame.set_index("name")
