@@ -436,6 +436,16 @@ def read_text(path: Path, display: str) -> str:
         ) from None
 
 
+def _tab_at(text: str, line: int, col: int) -> bool:
+    """Whether the 1-based (line, col) of `text` falls in an indentation that holds a tab."""
+    lines = text.split("\n")
+    if not 1 <= line <= len(lines):
+        return False
+    row = lines[line - 1]
+    lead = row[: len(row) - len(row.lstrip(" \t"))]
+    return "\t" in lead and col <= len(lead) + 1
+
+
 def _in_text(text: str, line: int, col: int) -> tuple[int, int]:
     """libyaml puts the end of a file without a final newline on the line after its last: the
     position just past the last character instead."""
@@ -484,6 +494,8 @@ def parse(text: str, display: str, *, partial: bool = False) -> Document:
             at = _in_text(text, ctx.line + 1, 1)[0] if ctx else line
             where = f" started on line {at}" if at != line else ""
             what = f"{exc.problem} ({exc.context}{where})"
+        if "tab" not in what and mark is not None and _tab_at(text, line, col):
+            what += " (a tab: YAML indents with spaces only)"
         raise InputError.single(display, line, col, "", f"invalid YAML: {what}") from None
     except yaml.reader.ReaderError as exc:
         pos = max(0, min(exc.position, len(text)))
