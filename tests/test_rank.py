@@ -557,3 +557,29 @@ def test_huge_weights_normalize_like_their_ratios(goals_path: Path) -> None:
     assert [c["score"] for c in a["candidates"]] == pytest.approx(
         [c["score"] for c in b["candidates"]]
     )
+
+
+def test_explain_of_a_name_that_is_not_there_helps(
+    goals_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = goals_path.read_text()
+    goals_path.write_text(text.replace("name: model-a", "name: Model-A"))
+    result = invoke("explain", "model-a", str(goals_path))
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "error: unknown candidate 'model-a' (did you mean 'Model-A'?)\n",
+    )
+    # NAME forgotten: the file took its place (and ./goals.yaml, the default, is not there)
+    monkeypatch.chdir(goals_path.parent.parent)
+    result = invoke("explain", "x.yaml")
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "error: goals.yaml: no such file (the candidate's name comes first: tradeoff explain"
+        " NAME x.yaml)\n",
+    )
+    monkeypatch.chdir(goals_path.parent)
+    result = invoke("explain", "goals.yaml")
+    assert result.stderr == (
+        "error: unknown candidate 'goals.yaml' (the candidate's name comes first: NAME"
+        " goals.yaml)\n"
+    )

@@ -185,6 +185,10 @@ def explain(
     Example: tradeoff explain gpt-4o goals.yaml --profile batch
     """
     weights = parse_weights(weight)
+    if name.lower().endswith((".yaml", ".yml")) and file == DEFAULT_FILE and not file.exists():
+        fail(
+            f"{file}: no such file (the candidate's name comes first: tradeoff explain NAME {name})"
+        )
     with user_errors():
         study = tradeoff.load(file, allow_external_sources=allow_external)
         result = study.explain_result(

@@ -52,5 +52,7 @@ class UsageError(TradeoffError):
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """Return ' (did you mean 'x'?)' when a choice is close to `word`, else ''."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    options = list(choices)
+    folded = [c for c in options if c.casefold() == word.casefold()]  # 'A' for 'a': too short
+    close = folded or difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""

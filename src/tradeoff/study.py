@@ -323,6 +323,8 @@ class Study:
             return self.data.names.index(name)
         except ValueError:
             hint = did_you_mean(name, self.data.names)
+            if not hint and name.lower().endswith((".yaml", ".yml")):
+                hint = f" (the candidate's name comes first: NAME {name})"
             raise UsageError(f"unknown candidate '{name}'{hint}") from None
 
     def explain_result(
