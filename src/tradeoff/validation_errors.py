@@ -100,6 +100,8 @@ def _message(err: Any) -> str:
     if kind == "literal_error":
         return f"expected {err['ctx']['expected']}, got {shown}"
     if kind in ("dict_type", "model_type", "model_attributes_type"):
+        if value is None and len(loc) == 1 and loc[0] in ("budgets", "profiles"):
+            return f"expected a mapping, got null (for none, write {loc[0]}: {{}} or drop the key)"
         return f"expected a mapping, got {shown}"
     if kind == "list_type" and len(loc) == 2 and loc[0] == "budgets":
         return f"expected a bound such as {{max: 800}}, or a list of them, got {shown}"
