@@ -148,3 +148,21 @@ def test_csv_carries_the_uncertainty_columns_only_with_the_flag(tmp_path: Path) 
         "true",
     )
     assert float(rows[2]["p_first"]) == 0.0
+
+
+def test_explain_takes_uncertainty_like_rank(tmp_path: Path) -> None:
+    path = write_goals(tmp_path, CLOSE)
+    ranked = _by_name(_rank(path, "--seed", "3"))
+    args = ["explain", "beta", str(path), "--uncertainty", "--seed", "3"]
+    doc = json.loads(runner.invoke(app, [*args, "-f", "json"]).stdout)
+    keys = ("p_first", "rank_median", "rank_interval", "tied_with_leader")
+    assert {k: doc[k] for k in keys} == {k: ranked["beta"][k] for k in keys}
+    assert doc["uncertainty"] == {"samples": 10000, "seed": 3}
+    text = runner.invoke(app, args).stdout
+    p = float(ranked["beta"]["p_first"])  # type: ignore[arg-type]
+    assert (
+        f"under noise: P(first) {p:.2f}, median rank 2, 90% of ranks 1-2; tied with the leader"
+        " within noise (10000 draws, seed 3)"
+    ) in text
+    plain = json.loads(runner.invoke(app, ["explain", "beta", str(path), "-f", "json"]).stdout)
+    assert "p_first" not in plain and "uncertainty" not in plain

@@ -36,6 +36,7 @@ from tradeoff.cli_common import (
     ProfileOpt,
     SamplesOpt,
     SeedOpt,
+    UncertaintyOpt,
     WeightOpt,
     emit,
     err_console,
@@ -93,12 +94,7 @@ def rank(
     ] = False,
     metrics: MetricsOpt = None,
     missing: MissingOpt = MissingPolicy.error,
-    uncertainty: Annotated[
-        bool,
-        typer.Option(
-            "--uncertainty", help="Monte Carlo over stderr: P(first), median rank, 90% interval."
-        ),
-    ] = False,
+    uncertainty: UncertaintyOpt = False,
     samples: SamplesOpt = 10_000,
     seed: SeedOpt = 0,
     fmt: FormatOpt = OutputFormat.table,
@@ -175,6 +171,9 @@ def explain(
     method: MethodOpt = MethodName.weighted_sum,
     metrics: MetricsOpt = None,
     missing: MissingOpt = MissingPolicy.error,
+    uncertainty: UncertaintyOpt = False,
+    samples: SamplesOpt = 10_000,
+    seed: SeedOpt = 0,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
     _top: PassTopOpt = None,
@@ -198,6 +197,9 @@ def explain(
             method=method.value,
             metrics=parse_metrics(metrics),
             missing=missing.value,
+            uncertainty=uncertainty,
+            samples=samples,
+            seed=seed,
         )
     _emit_result("explain", result, fmt, output, [file, *study.data.read])
 

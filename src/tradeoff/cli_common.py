@@ -227,6 +227,12 @@ AllowExternalOpt = Annotated[
         help="Let `from:` read files outside the goals file's folder (absolute paths, ..).",
     ),
 ]
+UncertaintyOpt = Annotated[
+    bool,
+    typer.Option(
+        "--uncertainty", help="Monte Carlo over stderr: P(first), median rank, 90% interval."
+    ),
+]
 SamplesOpt = Annotated[
     int,
     typer.Option(

@@ -414,6 +414,16 @@ def explain_table(res: ExplainResult) -> list[RenderableType]:
     ]
     if any(line.filled is not None for line in res.lines):
         out.append(Text("* no value: charged the worst value known (--missing worst)", style="dim"))
+    if "p_first" in res.extra:
+        x, draws = res.extra, res.extra["uncertainty"]
+        low, high = x["rank_interval"]
+        tied = "; tied with the leader within noise" if x["tied_with_leader"] else ""
+        out.append(
+            Text(
+                f"under noise: P(first) {x['p_first']:.2f}, median rank {fmt(x['rank_median'])},"
+                f" 90% of ranks {low}-{high}{tied} ({draws['samples']} draws, seed {draws['seed']})"
+            )
+        )
     if not source_w and any(sources):
         out.append(Text("sources not shown at this width (see --format json)", style="dim"))
     if res.budgets:

@@ -232,6 +232,9 @@ class ExplainResult:
     command: str = "explain"
     # Which of `dominated_by` are infeasible (tables mark them; the JSON shape is the spec's).
     dominated_by_infeasible: frozenset[str] = frozenset()
+    # --uncertainty: "uncertainty" {samples, seed} and the candidate's p_first, rank_median,
+    # rank_interval, tied_with_leader (as rank's rows)
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -248,4 +251,5 @@ class ExplainResult:
             "profile": self.profile,
             "method": self.method,
             "excluded": self.excluded_for is not None,
+            **self.extra,
         }

@@ -335,11 +335,26 @@ class Study:
         method: Method = "weighted-sum",
         metrics: Sequence[str] | str | None = None,
         missing: Missing = "error",
+        uncertainty: bool = False,
+        samples: int = DEFAULT_SAMPLES,
+        seed: int = 0,
     ) -> ExplainResult:
-        """One candidate: per-metric contributions, budget results and who dominates it."""
+        """One candidate: per-metric contributions, budget results and who dominates it.
+
+        With `uncertainty`, also its `p_first`, `rank_median`, `rank_interval` and
+        `tied_with_leader` from the Monte Carlo draws `rank --uncertainty` makes (a candidate
+        that is not ranked gets none)."""
+        if samples < 1:
+            raise UsageError(f"samples must be at least 1, got {samples}")
         i = self.index(name)
         opts = Options(profile, dict(weights or {}), method, _metric_list(metrics), missing)
         a = analyse(self.data, opts)
+        extra: dict[str, Any] = {}
+        if uncertainty:
+            per_row, extra, _ = self._uncertainty(a, method, True, samples, seed)
+            where = a.order.tolist()
+            if i in where and per_row:
+                extra = {**extra, **per_row[where.index(i)]}
         considered = i in set(a.rows.tolist())
         rank = a.rank_of().get(i)
         share = a.weights
@@ -392,6 +407,7 @@ class Study:
             dominated_by_infeasible=frozenset(names[k] for k in doms if not a.feasible[k]),
             dominance=a.dom,
             excluded_for=excluded,
+            extra=extra,
         )
 
     def _provenance(self, i: int, j: int) -> dict[str, Any]:
