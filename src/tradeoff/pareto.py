@@ -71,14 +71,7 @@ def _moocore_asked(engine: str, y: F64) -> bool:
         return False
     if engine == "moocore":
         if not pareto_moocore.available():
-            have = pareto_moocore.installed_version()
-            if have is None:
-                what = "engine='moocore' needs the moocore package"
-            elif pareto_moocore._supported(have):
-                what = f"engine='moocore': moocore {have} is installed but does not import"
-            else:
-                what = f"engine='moocore' needs moocore 0.3.x, not {have}"
-            raise ImportError(f"{what}: {pareto_moocore.INSTALL_HINT}")
+            raise ImportError(f"engine='moocore' {pareto_moocore.why_unavailable()}")
         if d > pareto_moocore.MAX_COLUMNS:
             raise ValueError(
                 f"engine='moocore' takes at most {pareto_moocore.MAX_COLUMNS} columns, got {d}"

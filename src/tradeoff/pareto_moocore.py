@@ -36,10 +36,11 @@ def _moocore() -> ModuleType | None:
         import moocore
     except (ImportError, OSError):  # not installed, or its compiled library fails to load
         return None
-    return moocore if _supported(str(getattr(moocore, "__version__", ""))) else None
+    return moocore if supported(str(getattr(moocore, "__version__", ""))) else None
 
 
-def _supported(version: str) -> bool:
+def supported(version: str) -> bool:
+    """Whether tradeoff uses this moocore version ("0.3.2": yes; "0.4.0", "": no)."""
     parts = version.split(".")
     try:
         got = (int(parts[0]), int(parts[1]))
@@ -56,6 +57,18 @@ def installed_version() -> str | None:
         return version("moocore")
     except PackageNotFoundError:
         return None
+
+
+def why_unavailable() -> str:
+    """What stands in the way of moocore, with the install hint (for an error message)."""
+    have = installed_version()
+    if have is None:
+        what = "needs the moocore package"
+    elif supported(have):
+        what = f"needs moocore, and moocore {have} is installed but does not import"
+    else:
+        what = f"needs moocore 0.3.x, not {have}"
+    return f"{what}: {INSTALL_HINT}"
 
 
 def available() -> bool:
