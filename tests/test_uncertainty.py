@@ -79,7 +79,7 @@ def test_interval_is_the_inverted_cdf_quantile_of_the_sampled_ranks(tmp_path: Pa
 
 
 def test_table_shows_a_confidence_line_only_when_stderr_exists(tmp_path: Path) -> None:
-    # The line under a plain table comes from 4,000 draws (study.SUMMARY_SAMPLES), which give
+    # The line under a plain table comes from 4,000 draws (confidence.SUMMARY_SAMPLES), which give
     # p = 0.668 with seed 0 (exactly: 0.664); --uncertainty's 10,000 draws give 0.665.
     result = runner.invoke(app, ["rank", str(write_goals(tmp_path, CLOSE))])
     assert "alpha leads with p=0.67; beta is within noise (4000 draws, seed 0)" in result.stdout

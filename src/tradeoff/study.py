@@ -13,10 +13,9 @@ from tradeoff import budgets
 from tradeoff.analysis import Analysis, Method, Missing, Options, analyse
 from tradeoff.data import StudyData
 from tradeoff.errors import UsageError, did_you_mean
-from tradeoff.results import ExplainResult, LazyRows, MetricLine, ParetoResult, RankResult, Row
+from tradeoff.results import ExplainResult, LazyRows, ParetoResult, RankResult, Row
 
 DEFAULT_SAMPLES = 10_000  # P(first) to within about 0.005: two stable decimals
-SUMMARY_SAMPLES = 4_000  # the confidence line under a plain table: see Study._uncertainty
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -98,15 +97,17 @@ class Study:
         it, a one-line `confidence` summary is still computed whenever a weighted value has a
         stderr (the table shows it; csv and json do not change).
         """
+        from tradeoff import confidence  # here, not at the top: `import tradeoff` stays light
+
         if top is not None and top < 0:
             raise UsageError(f"top must be 0 or more, got {top}")
         if samples < 1:
             raise UsageError(f"samples must be at least 1, got {samples}")
-        opts = Options(profile, dict(weights or {}), method, _metric_list(metrics), missing)
+        opts = Options(profile, dict(weights or {}), method, metric_list(metrics), missing)
         a = analyse(self.data, opts)
         order = a.order if top is None else a.order[:top]
         if uncertainty:
-            extras, extra, line = self._uncertainty(a, method, True, samples, seed)
+            extras, extra, line = confidence.fields(a, method, True, samples, seed)
 
             def summary() -> str | None:
                 return line
@@ -114,7 +115,7 @@ class Study:
             extras, extra = [], {}
 
             def summary() -> str | None:
-                return self._uncertainty(a, method, False, samples, seed)[2]
+                return confidence.fields(a, method, False, samples, seed)[2]
 
         beaten = [int(i) for i in order if not a.front[i]]
         totals: list[int] = []
@@ -165,45 +166,6 @@ class Study:
             summary=summary,
         )
 
-    def _uncertainty(
-        self, a: Analysis, method: Method, wanted: bool, samples: int, seed: int
-    ) -> tuple[list[dict[str, Any]], dict[str, Any], str | None]:
-        """Per-row uncertainty fields, the top-level record, and the one-line summary.
-
-        With `wanted` (--uncertainty) everything comes from `samples` draws. Without it, only the
-        summary line is made, from at most SUMMARY_SAMPLES draws with the same seed (fewer for
-        very large tables): P(first) to within about 0.008 (one standard error at p = 0.5), as
-        good as its two decimals need, at under half the cost of 10,000 draws, which every plain
-        `rank` of a file with stderr values would otherwise pay at start-up (issue 3). The line
-        states the draws it used, so it may differ from --uncertainty's in the last digit.
-        """
-        from tradeoff import confidence
-
-        if not len(a.order) or not a.weighted:
-            return [], ({"uncertainty": {"samples": samples, "seed": seed}} if wanted else {}), None
-        setting = confidence.Setting.of(a, method)
-        noisy = bool((setting.se > 0).any())
-        if not wanted and not noisy:
-            return [], {}, None
-        if not wanted:
-            # The summary under a plain table: bounded work even for very large tables.
-            n, k = setting.x.shape
-            samples = min(samples, SUMMARY_SAMPLES, max(200, 20_000_000 // max(1, n * k)))
-        u = confidence.uncertainty(setting, samples, seed)
-        line = confidence.summary(setting, u) if noisy else None
-        if not wanted:
-            return [], {}, line
-        rows = [
-            {
-                "p_first": float(u.p_first[k]),
-                "rank_median": float(u.rank_median[k]),
-                "rank_interval": [int(x) for x in u.rank_interval[k]],
-                "tied_with_leader": bool(u.tied_with_leader[k]),
-            }
-            for k in range(len(setting.names))
-        ]
-        return rows, {"uncertainty": {"samples": samples, "seed": seed}}, line
-
     def _excluded(self, a: Analysis) -> list[tuple[str, list[str]]]:
         return [(self.data.names[i], miss) for i, miss in a.excluded]
 
@@ -224,7 +186,7 @@ class Study:
         """
         from tradeoff.pareto import knee, nondominated_layers
 
-        opts = Options(metrics=_metric_list(metrics), missing=missing, profile=self._any_profile())
+        opts = Options(metrics=metric_list(metrics), missing=missing, profile=self._any_profile())
         a = analyse(self.data, opts, all_rows=ignore_budgets, score=False)
         rows = a.rows
         names = self.data.names
@@ -344,74 +306,11 @@ class Study:
         With `uncertainty`, also its `p_first`, `rank_median`, `rank_interval` and
         `tied_with_leader` from the Monte Carlo draws `rank --uncertainty` makes (a candidate
         that is not ranked gets none)."""
-        if samples < 1:
-            raise UsageError(f"samples must be at least 1, got {samples}")
-        i = self.index(name)
-        opts = Options(profile, dict(weights or {}), method, _metric_list(metrics), missing)
-        a = analyse(self.data, opts)
-        extra: dict[str, Any] = {}
-        if uncertainty:
-            per_row, extra, _ = self._uncertainty(a, method, True, samples, seed)
-            where = a.order.tolist()
-            if i in where and per_row:
-                extra = {**extra, **per_row[where.index(i)]}
-        considered = i in set(a.rows.tolist())
-        rank = a.rank_of().get(i)
-        share = a.weights
-        lines = []
-        for j, m in enumerate(self.data.metrics):
-            k = a.weighted.index(m.name) if m.name in a.weighted else None
-            part = float(a.parts[i, k]) if (k is not None and considered) else None
-            se = self.data.stderr[i, j]
-            lines.append(
-                MetricLine(
-                    metric=m,
-                    value=None
-                    if np.isnan(a.values[i, j]) or a.filled[i, j]
-                    else float(a.values[i, j]),
-                    normalized=None if np.isnan(a.normalized[i, j]) else float(a.normalized[i, j]),
-                    weight=share.get(m.name, 0.0),
-                    contribution=part,
-                    stderr=None if np.isnan(se) else float(se),
-                    # A missing cell (or a charged worst value) has no source to attribute.
-                    provenance=self._provenance(i, j)
-                    if not np.isnan(self.data.values[i, j])
-                    else {},
-                    filled=float(a.values[i, j]) if a.filled[i, j] else None,
-                )
-            )
-        # Every candidate that dominates it: the feasible ones best score first, then the
-        # infeasible ones (which a table marks) by name.
-        ranked = set(a.rows.tolist())
-        pool = np.array([k for k in range(len(self.data.names)) if k != i], dtype=np.intp)
-        found = a.dominators(i, pool, a.dom)
-        names = self.data.names
-        scored = sorted(
-            (k for k in found if k in ranked),
-            key=lambda k: (-np.nan_to_num(a.scores[k], nan=-np.inf), names[k]),
-        )
-        doms = scored + sorted((k for k in found if k not in ranked), key=lambda k: names[k])
-        excluded = dict(a.excluded).get(i)
-        return ExplainResult(
-            file=self.data.file,
-            name=name,
-            profile=a.profile,
-            method=method,
-            feasible=bool(a.feasible[i]),
-            score=float(a.scores[i]) if considered else None,
-            rank=rank,
-            of=len(a.rows),
-            lines=lines,
-            budgets=budgets.results(self.data, np.array([i])),
-            dominated_by=[(self.data.names[k], a.better_on(k, i, a.dom)) for k in doms],
-            dominated_by_infeasible=frozenset(names[k] for k in doms if not a.feasible[k]),
-            dominance=a.dom,
-            excluded_for=excluded,
-            extra=extra,
-        )
+        from tradeoff.explain import explain
 
-    def _provenance(self, i: int, j: int) -> dict[str, Any]:
-        return self.data.provenance_of(i, j)
+        return explain(
+            self, name, profile, weights, method, metrics, missing, uncertainty, samples, seed
+        )
 
     # DataFrame views for notebooks. pandas is imported only here.
 
@@ -467,7 +366,7 @@ class Study:
         return _frame(result.rows, self.data, score=False, feasible=ignore_budgets)
 
 
-def _metric_list(metrics: Sequence[str] | str | None) -> list[str] | None:
+def metric_list(metrics: Sequence[str] | str | None) -> list[str] | None:
     """`metrics` as a list: "a,b" is two metrics, not three characters."""
     if metrics is None:
         return None
