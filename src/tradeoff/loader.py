@@ -108,7 +108,7 @@ class _Checker:
                     if side in bound and bound[side] is None:  # else the budget would vanish
                         self.fail((*bloc, side), "expected a finite number, got null")
                     elif side in bound:
-                        self.unit_of((*bloc, side), bound[side], name)
+                        self.in_unit(bound[side], name, report_at=(*bloc, side))
         for pname, weights in _dict(data.get("profiles")).items():
             ploc: yamlio.Loc = ("profiles", pname)
             if not isinstance(weights, dict):
@@ -126,8 +126,12 @@ class _Checker:
             )
         self.candidates(_list(data.get("candidates")))
 
-    def in_unit(self, raw: Any, metric: str) -> float | None:
-        """A number, or a quantity converted to the metric's unit; None when it is neither."""
+    def in_unit(self, raw: Any, metric: str, report_at: yamlio.Loc | None = None) -> float | None:
+        """A number, or a quantity converted to the metric's unit; None when it is neither.
+
+        With `report_at`, a quantity whose unit cannot become the metric's ("3 kg" for ms) is
+        reported there, with the file's other errors instead of after them (the build finds the
+        same, in the same words). Unreadable values are left to the models."""
         try:
             number, given = parse_quantity(raw)
         except ValueError:
@@ -139,28 +143,10 @@ class _Checker:
         unit = _dict(_dict(self.metrics).get(metric)).get("unit")
         try:
             return units.convert(number, given, unit if isinstance(unit, str) else None)
-        except ValueError:
-            return None  # reported by unit_of
-
-    def unit_of(self, loc: yamlio.Loc, raw: Any, metric: str) -> None:
-        """A quantity whose unit cannot become the metric's ("3 kg" for ms), reported with the
-        file's other errors instead of after them (the build finds the same, in the same words).
-        Numbers and unreadable quantities are left to the models."""
-        if not isinstance(raw, str):
-            return
-        try:
-            number, given = parse_quantity(raw)
-        except ValueError:
-            return
-        if given is None:
-            return
-        from tradeoff import units
-
-        unit = _dict(_dict(self.metrics).get(metric)).get("unit")
-        try:
-            units.convert(number, given, unit if isinstance(unit, str) else None)
         except ValueError as exc:
-            self.fail(loc, str(exc))
+            if report_at is not None:
+                self.fail(report_at, str(exc))
+            return None
 
     def plain_texts(self, loc: yamlio.Loc, value: Any) -> None:
         """Names, tags, titles and units end up in terminals and CI logs: no control characters."""
@@ -200,10 +186,10 @@ class _Checker:
                 if not self.metric_ref(vloc, metric):
                     continue
                 if not isinstance(value, dict):
-                    self.unit_of(vloc, value, metric)
+                    self.in_unit(value, metric, report_at=vloc)
                     continue
-                self.unit_of(vloc, value.get("value"), metric)
-                self.unit_of((*vloc, "stderr"), value.get("stderr"), metric)
+                self.in_unit(value.get("value"), metric, report_at=vloc)
+                self.in_unit(value.get("stderr"), metric, report_at=(*vloc, "stderr"))
                 stderr = _maybe_number(value.get("stderr", 0))
                 if stderr is not None and stderr < 0:
                     self.fail(
