@@ -32,6 +32,7 @@ class Stability:
     high: float | None
     below: str | None
     above: str | None
+    why_none: str | None = None  # why there is no interval at all (a note, not in the JSON)
 
 
 @dataclass(frozen=True)
@@ -178,7 +179,12 @@ def stability(a: Analysis, method: Method) -> list[Stability]:
             continue
         if method == "weighted-product" and (s.x[:, j] <= 0).any():
             # The weighted product is undefined for a non-positive value: no interval to report.
-            out.append(Stability(m, weight, None, None, None, None))
+            k = int(np.flatnonzero(s.x[:, j] <= 0)[0])
+            why = (
+                f"weighted-product cannot weigh a value of 0 or less "
+                f"({data.names[int(s.rows[k])]} has {s.x[k, j]:g})"
+            )
+            out.append(Stability(m, weight, None, None, None, None, why))
             continue
         low, high = _exact(s, j, normalized) if method == "weighted-sum" else _bisect(s, j)
         if low is not None and low <= 1e-12 * max(float(s.w.sum()), weight, 1e-300):
@@ -242,21 +248,13 @@ def sensitivity_result(
         )
     s = Setting.of(a, opts.method)
     accept, central = smaa(s, samples, seed)
-    notes = []
-    if opts.method == "weighted-product":  # stability() leaves such metrics without an interval
-        for j, m in enumerate(data.metric_names):
-            low = [i for i in a.rows.tolist() if data.values[i, j] <= 0]
-            if low:
-                notes.append(
-                    f"{m}: n/a: weighted-product cannot weigh a value of 0 or less "
-                    f"({data.names[low[0]]} has {data.values[low[0], j]:g})"
-                )
+    stab = stability(a, opts.method)
     return SensitivityResult(
         profile=a.profile,
         method=opts.method,
         winner=names[0],
         names=names,
-        stability=stability(a, opts.method),
+        stability=stab,
         acceptability={n: accept[i].tolist() for i, n in enumerate(names)},
         central_weights={
             n: dict(zip(s.metrics, central[i].tolist(), strict=True))
@@ -265,5 +263,5 @@ def sensitivity_result(
         },
         samples=samples,
         seed=seed,
-        notes=notes,
+        notes=[f"{s.metric}: n/a: {s.why_none}" for s in stab if s.why_none],
     )
