@@ -3,7 +3,7 @@
 Writes bench/data/million.parquet (1,000,000 rows x 6 metrics, plus an ignored column and a
 sprinkling of nulls) and bench/data/million.yaml, which pulls it in with `from:`. Then:
 
-1. times `tradeoff.sources.read_table` on it in this process (median of 3) and its peak
+1. times `tradeoff.sources.readers.read_table` on it in this process (median of 3) and its peak
    memory (tracemalloc: what numpy/pandas/pyarrow allocate through Python's allocator hooks;
    plus ru_maxrss of this process);
 2. runs `tradeoff validate`, `tradeoff pareto` and `tradeoff rank --top 20` on the goals file as
@@ -65,7 +65,7 @@ def write_inputs(rows: int) -> tuple[Path, Path]:
 
 
 def time_read(path: Path, repeat: int) -> None:
-    from tradeoff.sources import read_table
+    from tradeoff.sources.readers import read_table
 
     times = []
     for _ in range(repeat):

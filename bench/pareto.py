@@ -1,4 +1,4 @@
-"""Time tradeoff.pareto against paretoset, moocore and pymoo, side by side in one run.
+"""Time tradeoff.engine.pareto against paretoset, moocore and pymoo, side by side in one run.
 
 Usage: python bench/pareto.py [--quick] [--max-n 1000000] [--limit 10]
 
@@ -48,7 +48,7 @@ def ensure_peers() -> None:
 
 def load_pareto() -> Any:
     sys.path.insert(0, str(ROOT / "src"))
-    return importlib.import_module("tradeoff.pareto")
+    return importlib.import_module("tradeoff.engine.pareto")
 
 
 def make(dist: str, n: int, d: int) -> np.ndarray:

@@ -38,11 +38,11 @@ marks = [("start", clock())]
 def mark(name): marks.append((name, clock()))
 import numpy, pydantic, typer, rich.table, yaml
 mark("floor imports")
-import tradeoff.cli
+import tradeoff.cli.app
 import typer.main
-mark("import tradeoff.cli")
+mark("import tradeoff.cli.app")
 command, goals = sys.argv[1], sys.argv[2]
-group = typer.main.get_command(tradeoff.cli.app)
+group = typer.main.get_command(tradeoff.cli.app.app)
 ctx = group.make_context("tradeoff", [command, goals])
 sub = group.get_command(ctx, command)
 sub.make_context(command, [goals], parent=ctx)
@@ -54,16 +54,16 @@ if command == "rank":
     mark("rank_result")
     result.confidence
     mark("confidence line")
-    from tradeoff.render import RENDERERS
+    from tradeoff.render.tables import RENDERERS
     mark("import renderers")
     RENDERERS["rank"]["table"](result, False)
     mark("render")
 elif command == "check":
-    from tradeoff.checking import check
+    from tradeoff.questions.checking import check
     mark("import checking")
     result = check([study])
     mark("check")
-    from tradeoff.render_check import CHECK_RENDERERS
+    from tradeoff.render.check import CHECK_RENDERERS
     mark("import renderers")
     CHECK_RENDERERS["text"](result, False)
     mark("render")

@@ -12,7 +12,7 @@ import pytest
 
 import tradeoff
 from conftest import ROOT, runner
-from tradeoff.cli import app
+from tradeoff.cli.app import app
 
 SHIPPED = ROOT / "goals.yaml"
 

@@ -25,9 +25,9 @@ import pytest
 import yaml
 
 from conftest import GOALS, ROOT, bad_input_report, runner, write_goals
-from tradeoff.checking import check, load_all
-from tradeoff.cli import app
-from tradeoff.render_check import escape_data, escape_property
+from tradeoff.cli.app import app
+from tradeoff.questions.checking import check, load_all
+from tradeoff.render.check import escape_data, escape_property
 
 FIXTURES = Path(__file__).parent / "check"
 FORMATS = ["text", "json", "github", "junit", "markdown"]

@@ -17,11 +17,11 @@ from typing import Any
 import pytest
 
 from conftest import bad_input_report, runner
-from tradeoff.baseline import load_baseline
-from tradeoff.checking import check, load_all
-from tradeoff.cli import app
+from tradeoff.cli.app import app
 from tradeoff.errors import InputError, UsageError
-from tradeoff.regression import Tolerance
+from tradeoff.questions.baseline import load_baseline
+from tradeoff.questions.checking import check, load_all
+from tradeoff.questions.regression import Tolerance
 
 FIXTURES = Path(__file__).parent / "check"
 FORMATS = ["text", "json", "github", "junit", "markdown"]

@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 
 from conftest import runner
-from tradeoff.checking import check, load_all
-from tradeoff.cli import app
+from tradeoff.cli.app import app
+from tradeoff.questions.checking import check, load_all
 
 FIXTURES = Path(__file__).parent / "check"
 FORMATS = ["text", "json", "github", "junit", "markdown"]

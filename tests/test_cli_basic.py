@@ -11,8 +11,8 @@ import typer
 
 import tradeoff
 from conftest import GOALS, ROOT, runner, write_goals
-from tradeoff.cli import app
-from tradeoff.starter import STARTER
+from tradeoff.cli.app import app
+from tradeoff.goals.starter import STARTER
 
 COMMANDS = sorted(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
 SHIPPED = [ROOT / "goals.yaml", *sorted((ROOT / "examples").glob("*.yaml"))]

@@ -15,7 +15,7 @@ import yaml
 from typer.testing import CliRunner
 
 from conftest import ROOT, runner
-from tradeoff.cli import app
+from tradeoff.cli.app import app
 
 SHIPPED = ROOT / "goals.yaml"
 SPEC = yaml.safe_load(SHIPPED.read_text(encoding="utf-8"))
@@ -251,7 +251,7 @@ def test_no_colour_without_a_terminal_even_without_no_color() -> None:
 
 
 def test_no_color_wins_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    from tradeoff import cli_common as cli
+    from tradeoff.cli import common as cli
 
     class Tty(io.StringIO):
         def isatty(self) -> bool:

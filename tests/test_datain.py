@@ -19,7 +19,7 @@ from genai_prices import Usage, calc_price
 
 import tradeoff
 from conftest import ROOT, runner
-from tradeoff.cli import app
+from tradeoff.cli.app import app
 
 DATA = ROOT / "tests" / "data"
 

@@ -19,7 +19,7 @@ import yaml
 from genai_prices import Usage, calc_price
 
 from conftest import ROOT, runner
-from tradeoff.cli import app
+from tradeoff.cli.app import app
 
 EXAMPLE = ROOT / "examples" / "llama-8b-quantization"
 GOALS = EXAMPLE / "goals.yaml"

@@ -9,7 +9,7 @@ import pytest
 
 import tradeoff
 from conftest import ROOT, runner
-from tradeoff.cli import app
+from tradeoff.cli.app import app
 
 SHIPPED = [ROOT / "goals.yaml", *sorted((ROOT / "examples").glob("*.yaml"))]
 

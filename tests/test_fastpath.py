@@ -24,10 +24,10 @@ from hypothesis import strategies as st
 import tradeoff
 from conftest import GOALS, ROOT, runner, write_goals
 from test_fuzz import mutated_lines
-from tradeoff import fastpath, yamlio
-from tradeoff.cli import app
+from tradeoff.cli.app import app
 from tradeoff.data import StudyData
-from tradeoff.loader import load_full
+from tradeoff.goals import fastpath, yamlio
+from tradeoff.goals.loader import load_full
 
 SHIPPED = [ROOT / "goals.yaml", *sorted((ROOT / "examples").glob("*.yaml"))]
 BAD = sorted((ROOT / "tests" / "bad").glob("*.yaml"))
@@ -365,7 +365,7 @@ def test_shipped_files_rank_the_same_on_both_paths(
 HEAVY = [
     "pandas",
     "pydantic.main",
-    "tradeoff.schema",
+    "tradeoff.goals.schema",
     "pint",
     "pyarrow",
     "genai_prices",
@@ -373,11 +373,11 @@ HEAVY = [
     "matplotlib",
     "jsonschema",
     "xml.etree.ElementTree",
-    "tradeoff.sources",
-    "tradeoff.datain",
-    "tradeoff.sensitivity",
-    "tradeoff.frontier",
-    "tradeoff.plot",
+    "tradeoff.sources.common",
+    "tradeoff.goals.datain",
+    "tradeoff.questions.sensitivity",
+    "tradeoff.questions.frontier",
+    "tradeoff.questions.plot",
 ]
 
 
@@ -386,7 +386,7 @@ def test_commands_on_the_shipped_file_import_nothing_heavy(command: str) -> None
     script = (
         "import json, sys\n"
         f"sys.argv = ['tradeoff', {command!r}, {str(ROOT / 'goals.yaml')!r}]\n"
-        "from tradeoff.cli import main\n"
+        "from tradeoff.cli.app import main\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "print(json.dumps(sorted(sys.modules)), file=sys.stderr)\n"
     )
@@ -394,5 +394,5 @@ def test_commands_on_the_shipped_file_import_nothing_heavy(command: str) -> None
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
     )
     modules = set(json.loads(proc.stderr.splitlines()[-1]))
-    assert "tradeoff.fastpath" in modules  # the file really was loaded
+    assert "tradeoff.goals.fastpath" in modules  # the file really was loaded
     assert modules.isdisjoint(HEAVY), sorted(modules & set(HEAVY))

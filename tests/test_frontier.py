@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import runner, write_goals
-from tradeoff.cli import app
-from tradeoff.frontier import efficient_hull, frontier
+from tradeoff.cli.app import app
+from tradeoff.questions.frontier import efficient_hull, frontier
 
 # Three models on a line (A, B, C: quality rises 5 points per cent of cost) and one below it (D).
 # By hand: the hull is A-C; B lies on the edge A-C (neither vertex nor beaten); at D's cost 4 the

@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 
 import tradeoff
 from conftest import GOALS, ROOT, deadline, runner
-from tradeoff import yamlio
-from tradeoff.cli import app
-from tradeoff.loader import load_document
+from tradeoff.cli.app import app
+from tradeoff.goals import yamlio
+from tradeoff.goals.loader import load_document
 
 SEEDS = [
     GOALS,

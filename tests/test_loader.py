@@ -21,9 +21,9 @@ import pytest
 
 import tradeoff
 from conftest import GOALS, ROOT, deadline, runner, write_goals
-from tradeoff import yamlio
-from tradeoff.cli import app
-from tradeoff.loader import load_document
+from tradeoff.cli.app import app
+from tradeoff.goals import yamlio
+from tradeoff.goals.loader import load_document
 
 BAD = Path(__file__).resolve().parent / "bad"
 CORPUS = sorted(BAD.glob("*.yaml"))

@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import runner, write_goals
-from tradeoff.cli import app
-from tradeoff.methods import topsis, weighted_product, weighted_sum
-from tradeoff.normalize import minmax, vector
+from tradeoff.cli.app import app
+from tradeoff.engine.methods import topsis, weighted_product, weighted_sum
+from tradeoff.engine.normalize import minmax, vector
 
 MAX4 = np.array([True, True, True, True])
 

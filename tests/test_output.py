@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 
 from conftest import runner, write_goals
-from tradeoff.cli import app
+from tradeoff.cli.app import app
 
 
 def test_output_file_has_normal_permissions(tmp_path: Path) -> None:

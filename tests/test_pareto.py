@@ -1,4 +1,4 @@
-"""Tests for tradeoff.pareto: hand-worked cases and properties against a brute-force reference."""
+"""Tests for tradeoff.engine.pareto: hand-worked cases, properties against a brute force."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.typing import NDArray
 
-from tradeoff import pareto, pareto_kernels
-from tradeoff.pareto import (
+from tradeoff.engine import kernels as pareto_kernels
+from tradeoff.engine import pareto
+from tradeoff.engine.pareto import (
     dominators,
     knee,
     noisy_pareto_mask,
@@ -280,7 +281,7 @@ def test_blocked_paths(monkeypatch: pytest.MonkeyPatch, d: int, kind: str) -> No
 @pytest.mark.parametrize("kind", ["uniform", "ties", "anti", "correlated"])
 def test_ens3_blocks(monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
     # the 3-D ENS sweep, forced on (whatever the first front) with blocks of 8 rows
-    from tradeoff import pareto_layers
+    from tradeoff.engine import layers as pareto_layers
 
     monkeypatch.setattr(pareto_layers, "_ENS_BLOCK", 8)
     monkeypatch.setattr(pareto_layers, "_ENS_FRONT", 0)
@@ -310,7 +311,7 @@ def test_ens3_blocks(monkeypatch: pytest.MonkeyPatch, kind: str) -> None:
     st.integers(0, 2**32 - 1),
 )
 def test_box_path_matches_brute(d: int, n: int, top: int, anti: bool, seed: int) -> None:
-    from tradeoff import pareto_boxes
+    from tradeoff.engine import boxes as pareto_boxes
 
     rng = np.random.default_rng(seed)
     x = rng.integers(-top, top + 1, size=(n, d)).astype(np.float64)

@@ -12,8 +12,9 @@ from hypothesis import given, settings
 from numpy.typing import NDArray
 
 from test_pareto import _arr, brute_layers, brute_mask, problems
-from tradeoff import pareto_kernels, pareto_moocore
-from tradeoff.pareto import nondominated_layers, pareto_mask
+from tradeoff.engine import compiled as pareto_moocore
+from tradeoff.engine import kernels as pareto_kernels
+from tradeoff.engine.pareto import nondominated_layers, pareto_mask
 
 ENGINES = ("auto", "numpy", "moocore")
 

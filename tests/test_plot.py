@@ -12,9 +12,9 @@ import pytest
 
 import tradeoff
 from conftest import GOALS, ROOT, runner, write_goals
-from tradeoff.cli import app
-from tradeoff.plot import pad_limits, plot_data, staircase
-from tradeoff.render_plot import clean, render_terminal
+from tradeoff.cli.app import app
+from tradeoff.questions.plot import pad_limits, plot_data, staircase
+from tradeoff.render.terminal_plot import clean, render_terminal
 
 INF = math.inf
 SHIPPED = ROOT / "goals.yaml"
@@ -81,7 +81,7 @@ def test_ignore_budgets_takes_infeasible_into_the_front(goals_path: Path) -> Non
 
 
 def test_mix_hull_matches_frontier() -> None:
-    from tradeoff.frontier import frontier_result
+    from tradeoff.questions.frontier import frontier_result
 
     study = tradeoff.load(SHIPPED)
     data = plot_data(study.data, "cost", "quality", mix=True)
@@ -149,9 +149,10 @@ def test_terminal_colour_only_when_asked(goals_path: Path) -> None:
 
 def test_plot_does_not_slow_other_commands() -> None:
     code = (
-        "import sys; from tradeoff.cli import app; "
+        "import sys; from tradeoff.cli.app import app; "
         "bad = [m for m in sys.modules if m.split('.')[0] in ('matplotlib', 'plotext')]; "
-        "ours = ('tradeoff.plot', 'tradeoff.render_plot', 'tradeoff.render_figure'); "
+        "ours = ('tradeoff.questions.plot', 'tradeoff.render.terminal_plot', "
+        "'tradeoff.render.figure'); "
         "bad += [m for m in ours if m in sys.modules]; "
         "print(bad)"
     )
@@ -199,7 +200,7 @@ def test_pdf_figure(goals_path: Path, tmp_path: Path) -> None:
 def test_figure_labels_do_not_overlap() -> None:
     from matplotlib.text import Text
 
-    from tradeoff.render_figure import build_figure
+    from tradeoff.render.figure import build_figure
 
     for mix in (False, True):
         data = plot_data(tradeoff.load(SHIPPED).data, "cost", "quality", mix=mix)
@@ -257,7 +258,7 @@ def test_unwritable_output(
 
     out = tmp_path / "out"
     out.mkdir()
-    monkeypatch.setattr("tradeoff.cli_common.os.replace", refuse)
+    monkeypatch.setattr("tradeoff.cli.common.os.replace", refuse)
     result = runner.invoke(app, ["plot", str(goals_path), "-o", str(out / "front.png")])
     assert result.exit_code == 2
     assert "cannot write" in result.stderr and "Permission denied" in result.stderr

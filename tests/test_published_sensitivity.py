@@ -56,7 +56,7 @@ from typing import Any
 import pytest
 
 from conftest import runner, write_goals
-from tradeoff.cli import app
+from tradeoff.cli.app import app
 
 # metric name in goals.yaml -> (direction, unit label), in the paper's column order
 CRITERIA: dict[str, tuple[str, str]] = {

@@ -14,9 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import GOALS, runner, write_goals
-from tradeoff.cli import app
+from tradeoff.cli.app import app
 from tradeoff.data import BudgetSpec, MetricSpec, StudyData
-from tradeoff.study import Study
+from tradeoff.questions.study import Study
 
 TIE = 1e-9
 

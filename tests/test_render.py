@@ -13,8 +13,8 @@ from inline_snapshot import snapshot
 
 import tradeoff
 from conftest import GOALS, ROOT, runner, write_goals
-from tradeoff.cli import app
-from tradeoff.render import (
+from tradeoff.cli.app import app
+from tradeoff.render.tables import (
     RENDERERS,
     fmt,
     fmt_score,
@@ -28,7 +28,7 @@ from tradeoff.render import (
 
 
 def test_public_names_for_other_renderers_still_import() -> None:
-    # render_check imports these from tradeoff.render; keep them there.
+    # render_check imports these from tradeoff.render.tables; keep them there.
     assert callable(to_text) and callable(pass_text) and callable(violation_text)
     assert callable(to_json) and callable(markdown_table) and callable(md_escape)
 

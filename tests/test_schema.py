@@ -15,9 +15,9 @@ from jsonschema import Draft7Validator, Draft202012Validator
 from jsonschema.protocols import Validator
 
 from conftest import GOALS, ROOT, runner
-from tradeoff import yamlio
-from tradeoff.cli import app
-from tradeoff.starter import STARTER
+from tradeoff.cli.app import app
+from tradeoff.goals import yamlio
+from tradeoff.goals.starter import STARTER
 
 VALIDATORS: list[type[Validator]] = [Draft7Validator, Draft202012Validator]
 SHIPPED = [ROOT / "goals.yaml", *sorted((ROOT / "examples").glob("*.yaml"))]

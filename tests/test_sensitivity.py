@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 import tradeoff
 from conftest import GOALS, ROOT, runner, write_goals
-from tradeoff.analysis import Options
-from tradeoff.cli import app
-from tradeoff.sensitivity import sensitivity_result
+from tradeoff.cli.app import app
+from tradeoff.questions.analysis import Options
+from tradeoff.questions.sensitivity import sensitivity_result
 
 
 def _winner(path: Path, method: str, metric: str, weight: float, profile: str | None) -> str:

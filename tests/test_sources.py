@@ -39,10 +39,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tradeoff.sources import (
-    MAX_PROBLEMS,
-    SourceProblem,
-    excerpt,
+from tradeoff.sources.common import MAX_PROBLEMS, SourceProblem, excerpt
+from tradeoff.sources.readers import (
     kind_of,
     price_per_request,
     read_lm_eval,
@@ -483,7 +481,10 @@ def test_price_uses_bundled_data_only(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_importing_sources_loads_no_heavy_dependency() -> None:
     heavy = "('pandas', 'pyarrow', 'pint', 'genai_prices')"
-    code = f"import sys, tradeoff.sources; print(sorted(m for m in {heavy} if m in sys.modules))"
+    code = (
+        "import sys, tradeoff.sources.readers; "
+        f"print(sorted(m for m in {heavy} if m in sys.modules))"
+    )
     env = {**os.environ, "PYTHONWARNINGS": "error"}
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env

@@ -9,8 +9,8 @@ import yaml
 
 import tradeoff
 from conftest import GOALS, ROOT, runner, write_goals
-from tradeoff import budgets
-from tradeoff.cli import app
+from tradeoff.cli.app import app
+from tradeoff.engine import budgets
 
 
 def _paste(goals_text: str, suggestion: str) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from conftest import runner, write_goals
-from tradeoff.cli import app
+from tradeoff.cli.app import app
 
 CLOSE = """\
 version: 1

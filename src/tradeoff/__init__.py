@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from tradeoff.errors import Diagnostic, InputError, TradeoffError, UsageError
-from tradeoff.study import Study, load
+from tradeoff.questions.study import Study, load
 
 __version__ = "0.1.0"
 
@@ -30,13 +30,13 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from tradeoff.pareto import nondominated_layers, pareto_mask
+    from tradeoff.engine.pareto import nondominated_layers, pareto_mask
 
 
 def __getattr__(name: str) -> Any:
     # The engine is imported on first use, keeping `import tradeoff` light.
     if name in ("pareto_mask", "nondominated_layers"):
-        from tradeoff import pareto
+        from tradeoff.engine import pareto
 
         return getattr(pareto, name)
     raise AttributeError(f"module 'tradeoff' has no attribute {name!r}")

@@ -1,3 +1,3 @@
-from tradeoff.cli import main
+from tradeoff.cli.app import main
 
 main()

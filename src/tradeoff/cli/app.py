@@ -1,0 +1,428 @@
+"""The `tradeoff` command line: parse flags, call the library, pick a renderer, write the output.
+
+Start-up time counts here (issue 3): modules only some commands need are imported inside them,
+and annotations are not postponed (no `from __future__ import annotations`), because typer would
+otherwise evaluate every annotation string of every command on each run.
+"""
+
+import math
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+
+import tradeoff
+from tradeoff.cli import check as cli_check
+from tradeoff.cli import plot as cli_plot
+from tradeoff.cli.common import (
+    DECIDE,
+    DEFAULT_FILE,
+    FILE,
+    GATE,
+    AllowExternalOpt,
+    FileArg,
+    FormatOpt,
+    MethodName,
+    MethodOpt,
+    MetricsOpt,
+    MissingOpt,
+    MissingPolicy,
+    OutputFormat,
+    OutputOpt,
+    PassAllOpt,
+    PassTopOpt,
+    ProfileOpt,
+    SamplesOpt,
+    SeedOpt,
+    UncertaintyOpt,
+    WeightOpt,
+    emit,
+    err_console,
+    fail,
+    not_an_input,
+    parse_metrics,
+    parse_weights,
+    use_color,
+    user_errors,
+    write_atomic,
+)
+
+app = typer.Typer(
+    name="tradeoff",
+    help="Choose which LLM (or deployment of one) to ship, from one goals.yaml.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"tradeoff {tradeoff.__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[
+        bool | None,
+        typer.Option(
+            "--version", callback=version_callback, is_eager=True, help="Show the version."
+        ),
+    ] = None,
+) -> None:
+    """Choose which LLM (or deployment of one) to ship, from one goals.yaml.
+
+    Budgets filter, the Pareto front shows what is worth considering, profiles weigh the goals,
+    and `check` fails CI when a shipped candidate breaks a budget.
+    """
+
+
+@app.command(rich_help_panel=DECIDE)
+def rank(
+    file: FileArg = DEFAULT_FILE,
+    allow_external: AllowExternalOpt = False,
+    profile: ProfileOpt = None,
+    weight: WeightOpt = None,
+    method: MethodOpt = MethodName.weighted_sum,
+    top: Annotated[int | None, typer.Option("--top", min=0, help="Show the best N.")] = None,
+    all_: Annotated[
+        bool, typer.Option("--all", help="Also list infeasible candidates with their violations.")
+    ] = False,
+    metrics: MetricsOpt = None,
+    missing: MissingOpt = MissingPolicy.error,
+    uncertainty: UncertaintyOpt = False,
+    samples: SamplesOpt = 10_000,
+    seed: SeedOpt = 0,
+    fmt: FormatOpt = OutputFormat.table,
+    output: OutputOpt = None,
+) -> None:
+    """Rank the feasible candidates, best first, and show who dominates whom.
+
+    Example: tradeoff rank goals.yaml --profile batch --format markdown
+    """
+    weights = parse_weights(weight)
+    with user_errors():
+        study = tradeoff.load(file, allow_external_sources=allow_external)
+        result = study.rank_result(
+            profile=profile,
+            weights=weights,
+            method=method.value,
+            top=top,
+            include_infeasible=all_,
+            metrics=parse_metrics(metrics),
+            missing=missing.value,
+            uncertainty=uncertainty,
+            samples=samples,
+            seed=seed,
+        )
+    _emit_result("rank", result, fmt, output, [file, *study.data.read])
+
+
+@app.command(rich_help_panel=DECIDE)
+def pareto(
+    file: FileArg = DEFAULT_FILE,
+    allow_external: AllowExternalOpt = False,
+    metrics: MetricsOpt = None,
+    layers: Annotated[
+        bool, typer.Option("--layers", help="List every candidate with its layer (1 = front).")
+    ] = False,
+    ignore_budgets: Annotated[
+        bool, typer.Option("--ignore-budgets", help="Consider infeasible candidates too.")
+    ] = False,
+    noise: Annotated[
+        float | None,
+        typer.Option(
+            "--noise",
+            min=0,
+            help="K: dominate only by more than K combined standard errors on some metric.",
+        ),
+    ] = None,
+    missing: MissingOpt = MissingPolicy.error,
+    fmt: FormatOpt = OutputFormat.table,
+    output: OutputOpt = None,
+) -> None:
+    """Show the non-dominated feasible candidates, and mark the knee.
+
+    Example: tradeoff pareto goals.yaml --metrics quality,cost --layers
+    """
+    with user_errors():
+        study = tradeoff.load(file, allow_external_sources=allow_external)
+        result = study.pareto_result(
+            metrics=parse_metrics(metrics),
+            layers=layers,
+            ignore_budgets=ignore_budgets,
+            missing=missing.value,
+            noise=noise,
+        )
+    _emit_result("pareto", result, fmt, output, [file, *study.data.read])
+
+
+@app.command(rich_help_panel=DECIDE)
+def explain(
+    name: Annotated[str, typer.Argument(help="The candidate to explain.")],
+    file: FileArg = DEFAULT_FILE,
+    allow_external: AllowExternalOpt = False,
+    profile: ProfileOpt = None,
+    weight: WeightOpt = None,
+    method: MethodOpt = MethodName.weighted_sum,
+    metrics: MetricsOpt = None,
+    missing: MissingOpt = MissingPolicy.error,
+    uncertainty: UncertaintyOpt = False,
+    samples: SamplesOpt = 10_000,
+    seed: SeedOpt = 0,
+    fmt: FormatOpt = OutputFormat.table,
+    output: OutputOpt = None,
+    _top: PassTopOpt = None,
+    _all: PassAllOpt = False,
+) -> None:
+    """Explain one candidate: contributions to its score, budgets, and who dominates it.
+
+    Example: tradeoff explain gpt-4o goals.yaml --profile batch
+    """
+    weights = parse_weights(weight)
+    if name.lower().endswith((".yaml", ".yml")) and file == DEFAULT_FILE and not file.exists():
+        fail(
+            f"{file}: no such file (the candidate's name comes first: tradeoff explain NAME {name})"
+        )
+    with user_errors():
+        study = tradeoff.load(file, allow_external_sources=allow_external)
+        result = study.explain_result(
+            name,
+            profile=profile,
+            weights=weights,
+            method=method.value,
+            metrics=parse_metrics(metrics),
+            missing=missing.value,
+            uncertainty=uncertainty,
+            samples=samples,
+            seed=seed,
+        )
+    _emit_result("explain", result, fmt, output, [file, *study.data.read])
+
+
+def _emit_result(
+    command: str,
+    result: object,
+    fmt: OutputFormat,
+    output: Path | None,
+    read: list[Path],
+    renderers: Mapping[str, Callable[[Any, bool], str]] | None = None,
+) -> None:
+    """Render with `renderers` (default: render.RENDERERS[command]), write, then print notes."""
+    not_an_input(output, read)
+    if renderers is None:
+        from tradeoff.render.tables import RENDERERS
+
+        renderers = RENDERERS[command]
+    color = output is None and use_color() and fmt is OutputFormat.table
+    emit(renderers[fmt.value](result, color), output)
+    for note in getattr(result, "notes", []):
+        err_console().print(f"note: {escape(note)}")
+
+
+def parse_target(value: str | None) -> tuple[str, float] | None:
+    if value is None:
+        return None
+    metric, sep, number = value.partition("=")
+    try:
+        if not sep or not metric.strip():
+            raise ValueError
+        target = float(number)
+    except ValueError:
+        fail(f"--target expects METRIC=VALUE (e.g. quality=85), got '{value}'")
+    if not math.isfinite(target):
+        fail(f"--target needs a finite value, got '{number.strip()}'")
+    return metric.strip(), target
+
+
+@app.command(rich_help_panel=DECIDE)
+def frontier(
+    file: FileArg = DEFAULT_FILE,
+    allow_external: AllowExternalOpt = False,
+    x: Annotated[
+        str, typer.Option("--x", help="Additive metric on the x axis (e.g. cost).")
+    ] = "cost",
+    y: Annotated[str, typer.Option("--y", help="Additive metric on the y axis.")] = "quality",
+    target: Annotated[
+        str | None,
+        typer.Option("--target", help="METRIC=VALUE on y: the cheapest mix that reaches it."),
+    ] = None,
+    missing: MissingOpt = MissingPolicy.error,
+    fmt: FormatOpt = OutputFormat.table,
+    output: OutputOpt = None,
+) -> None:
+    """Show what routing traffic between two models achieves (the convex hull of the candidates).
+
+    Both metrics must be `additive: true` (cost per request, mean accuracy, energy per request).
+    Example: tradeoff frontier goals.yaml --x cost --y quality --target quality=75
+    """
+    from tradeoff.questions.frontier import frontier_result
+    from tradeoff.render.frontier import RENDERERS
+
+    goal = parse_target(target)
+    with user_errors():
+        data = tradeoff.load(file, allow_external_sources=allow_external).data
+        result = frontier_result(
+            data,
+            x,
+            y,
+            goal,
+            missing.value,
+        )
+    _emit_result("frontier", result, fmt, output, [file, *data.read], RENDERERS)
+
+
+@app.command(rich_help_panel=DECIDE)
+def sensitivity(
+    file: FileArg = DEFAULT_FILE,
+    allow_external: AllowExternalOpt = False,
+    profile: ProfileOpt = None,
+    weight: WeightOpt = None,
+    method: MethodOpt = MethodName.weighted_sum,
+    metrics: MetricsOpt = None,
+    missing: MissingOpt = MissingPolicy.error,
+    samples: SamplesOpt = 10_000,
+    seed: SeedOpt = 0,
+    fmt: FormatOpt = OutputFormat.table,
+    output: OutputOpt = None,
+    _top: PassTopOpt = None,
+    _all: PassAllOpt = False,
+) -> None:
+    """Show how far each weight can move before the winner changes (and SMAA-2 shares).
+
+    For each metric, the interval of its weight over which the winner stays first and who leads
+    past each end; then how often each candidate takes each rank under random weights.
+
+    Example: tradeoff sensitivity goals.yaml --profile batch
+    """
+    from tradeoff.questions.analysis import Options
+    from tradeoff.questions.sensitivity import sensitivity_result
+    from tradeoff.render.sensitivity import RENDERERS
+
+    weights = parse_weights(weight)
+    with user_errors():
+        opts = Options(profile, weights, method.value, parse_metrics(metrics), missing.value)
+        data = tradeoff.load(file, allow_external_sources=allow_external).data
+        result = sensitivity_result(
+            data,
+            opts,
+            samples=samples,
+            seed=seed,
+        )
+    _emit_result("sensitivity", result, fmt, output, [file, *data.read], RENDERERS)
+
+
+@app.command(name="suggest-budgets", rich_help_panel=GATE)
+def suggest_budgets(
+    file: FileArg = DEFAULT_FILE,
+    allow_external: AllowExternalOpt = False,
+    headroom: Annotated[
+        str, typer.Option("--headroom", help="Slack beyond the worst feasible value: 25% or 0.25.")
+    ] = "25%",
+    output: OutputOpt = None,
+) -> None:
+    """Suggest budgets that every feasible candidate passes with some headroom, as YAML.
+
+    Example: tradeoff suggest-budgets goals.yaml --headroom 25%
+    """
+    from tradeoff.questions.suggest import parse_headroom, suggest, to_yaml
+
+    with user_errors():
+        share = parse_headroom(headroom)
+        data = tradeoff.load(file, allow_external_sources=allow_external).data
+        text = to_yaml(data, share, suggest(data, share))
+    not_an_input(output, [file, *data.read])
+    emit(text, output)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+@app.command(rich_help_panel=FILE)
+def validate(
+    file: FileArg = DEFAULT_FILE,
+    allow_external: AllowExternalOpt = False,
+    max_age: Annotated[
+        str | None,
+        typer.Option(
+            "--max-age", help="Warn about dated values older than this: 90d, 12w, 6m, 1y."
+        ),
+    ] = None,
+) -> None:
+    """Check a goals file and print a one-line summary (exit 0), or every problem (exit 2).
+
+    With --max-age, values whose date (their own, or their results file's) is older than that
+    are listed as warnings on stderr; the exit code stays 0.
+    Example: tradeoff validate goals.yaml --max-age 90d
+    """
+    from tradeoff.questions.freshness import parse_age, stale
+
+    with user_errors():
+        days = parse_age(max_age) if max_age is not None else None
+        study = tradeoff.load(file, allow_external_sources=allow_external)
+    data = study.data
+    if days is not None:
+        console = err_console()
+        for d in stale(data, days):
+            console.print(f"warning: {escape(str(d))}")
+    parts = [
+        _count(len(data.metrics), "metric"),
+        _count(len(data.names), "candidate"),
+        _count(len(data.budgets), "budget"),
+        _count(len(data.profiles), "profile") if data.profiles else "no profiles (equal weights)",
+    ]
+    sys.stdout.write(f"{data.file}: valid: {', '.join(parts)}\n")
+
+
+@app.command(rich_help_panel=FILE)
+def schema(output: OutputOpt = None) -> None:
+    """Print the JSON Schema of goals.yaml, for editors (yaml-language-server).
+
+    Example: tradeoff schema -o goals.schema.json
+    """
+    import json
+
+    from tradeoff.goals.schema import goals_schema
+
+    emit(json.dumps(goals_schema(), indent=2) + "\n", output)
+
+
+@app.command(rich_help_panel=FILE)
+def init(
+    path: Annotated[Path, typer.Argument(help="Where to write the starter file.")] = DEFAULT_FILE,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a commented starter goals.yaml that validates.
+
+    Example: tradeoff init goals.yaml
+    """
+    from tradeoff.goals.starter import STARTER
+
+    if path.is_dir():
+        fail(f"{path} is a directory; give a file name, e.g. {path / 'goals.yaml'}")
+    if path.exists() and not force:
+        fail(f"{path} already exists; use --force to overwrite it")
+    write_atomic(path, STARTER)
+    err_console().print(f"wrote {escape(str(path))}; next: tradeoff rank {escape(str(path))}")
+
+
+def main() -> None:
+    """Entry point of the `tradeoff` console script.
+
+    numpy's RuntimeWarnings (overflow near the float limit, say) are not for the user of a
+    command: results stand on their own and say "-" where a number has no value.
+    """
+    import warnings
+
+    warnings.simplefilter("ignore", RuntimeWarning)
+    app()
+
+
+app.command(name="check", rich_help_panel=GATE)(cli_check.check)
+app.command(name="plot", rich_help_panel=DECIDE)(cli_plot.plot)

@@ -1,0 +1,181 @@
+"""The `tradeoff check` command: the CI gate. Registered on the app at the bottom of cli.py.
+
+Annotations are not postponed, as in cli.py: typer reads them faster that way.
+"""
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from tradeoff.cli.common import (
+    DEFAULT_FILE,
+    AllowExternalOpt,
+    MetricsOpt,
+    MissingOpt,
+    MissingPolicy,
+    OutputOpt,
+    emit,
+    err_console,
+    not_an_input,
+    parse_metrics,
+    reads_output,
+    use_color,
+    user_errors,
+)
+
+
+class CheckFormat(StrEnum):
+    text = "text"
+    json = "json"
+    github = "github"
+    junit = "junit"
+    markdown = "markdown"
+
+
+FilesArg = Annotated[
+    list[Path] | None,
+    typer.Argument(help="Goals files (default: goals.yaml).", show_default=False),
+]
+CandidateOpt = Annotated[
+    list[str] | None,
+    typer.Option("--candidate", "-c", help="Check only this candidate (repeatable; default: all)."),
+]
+BaselineOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--baseline",
+        help="Fail on regressions against this `tradeoff pareto --layers --format json` output.",
+        show_default=False,
+    ),
+]
+ToleranceOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--tolerance",
+        help="With --baseline: how much worse METRIC may get, METRIC=ABS or METRIC=PCT% "
+        "(repeatable; default 0, or 2 stderr where the value has one).",
+        show_default=False,
+    ),
+]
+PessimisticOpt = Annotated[
+    bool,
+    typer.Option(
+        "--pessimistic",
+        help="Evaluate budgets at value ± 2 stderr, whichever side is worse.",
+    ),
+]
+CheckFormatOpt = Annotated[
+    CheckFormat,
+    typer.Option("--format", "-f", help="text, json, github (annotations), junit or markdown."),
+]
+
+
+def check(
+    files: FilesArg = None,
+    candidate: CandidateOpt = None,
+    fmt: CheckFormatOpt = CheckFormat.text,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Warn-level violations fail too (shown as errors).")
+    ] = False,
+    fail_on_dominated: Annotated[
+        bool,
+        typer.Option(
+            "--fail-on-dominated",
+            help="Fail when another feasible candidate dominates a checked one.",
+        ),
+    ] = False,
+    metrics: MetricsOpt = None,
+    missing: MissingOpt = MissingPolicy.error,
+    baseline: BaselineOpt = None,
+    tolerance: ToleranceOpt = None,
+    pessimistic: PessimisticOpt = False,
+    allow_external: AllowExternalOpt = False,
+    output: OutputOpt = None,
+) -> None:
+    """Check candidates against the budgets: exit 0 if none fails, 1 if one does, 2 on bad input.
+
+    Budgets with `tags` apply only to tagged candidates; a missing value is a violation.
+
+    Several files exit with the worst result. With --baseline (one file), a candidate of the
+    baseline's front (or each --candidate) fails when it is gone, infeasible, off the front,
+    or worse on a metric beyond its tolerance.
+
+    Example: tradeoff check goals.yaml --candidate model-a --format github
+
+    Example: tradeoff check goals.yaml --baseline base.json --tolerance quality=1%
+    """
+    from tradeoff.errors import InputError
+    from tradeoff.questions.baseline import load_baseline
+    from tradeoff.questions.checking import check as run_check
+    from tradeoff.questions.checking import load_all
+    from tradeoff.questions.regression import Tolerance
+    from tradeoff.render.check import CHECK_RENDERERS
+
+    names = list(dict.fromkeys(candidate)) if candidate else None
+    with user_errors(), _reported(fmt, output, [*(files or [DEFAULT_FILE]), baseline]):
+        tolerances = [Tolerance.parse(t) for t in tolerance or []]
+        # Report the errors of the goals files and of the baseline at once.
+        problems = []
+        studies, base = [], None
+        try:
+            # A file named twice is checked once.
+            unique = list(dict.fromkeys(files)) if files else [DEFAULT_FILE]
+            studies = load_all(unique, allow_external)
+        except InputError as exc:
+            problems += exc.diagnostics
+        try:
+            base = load_baseline(baseline) if baseline is not None else None
+        except InputError as exc:
+            problems += exc.diagnostics
+        if problems:
+            raise InputError(problems)
+        result = run_check(
+            studies,
+            candidates=names,
+            strict=strict,
+            fail_on_dominated=fail_on_dominated,
+            metrics=parse_metrics(metrics),
+            missing=missing.value,
+            baseline=base,
+            tolerances=tolerances,
+            pessimistic=pessimistic,
+        )
+    color = output is None and use_color() and fmt is CheckFormat.text
+    read = [p for study in studies for p in study.data.read]
+    not_an_input(output, [*(files or [DEFAULT_FILE]), baseline, *read])
+    emit(CHECK_RENDERERS[fmt.value](result, color), output)
+    for note in result.notes:
+        err_console().print(f"note: {escape(note)}")
+    if not result.passed:
+        raise typer.Exit(code=1)
+
+
+@contextmanager
+def _reported(fmt: CheckFormat, output: Path | None, reads: list[Path | None]) -> Iterator[None]:
+    """Bad input is also reported in the format CI reads: ::error annotations at the broken
+    lines (github, on stdout), or a complete JUnit / JSON document of the problems (to --output
+    or stdout), so a report consumer finds a report. Exit 2 and the messages on stderr stay."""
+    from tradeoff.errors import InputError
+
+    try:
+        yield
+    except InputError as exc:
+        from tradeoff.render import check as render_check
+
+        if fmt is CheckFormat.github:
+            sys.stdout.write(render_check.github_problems(exc.diagnostics))
+            sys.stdout.flush()
+        elif fmt in (CheckFormat.junit, CheckFormat.json) and not reads_output(output, reads):
+            render = (
+                render_check.junit_problems
+                if fmt is CheckFormat.junit
+                else render_check.json_problems
+            )
+            emit(render(exc.diagnostics), output)
+        raise

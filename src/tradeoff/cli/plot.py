@@ -1,0 +1,127 @@
+"""The `tradeoff plot` command. Registered on the app at the bottom of cli.py.
+
+plotext and matplotlib are imported only when this command runs, so other commands start fast.
+Annotations are not postponed, as in cli.py: typer reads them faster that way.
+"""
+
+import importlib
+import shutil
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+import tradeoff
+from tradeoff.cli.common import (
+    DEFAULT_FILE,
+    AllowExternalOpt,
+    FileArg,
+    MissingOpt,
+    MissingPolicy,
+    err_console,
+    fail,
+    not_an_input,
+    save,
+    use_color,
+    user_errors,
+)
+
+INSTALL_HINT = "pip install 'matplotlib>=3.8' (the project's `plot` extra)"
+
+
+def plot(
+    file: FileArg = DEFAULT_FILE,
+    x: Annotated[str, typer.Option("--x", help="Metric on the x axis.")] = "cost",
+    y: Annotated[str, typer.Option("--y", help="Metric on the y axis.")] = "quality",
+    log_x: Annotated[bool, typer.Option("--log-x", help="Logarithmic x axis.")] = False,
+    log_y: Annotated[bool, typer.Option("--log-y", help="Logarithmic y axis.")] = False,
+    mix: Annotated[
+        bool,
+        typer.Option("--mix", help="Draw the mixture frontier (both metrics must be additive)."),
+    ] = False,
+    ignore_budgets: Annotated[
+        bool, typer.Option("--ignore-budgets", help="Take infeasible candidates into the front.")
+    ] = False,
+    missing: MissingOpt = MissingPolicy.error,
+    allow_external: AllowExternalOpt = False,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write a figure (.png, .svg or .pdf; needs matplotlib) instead of drawing in "
+            "the terminal.",
+        ),
+    ] = None,
+) -> None:
+    """Plot the candidates on two metrics: the Pareto front, its knee, infeasible ones.
+
+    In the terminal by default; -o front.png (or .svg, .pdf) writes a figure for a report.
+    Example: tradeoff plot goals.yaml --x cost --y quality --log-x -o front.png
+    """
+    from tradeoff.questions.plot import plot_data
+
+    fmt = _figure_format(output) if output is not None else None
+    if fmt is not None:
+        _need("matplotlib", f"plotting to a file needs matplotlib: {INSTALL_HINT}")
+    else:
+        _need("plotext", f"plotting in the terminal needs plotext: {INSTALL_HINT}")
+    with user_errors():
+        study = tradeoff.load(file, allow_external_sources=allow_external).data
+        data = plot_data(
+            study,
+            x,
+            y,
+            mix=mix,
+            ignore_budgets=ignore_budgets,
+            missing=missing.value,
+            log_x=log_x,
+            log_y=log_y,
+        )
+    for note in data.notes:
+        err_console().print(f"note: {escape(note)}")
+    if output is None or fmt is None:
+        from tradeoff.render.terminal_plot import render_terminal
+
+        size = shutil.get_terminal_size()  # honours COLUMNS and LINES
+        height = max(14, min(size.lines - 6, 32))
+        with _drawable():
+            text = render_terminal(data, max(40, size.columns), height, use_color())
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    from tradeoff.render.figure import save_figure
+
+    not_an_input(output, [file, *study.read])
+    with _drawable():
+        save(output, lambda fh: save_figure(data, fh, fmt))
+    err_console().print(f"wrote {escape(str(output))}")
+
+
+def _figure_format(path: Path) -> str:
+    ext = path.suffix.lower().lstrip(".")
+    if ext not in ("png", "svg", "pdf"):
+        got = f"'.{ext}'" if ext else "no extension"
+        fail(f"--output: the figure format comes from the extension: .png, .svg or .pdf, got {got}")
+    return ext
+
+
+def _need(module: str, message: str) -> None:
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        fail(message)
+
+
+@contextmanager
+def _drawable() -> Iterator[None]:
+    """The plotting libraries fail on values near the float limit (1e308 and 1e-308 on one
+    axis): say so, instead of their traceback."""
+    try:
+        yield
+    except (ValueError, OverflowError, ZeroDivisionError) as exc:
+        fail(f"cannot draw these values ({exc}): they span more than the plot can scale")

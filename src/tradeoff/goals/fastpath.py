@@ -1,0 +1,314 @@
+"""The common case, fast: a plain, valid goals file read without pydantic.
+
+`study_data` builds the `StudyData` of a goals file straight from its YAML data, checking what the
+models of `schema.py` and the cross-reference pass of `loader.py` check. It never reports an
+error: anything unusual (a key it does not know, a value of another type, a unit, `from:`,
+`price:`, `source:`, `workload:`) or wrong makes it answer None, and the loader then takes the
+full path, which has the located messages. Importing pydantic and building the models costs more
+than the rest of a `tradeoff rank` together (issue 3), so files that need neither skip both.
+
+The models stay the definition of the format: whatever this accepts, they accept, and the two
+paths build the same `StudyData` (tests/test_fastpath.py checks both on the shipped files, the
+test corpus, generated files and mutated ones).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from typing import Any, Literal
+
+import numpy as np
+
+from tradeoff.data import BudgetSpec, MetricSpec, StudyData
+from tradeoff.goals import yamlio
+from tradeoff.quantity import parse_quantity
+
+IDENTIFIER_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# C0/C1 control characters (escape codes, newlines): never in a name, tag, title or unit, which
+# end up in terminals, CI logs and tables.
+# C0/C1 control characters, and the bidirectional controls that make text display in another
+# order than it is stored (so a name could read as another in a terminal or a CI log).
+CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def name_key(name: str) -> str:
+    """A name as it compares for uniqueness: two spellings of the same text (NFC and NFD 'é')
+    are one name."""
+    return name if name.isascii() else unicodedata.normalize("NFC", name)
+
+
+_TOP = frozenset(("version", "title", "metrics", "budgets", "profiles", "candidates"))
+_METRIC = frozenset(("direction", "unit", "description", "range", "additive"))
+_BOUND = frozenset(("max", "min", "level", "tags"))
+_CANDIDATE = frozenset(("name", "tags", "metrics"))
+_MEASUREMENT = frozenset(("value", "stderr", "kind", "date", "citation"))
+_KINDS = ("measured", "estimated", "claimed")
+
+
+class _Decline(Exception):
+    """Not for the fast path: the full path decides (and explains)."""
+
+
+def study_data(doc: yamlio.Document) -> StudyData | None:
+    """The study of a plain, valid goals file; None when the full path must decide."""
+    if doc.problems:
+        return None
+    try:
+        return _Reader(doc).study()
+    except _Decline:
+        return None
+
+
+def _number(value: Any) -> float:
+    """A plain number (no unit), as `parse_quantity` reads it."""
+    try:
+        number, unit = parse_quantity(value)
+    except ValueError:
+        raise _Decline from None
+    if unit is not None:
+        raise _Decline
+    return number
+
+
+def _mapping(value: Any, keys: frozenset[str]) -> dict[str, Any]:
+    if type(value) is not dict or not value.keys() <= keys:
+        raise _Decline
+    return value
+
+
+def _text(value: Any) -> str | None:
+    """An optional string without control characters (the full path says what is wrong)."""
+    if value is not None and (type(value) is not str or CONTROL_RE.search(value)):
+        raise _Decline
+    return value
+
+
+def _strings(value: Any) -> list[str]:
+    if type(value) is not list or any(type(v) is not str or CONTROL_RE.search(v) for v in value):
+        raise _Decline
+    return value
+
+
+def _choice(value: Any, choices: tuple[str, ...]) -> str:
+    if type(value) is not str or value not in choices:
+        raise _Decline
+    return value
+
+
+def _section(data: dict[str, Any], key: str, kind: type) -> Any:
+    """An optional top-level section: absent is empty, anything but `kind` declines."""
+    value = data.get(key, kind())
+    if type(value) is not kind:
+        raise _Decline
+    return value
+
+
+class _Reader:
+    def __init__(self, doc: yamlio.Document) -> None:
+        self.doc = doc
+        self.data = _mapping(doc.data, _TOP)
+
+    def study(self) -> StudyData:
+        data = self.data
+        version = data.get("version")
+        if type(version) is not int or version != 1:
+            raise _Decline
+        metrics = self.metrics(data.get("metrics"))
+        index = {m.name: j for j, m in enumerate(metrics)}
+        budgets = self.budgets(_section(data, "budgets", dict), index)
+        profiles = self.profiles(_section(data, "profiles", dict), index)
+        _text(data.get("title"))
+        if any(CONTROL_RE.search(p) for p in data.get("profiles", {}) or {}):
+            raise _Decline
+        raw = _section(data, "candidates", list)
+        if not raw:
+            raise _Decline  # no candidates: the full path reports it
+        study = self.candidates(raw, metrics, index, budgets, profiles)
+        if np.isnan(study.values).all(axis=0).any():
+            raise _Decline  # a metric no candidate has: the full path reports it
+        return study
+
+    def metrics(self, raw: Any) -> list[MetricSpec]:
+        if type(raw) is not dict or not raw:
+            raise _Decline
+        out = []
+        for name, m in raw.items():
+            m = _mapping(m, _METRIC)
+            if not IDENTIFIER_RE.fullmatch(name):
+                raise _Decline
+            bounds = m.get("range")
+            span: tuple[float, float] | None = None
+            if bounds is not None:
+                if type(bounds) is not list or len(bounds) != 2:
+                    raise _Decline
+                span = (_number(bounds[0]), _number(bounds[1]))
+                if not span[0] < span[1]:
+                    raise _Decline
+            additive = m.get("additive", False)
+            if type(additive) is not bool:
+                raise _Decline
+            out.append(
+                MetricSpec(
+                    name=name,
+                    maximize=_choice(m.get("direction"), ("max", "min")) == "max",
+                    unit=_text(m.get("unit")),
+                    description=_text(m.get("description")),
+                    range=span,
+                    additive=additive,
+                )
+            )
+        return out
+
+    def budgets(self, raw: dict[str, Any], index: dict[str, int]) -> list[BudgetSpec]:
+        out = []
+        for metric, bounds in raw.items():
+            if metric not in index:
+                raise _Decline
+            single = type(bounds) is dict
+            if not single and type(bounds) is not list:
+                raise _Decline
+            for k, bound in enumerate([bounds] if single else bounds):
+                bound = _mapping(bound, _BOUND)
+                if "max" not in bound and "min" not in bound:
+                    raise _Decline
+                if (
+                    "max" in bound
+                    and "min" in bound
+                    and _number(bound["min"]) > _number(bound["max"])
+                ):
+                    raise _Decline
+                warn = _choice(bound.get("level", "error"), ("error", "warn")) == "warn"
+                level: Literal["error", "warn"] = "warn" if warn else "error"
+                tags = bound.get("tags")
+                if tags is not None and not _strings(tags):
+                    raise _Decline  # an empty list: the model wants at least one tag
+                base: yamlio.Loc = ("budgets", metric) if single else ("budgets", metric, k)
+                for side in ("max", "min"):
+                    if side not in bound:
+                        continue
+                    line, col = self.doc.pos((*base, side))
+                    out.append(
+                        BudgetSpec(
+                            metric=metric,
+                            bound=side,
+                            limit=_number(bound[side]),  # null declines here too
+                            level=level,
+                            tags=frozenset(tags) if tags is not None else None,
+                            line=line,
+                            col=col,
+                        )
+                    )
+        return out
+
+    def profiles(self, raw: dict[str, Any], index: dict[str, int]) -> dict[str, dict[str, float]]:
+        out = {}
+        for name, weights in raw.items():
+            if type(weights) is not dict or not weights:
+                raise _Decline
+            profile = {}
+            for metric, weight in weights.items():
+                number = _number(weight)
+                if metric not in index or number < 0:
+                    raise _Decline
+                profile[metric] = number
+            if all(w == 0 for w in profile.values()):
+                raise _Decline
+            out[name] = profile
+        return out
+
+    def candidates(
+        self,
+        raw: list[Any],
+        metrics: list[MetricSpec],
+        index: dict[str, int],
+        budgets: list[BudgetSpec],
+        profiles: dict[str, dict[str, float]],
+    ) -> StudyData:
+        doc = self.doc
+        n, d = len(raw), len(metrics)
+        values = np.full((n, d), np.nan)
+        stderr = np.full((n, d), np.nan)
+        lines = np.zeros((n, d), dtype=np.int64)
+        cols = np.zeros((n, d), dtype=np.int64)
+        cand_lines = np.zeros(n, dtype=np.int64)
+        names: list[str] = []
+        tags: list[frozenset[str]] = []
+        provenance: dict[tuple[int, int], dict[str, Any]] = {}
+        seen: set[str] = set()
+        for i, cand in enumerate(raw):
+            cand = _mapping(cand, _CANDIDATE)
+            name = cand.get("name")
+            if type(name) is not str or not name or CONTROL_RE.search(name):
+                raise _Decline
+            if (key := name_key(name)) in seen:
+                raise _Decline
+            seen.add(key)
+            names.append(name)
+            tags.append(frozenset(_strings(cand.get("tags", []))))
+            cloc: yamlio.Loc = ("candidates", i)
+            # A missing value is located at the `metrics:` key, or at `name:` without one.
+            anchor = (*cloc, "metrics") if (*cloc, "metrics") in doc.keys else (*cloc, "name")
+            line, col = doc.pos(anchor, key=True)
+            cand_lines[i] = line
+            lines[i], cols[i] = line, col
+            given = cand.get("metrics", {})
+            if type(given) is not dict:
+                raise _Decline
+            for metric, value in given.items():
+                j = index.get(metric)
+                if j is None:
+                    raise _Decline
+                if value is None:
+                    continue
+                lines[i, j], cols[i, j] = doc.pos((*cloc, "metrics", metric))
+                if type(value) is not dict:
+                    values[i, j] = _number(value)
+                    continue
+                values[i, j], stderr[i, j], prov = _measurement(value)
+                if prov:
+                    provenance[(i, j)] = prov
+        return StudyData(
+            file=doc.file,
+            title=_text(self.data.get("title")),
+            metrics=metrics,
+            names=names,
+            tags=tags,
+            values=values,
+            stderr=stderr,
+            lines=lines,
+            cols=cols,
+            cand_lines=cand_lines,
+            provenance=provenance,
+            budgets=budgets,
+            profiles=profiles,
+        )
+
+
+def _measurement(raw: dict[str, Any]) -> tuple[float, float, dict[str, Any]]:
+    """Value, stderr (NaN when none) and provenance of `{value: ..., stderr: ..., ...}`."""
+    m = _mapping(raw, _MEASUREMENT)
+    if "value" not in m:
+        raise _Decline
+    value = _number(m["value"])
+    se = m.get("stderr")
+    stderr = float("nan")
+    if se is not None:
+        stderr = _number(se)
+        if stderr < 0:
+            raise _Decline
+    prov: dict[str, Any] = {}
+    kind = _choice(m.get("kind", "measured"), _KINDS)
+    if kind != "measured":
+        prov["kind"] = kind
+    date = _text(m.get("date"))
+    if date is not None:
+        try:
+            prov["date"] = dt.date.fromisoformat(date.strip()).isoformat()
+        except ValueError:
+            raise _Decline from None
+    citation = _text(m.get("citation"))
+    if citation is not None:
+        prov["citation"] = citation
+    return value, stderr, prov

@@ -1,0 +1,406 @@
+"""goals.yaml -> validated `StudyData`, with every problem reported at once and located."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from tradeoff.data import BudgetSpec, MetricSpec, StudyData
+from tradeoff.errors import Diagnostic, InputError, did_you_mean
+from tradeoff.goals import fastpath, yamlio
+from tradeoff.goals import pydantic_errors as validation_errors
+from tradeoff.goals.fastpath import CONTROL_RE, IDENTIFIER_RE, name_key
+from tradeoff.goals.yamlio import show_key
+from tradeoff.quantity import parse_quantity
+
+if TYPE_CHECKING:
+    from tradeoff.goals import datain
+    from tradeoff.goals.schema import Bound, GoalsFile
+
+# pydantic and the models in `schema.py` are imported only on the full path (`load_full`): most
+# files take `fastpath.study_data`, and importing them costs more than the rest of a `rank`.
+
+
+def _maybe_number(value: Any) -> float | None:
+    try:
+        return parse_quantity(value)[0]
+    except ValueError:
+        return None
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+class _Checker:
+    """Second pass: cross-references and rules that span fields.
+
+    It reads the raw data defensively, so it runs even when the first pass found problems and
+    the user gets every complaint in one go.
+    """
+
+    def __init__(self, doc: yamlio.Document) -> None:
+        self.doc = doc
+        self.errors: list[Diagnostic] = []
+        self.price_metrics: list[str] = []
+        raw = _dict(doc.data.get("metrics"))
+        self.metrics: dict[str, Any] | None = raw if raw else None
+
+    def fail(self, loc: yamlio.Loc, what: str, *, key: bool = False) -> None:
+        line, col = self.doc.pos(loc, key=key)
+        self.errors.append(Diagnostic(self.doc.file, line, col, yamlio.format_loc(loc), what))
+
+    def metric_ref(self, loc: yamlio.Loc, name: str) -> bool:
+        if self.metrics is None or name in self.metrics:
+            return True
+        close = did_you_mean(name, self.metrics)
+        self.fail(loc, f"unknown metric {show_key(name)}{close}", key=True)
+        return False
+
+    def single_budget(self, metric: str) -> bool:
+        return isinstance(_dict(self.doc.data.get("budgets")).get(metric), dict)
+
+    def run(self) -> None:
+        data = self.doc.data
+        self.plain_texts(("title",), data.get("title"))
+        for pname in _dict(data.get("profiles")):
+            if CONTROL_RE.search(pname):
+                self.fail(
+                    ("profiles", pname),
+                    "a profile name must not contain control characters",
+                    key=True,
+                )
+        for name, metric in (self.metrics or {}).items():
+            loc: yamlio.Loc = ("metrics", name)
+            if not IDENTIFIER_RE.fullmatch(name):
+                what = "a metric name must be an identifier ([A-Za-z_][A-Za-z0-9_]*)"
+                self.fail(loc, what, key=True)
+            self.plain_texts((*loc, "unit"), _dict(metric).get("unit"))
+            bounds = [self.in_unit(v, name) for v in _list(_dict(metric).get("range"))]
+            if len(bounds) == 2 and None not in bounds and not bounds[0] < bounds[1]:  # type: ignore[operator]
+                self.fail((*loc, "range"), "the low end of range must be below its high end")
+            source = _dict(metric).get("source")
+            if source == "price" or (isinstance(source, dict) and source.get("price")):
+                self.price_metrics.append(name)
+        for name, bounds in _dict(data.get("budgets")).items():
+            if not self.metric_ref(("budgets", name), name):
+                continue
+            single = isinstance(bounds, dict)
+            for i, bound in enumerate([bounds] if single else _list(bounds)):
+                bloc = ("budgets", name) if single else ("budgets", name, i)
+                if not isinstance(bound, dict):
+                    continue
+                if "max" not in bound and "min" not in bound:
+                    self.fail(bloc, "a budget needs 'max' or 'min'")
+                # compared in the metric's unit: "500 ms" is below a max of 2 (s)
+                low, high = (self.in_unit(bound.get(side), name) for side in ("min", "max"))
+                if low is not None and high is not None and low > high:
+                    self.fail(
+                        bloc, f"min {bound['min']} is above max {bound['max']}: nothing can pass"
+                    )
+                for side in ("max", "min"):
+                    if side in bound and bound[side] is None:  # else the budget would vanish
+                        self.fail((*bloc, side), "expected a finite number, got null")
+                    elif side in bound:
+                        self.in_unit(bound[side], name, report_at=(*bloc, side))
+        for pname, weights in _dict(data.get("profiles")).items():
+            ploc: yamlio.Loc = ("profiles", pname)
+            if not isinstance(weights, dict):
+                continue
+            known = [self.metric_ref((*ploc, m), m) for m in weights]
+            numbers = [_maybe_number(w) for w in weights.values()]
+            if not weights:
+                self.fail(ploc, "a profile needs at least one weight")
+            elif all(known) and all(w == 0 for w in numbers):  # a negative one is its own error
+                self.fail(ploc, "all weights are zero; at least one must be positive")
+        for extra in self.price_metrics[1:]:
+            first = self.price_metrics[0]
+            self.fail(
+                ("metrics", extra, "source"), f"only one metric can be `source: price` ({first} is)"
+            )
+        self.candidates(_list(data.get("candidates")))
+
+    def in_unit(self, raw: Any, metric: str, report_at: yamlio.Loc | None = None) -> float | None:
+        """A number, or a quantity converted to the metric's unit; None when it is neither.
+
+        With `report_at`, a quantity whose unit cannot become the metric's ("3 kg" for ms) is
+        reported there, with the file's other errors instead of after them (the build finds the
+        same, in the same words). Unreadable values are left to the models."""
+        try:
+            number, given = parse_quantity(raw)
+        except ValueError:
+            return None
+        if given is None:
+            return number
+        from tradeoff import units
+
+        unit = _dict(_dict(self.metrics).get(metric)).get("unit")
+        try:
+            return units.convert(number, given, unit if isinstance(unit, str) else None)
+        except ValueError as exc:
+            if report_at is not None:
+                self.fail(report_at, str(exc))
+            return None
+
+    def plain_texts(self, loc: yamlio.Loc, value: Any) -> None:
+        """Names, tags, titles and units end up in terminals and CI logs: no control characters."""
+        items = list(enumerate(value)) if isinstance(value, list) else [(None, value)]
+        for k, item in items:
+            if isinstance(item, str) and CONTROL_RE.search(item):
+                where = loc if k is None else (*loc, k)
+                self.fail(where, "must not contain control characters (escape codes, line breaks)")
+
+    def candidates(self, entries: list[Any]) -> None:
+        seen: dict[str, tuple[int, str]] = {}
+        for i, cand in enumerate(entries):
+            cloc: yamlio.Loc = ("candidates", i)
+            if not isinstance(cand, dict):
+                continue
+            if "columns" in cand and "from" not in cand:
+                self.fail((*cloc, "columns"), "'columns' goes with a table `from:`", key=True)
+            name = cand.get("name")
+            if "name" not in cand and "from" not in cand:
+                self.fail(cloc, "missing required key 'name'")
+            elif "name" in cand and name is None:
+                self.fail((*cloc, "name"), "expected a string, got null")
+            elif isinstance(name, str) and (key := name_key(name)) in seen:
+                first, was = seen[key]
+                how = "" if was == name else ", written with other Unicode code points"
+                self.fail(
+                    (*cloc, "name"),
+                    f"duplicate candidate name {show_key(name)} (first on line {first}{how})",
+                )
+            elif isinstance(name, str):
+                seen[name_key(name)] = (self.doc.line((*cloc, "name")), name)
+            if isinstance(name, str) and CONTROL_RE.search(name):
+                self.fail((*cloc, "name"), "a name must not contain control characters")
+            self.plain_texts((*cloc, "tags"), cand.get("tags"))
+            for metric, value in _dict(cand.get("metrics")).items():
+                vloc = (*cloc, "metrics", metric)
+                if not self.metric_ref(vloc, metric):
+                    continue
+                if not isinstance(value, dict):
+                    self.in_unit(value, metric, report_at=vloc)
+                    continue
+                self.in_unit(value.get("value"), metric, report_at=vloc)
+                self.in_unit(value.get("stderr"), metric, report_at=(*vloc, "stderr"))
+                stderr = _maybe_number(value.get("stderr", 0))
+                if stderr is not None and stderr < 0:
+                    self.fail(
+                        (*vloc, "stderr"), f"stderr must be at least 0, got {value['stderr']}"
+                    )
+
+
+def _build(goals: GoalsFile, checker: _Checker, base_dir: Path, allow_external: bool) -> StudyData:
+    from tradeoff.goals import datain
+
+    doc = checker.doc
+    metrics = [
+        MetricSpec(
+            name=name,
+            maximize=m.direction == "max",
+            unit=m.unit,
+            description=m.description,
+            range=(m.range[0], m.range[1]) if m.range else None,
+            additive=m.additive,
+        )
+        for name, m in goals.metrics.items()
+    ]
+    ctx = datain.Context(doc, goals, metrics, base_dir, allow_external)
+    datain.check_price_metric(ctx)
+    joins = [(i, c) for i, c in enumerate(goals.candidates) if c.join is not None]
+    blocks = [
+        (i, datain.entry_block(ctx, i, cand))
+        for i, cand in enumerate(goals.candidates)
+        if cand.join is None
+    ]
+    kept = [(i, b) for i, b in blocks if b is not None]
+    names: list[str] = []
+    tags: list[frozenset[str]] = []
+    provenance: dict[tuple[int, int], dict[str, Any]] = {}
+    groups = []
+    start = 0
+    for _, b in kept:
+        names.extend(b.names)
+        tags.extend([b.tags] * len(b.names))
+        provenance.update({(start + r, j): p for (r, j), p in b.cells.items()})
+        if b.group is not None:
+            b.group.start = start
+            groups.append(b.group)
+        start += len(b.names)
+    d = len(metrics)
+
+    def stack(attr: str, shape: tuple[int, ...], dtype: Any) -> Any:
+        parts = [getattr(b, attr) for _, b in kept]
+        return np.concatenate(parts) if parts else np.zeros(shape, dtype=dtype)
+
+    _unique_names(checker, kept, names)
+    values, stderr = stack("values", (0, d), np.float64), stack("stderr", (0, d), np.float64)
+    lines, cols = stack("lines", (0, d), np.int64), stack("cols", (0, d), np.int64)
+    for i, cand in joins:
+        datain.join_table(ctx, i, cand, names, tags, values, lines, cols, provenance)
+    index = {m.name: j for j, m in enumerate(metrics)}
+    budgets: list[BudgetSpec] = []
+    for metric, bounds in goals.budgets.items():
+        if metric not in index:
+            continue
+        for k, bound in enumerate(bounds):
+            budgets.extend(
+                _budget_specs(checker, ctx, metric, k, bound, metrics[index[metric]].unit)
+            )
+    checker.errors.extend(ctx.errors)
+    return StudyData(
+        file=doc.file,
+        title=goals.title,
+        metrics=metrics,
+        names=names,
+        tags=tags,
+        values=values,
+        stderr=stderr,
+        lines=lines,
+        cols=cols,
+        cand_lines=stack("cand_lines", (0,), np.int64),
+        provenance=provenance,
+        budgets=budgets,
+        profiles={k: dict(v) for k, v in goals.profiles.items()},
+        groups=groups,
+        meta={"prices": ctx.prices} if ctx.prices else {},
+        read=list(ctx.read),
+    )
+
+
+def _unique_names(checker: _Checker, kept: list[tuple[int, Any]], names: list[str]) -> None:
+    """Names must be unique across inline candidates and every table (the checker already
+    caught duplicates among inline ones)."""
+    if not any(b.group is not None for _, b in kept):
+        return
+    if len(set(names)) == len(names) and all(n.isascii() for n in names):
+        return
+    if len({name_key(n) for n in names}) == len(names):
+        return
+    first: dict[str, str] = {}
+    reported = 0
+    for i, b in kept:
+        for r, name in enumerate(b.names):
+            here = (
+                b.group and f"{b.group.display} {b.group.row_label} {int(b.group.row_numbers[r])}"
+            )
+            where = here or f"candidates[{i}]"
+            key = name_key(name)
+            if key in first and reported < 20:
+                if b.group is None and first[key].startswith("candidates["):
+                    continue  # two inline candidates: reported by the checker
+                loc: yamlio.Loc = ("candidates", i, "from" if b.group else "name")
+                checker.fail(
+                    loc,
+                    f"{where}: duplicate candidate name {show_key(name)} (first in {first[key]})",
+                )
+                reported += 1
+            first.setdefault(key, where)
+
+
+def _budget_specs(
+    checker: _Checker, ctx: datain.Context, metric: str, k: int, bound: Bound, unit: str | None
+) -> Iterator[BudgetSpec]:
+    doc = checker.doc
+    single = checker.single_budget(metric)
+    base: yamlio.Loc = ("budgets", metric) if single else ("budgets", metric, k)
+    for side in ("max", "min"):
+        raw = getattr(bound, side)
+        if raw is None:
+            continue
+        loc = (*base, side)
+        line, col = doc.pos(loc)
+        yield BudgetSpec(
+            metric=metric,
+            bound=side,
+            limit=ctx.number(loc, raw, unit),
+            level=bound.level,
+            tags=frozenset(bound.tags) if bound.tags is not None else None,
+            line=line,
+            col=col,
+        )
+
+
+def load_document(
+    doc: yamlio.Document, base_dir: Path | None = None, allow_external: bool = False
+) -> StudyData:
+    """Validate a parsed document and build the study's arrays.
+
+    A plain, valid file takes `fastpath.study_data`; anything else (errors included) the full
+    path, `load_full`. Both give the same `StudyData` where both accept.
+
+    Raises:
+        InputError: every problem found, with `doc.problems` (see `yamlio.parse`) among them.
+    """
+    data = fastpath.study_data(doc)
+    if data is not None:
+        return data
+    return load_full(doc, base_dir, allow_external)
+
+
+def load_full(
+    doc: yamlio.Document, base_dir: Path | None = None, allow_external: bool = False
+) -> StudyData:
+    """`load_document` through the pydantic models and the cross-reference checks, always.
+
+    Raises:
+        InputError: every problem found, with `doc.problems` (see `yamlio.parse`) among them.
+    """
+    from pydantic import ValidationError
+
+    from tradeoff.goals.schema import GoalsFile
+
+    base_dir = Path(".") if base_dir is None else base_dir
+    checker = _Checker(doc)
+    checker.run()
+    try:
+        goals = GoalsFile.model_validate(doc.data)
+    except ValidationError as exc:
+        found = {*doc.problems, *checker.errors}
+        claimed = {d.where for d in found}
+        for d in validation_errors.translate(exc, doc):
+            # The word of the reader or the checker on a place (a repeated key, an unsupported
+            # key, a null bound) is the more useful one.
+            if d.where not in claimed:
+                found.add(d)
+        raise InputError(sorted(found)) from None
+    data = _build(goals, checker, base_dir, allow_external)
+    if doc.problems or checker.errors:
+        raise InputError(sorted({*doc.problems, *checker.errors}))
+    if empty := _empty_metrics(doc, data):  # only once nothing else is wrong: it may follow
+        raise InputError(empty)
+    if not data.names and not goals.candidates:
+        # Nothing to decide between: a gate that checks nobody must not pass silently.
+        line, col = doc.pos(("candidates",), key=True)
+        what = "no candidates: list at least one (or a `from:` table)"
+        raise InputError([Diagnostic(doc.file, line, col, "candidates", what)])
+    return data
+
+
+def _empty_metrics(doc: yamlio.Document, data: StudyData) -> list[Diagnostic]:
+    """A declared metric that no candidate has a value for: nothing can be scored, compared or
+    budgeted on it, whatever the missing-value policy."""
+    if not data.names:
+        return []
+    out = []
+    for j in np.flatnonzero(np.isnan(data.values).all(axis=0)):
+        loc = ("metrics", data.metrics[j].name)
+        line, col = doc.pos(loc, key=True)
+        what = "no candidate has a value for this metric (give one a value, or remove the metric)"
+        out.append(Diagnostic(doc.file, line, col, yamlio.format_loc(loc), what))
+    return out
+
+
+def load_path(path: str | Path, allow_external_sources: bool = False) -> StudyData:
+    """Read, parse and validate a goals file; `from:` paths resolve next to it."""
+    path = Path(path)
+    doc = yamlio.load(path, partial=True)
+    return load_document(doc, path.parent, allow_external_sources)

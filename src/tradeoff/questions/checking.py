@@ -1,0 +1,405 @@
+"""`tradeoff check`: budgets (and optionally dominance) of chosen candidates, over several files.
+
+The library half of the CI gate. It returns a `CheckResult`; the CLI renders it and exits 1 when
+`CheckResult.passed` is false. Nothing here prints or exits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from tradeoff.data import BudgetSpec, MetricSpec, StudyData
+from tradeoff.engine import budgets
+from tradeoff.engine.budgets import BudgetResult
+from tradeoff.errors import Diagnostic, InputError, UsageError, did_you_mean
+from tradeoff.questions.analysis import Missing, Options, analyse, dominance_metrics
+from tradeoff.questions.baseline import Baseline
+from tradeoff.questions.regression import (
+    BaselineReport,
+    Comparison,
+    Tolerance,
+    compare,
+    resolve_tolerances,
+)
+from tradeoff.questions.results import SCHEMA_VERSION, num
+
+if TYPE_CHECKING:
+    from tradeoff.questions.study import Study
+
+MAX_DOMINATORS = 3  # per dominated candidate, as `dominated_by` elsewhere: output stays linear
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One (candidate, applicable budget) result of one file.
+
+    `failing` says whether it makes the check fail: an error-level violation, or a warn-level
+    one under `--strict`. Under `--pessimistic`, `result.value` (and its status and headroom)
+    is the pessimistic value, `point_value` the value in the file and `stderr` its stderr.
+    """
+
+    file: str
+    result: BudgetResult
+    budget: BudgetSpec
+    metric: MetricSpec
+    failing: bool
+    pessimistic: bool = False
+    point_value: float | None = None
+    stderr: float | None = None
+
+    @property
+    def violated(self) -> bool:
+        return self.result.failed
+
+    @property
+    def status(self) -> str:
+        """The result's status; a broken warn budget reads "fail" under --strict."""
+        s = self.result.status
+        return "fail" if (s == "warn" and self.failing) else s
+
+    def to_json(self, *, result: bool) -> dict[str, Any]:
+        r = self.result
+        out: dict[str, Any] = {
+            "candidate": r.candidate,
+            "metric": r.metric,
+            "value": num(r.value),
+            "bound": r.bound,
+            "limit": num(r.limit),
+            "level": "error" if self.failing else r.level,
+            "declared_level": r.level,
+            "line": r.line,
+            "col": r.col,
+            "file": self.file,
+            "failing": self.failing,
+        }
+        if result:
+            out.update(status=self.status, headroom=num(r.headroom))
+        if self.pessimistic:
+            out.update(point_value=num(self.point_value), stderr=num(self.stderr))
+        return out
+
+
+@dataclass(frozen=True)
+class Dominated:
+    """A checked feasible candidate that a feasible front member dominates."""
+
+    file: str
+    candidate: str
+    by: str
+    better_on: list[str]
+    line: int  # the candidate's `metrics:` key (or its `name:`)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "candidate": self.candidate,
+            "by": self.by,
+            "better_on": list(self.better_on),
+            "file": self.file,
+            "line": self.line,
+        }
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What `tradeoff check` found, over every file checked.
+
+    `results` holds every (candidate, applicable budget) pair of every file, in file order, then
+    candidate order, then the order of the budgets in the file. `regressions` (the failing
+    comparisons with `--baseline`) and `dominated` (with `--fail-on-dominated`) are always
+    present in the JSON, empty without their flag.
+
+    Under `strict`, a broken warn-level budget fails and is rendered as an error: in JSON its
+    `level` is "error" (`declared_level` keeps the "warn" written in the file, so one can find the
+    budget), its `status` is "fail" and `failing` is true.
+    """
+
+    files: list[str]
+    checked: list[str]
+    results: list[Finding]
+    budget_count: int
+    strict: bool = False
+    fail_on_dominated: bool = False
+    dominance: list[str] = field(default_factory=list)
+    dominated: list[Dominated] = field(default_factory=list)
+    judged: list[tuple[str, str]] = field(default_factory=list)  # (file, name) judged for dominance
+    baseline: BaselineReport | None = None
+    pessimistic: bool = False
+    notes: list[str] = field(default_factory=list)
+    command: str = "check"
+
+    @property
+    def regressions(self) -> list[Comparison]:
+        """The failing comparisons with the baseline (empty without one)."""
+        return self.baseline.regressions if self.baseline is not None else []
+
+    @property
+    def violations(self) -> list[Finding]:
+        """Results that did not pass (fail, warn or "no value"), failing or not."""
+        return [f for f in self.results if f.violated]
+
+    @property
+    def failures(self) -> list[Finding]:
+        """Violations that make the check fail."""
+        return [f for f in self.results if f.violated and f.failing]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        """Violations that do not make the check fail (warn level, without --strict)."""
+        return [f for f in self.results if f.violated and not f.failing]
+
+    @property
+    def passed(self) -> bool:
+        return not (self.failures or self.dominated or self.regressions)
+
+    def tightest(self, n: int = 3) -> list[Finding]:
+        """The `n` passing results with the least headroom. A limit of 0 has no headroom (null):
+        a value exactly at it counts as headroom 0, any other such pass comes last."""
+
+        def key(f: Finding) -> tuple[bool, float, str]:
+            r = f.result
+            if r.headroom is not None:
+                return (False, r.headroom, r.candidate)
+            return (r.value != r.limit, 0.0, r.candidate)
+
+        passes = [f for f in self.results if not f.violated]
+        passes.sort(key=key)
+        return passes[:n]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "command": self.command,
+            "passed": self.passed,
+            "checked": list(self.checked),
+            "violations": [f.to_json(result=False) for f in self.violations],
+            "results": [f.to_json(result=True) for f in self.results],
+            "dominated": [d.to_json() for d in self.dominated],
+            "regressions": [c.to_json() for c in self.regressions],
+            "files": list(self.files),
+            "strict": self.strict,
+            "pessimistic": self.pessimistic,
+            "baseline": self.baseline.to_json() if self.baseline is not None else None,
+        }
+
+
+def load_all(paths: Sequence[str | Path], allow_external_sources: bool = False) -> list[Study]:
+    """Load several goals files, reporting the errors of all of them at once.
+
+    Raises:
+        tradeoff.InputError: with the diagnostics of every file that failed to load.
+    """
+    from tradeoff.questions.study import load
+
+    studies: list[Study] = []
+    problems: list[Diagnostic] = []
+    for path in paths:
+        try:
+            studies.append(load(path, allow_external_sources=allow_external_sources))
+        except InputError as exc:
+            problems.extend(exc.diagnostics)
+    if problems:
+        raise InputError(problems)
+    return studies
+
+
+def check(
+    studies: Sequence[Study],
+    candidates: Sequence[str] | None = None,
+    strict: bool = False,
+    fail_on_dominated: bool = False,
+    metrics: Sequence[str] | None = None,
+    missing: Missing = "error",
+    baseline: Baseline | None = None,
+    tolerances: Sequence[Tolerance] = (),
+    pessimistic: bool = False,
+) -> CheckResult:
+    """Evaluate every budget against every candidate it applies to, in each study.
+
+    A budget with `tags` applies only to candidates carrying one of them. A candidate without a
+    value for a budgeted metric gets a "no value" violation at that budget's level (never a
+    silent pass). The check fails on any error-level violation, on warn-level ones too when
+    `strict`, and, with `fail_on_dominated`, when a checked feasible candidate is dominated by
+    another feasible one (on `metrics`, default all; `missing` is the policy for values missing
+    from those metrics). A checked candidate that is infeasible is already failing and is not
+    judged for dominance.
+
+    With `baseline` (one study only), it also fails on every regression that
+    `tradeoff.questions.regression.compare` finds for the candidates named (default: the baseline's
+    front). With `pessimistic`, each budget is evaluated at the value moved by 2·stderr in the
+    unfavourable direction (value + 2·se against a max, value - 2·se against a min; values
+    without stderr unchanged), and headroom too; feasibility for dominance and the front stays
+    on the point values, as `pareto` judges it.
+
+    Args:
+        studies: the loaded goals files; the result is the worst over all of them.
+        candidates: names to check (default: every candidate of every file). A name must exist
+            in at least one file; it is checked in every file that has it.
+        strict: warn-level violations fail too.
+        fail_on_dominated: a dominated checked candidate fails.
+        metrics: the metrics dominance is judged on (validated even without
+            `fail_on_dominated`).
+        missing: "error", "exclude" or "worst", as for `pareto`.
+        baseline: an earlier `pareto --layers --format json`, from `load_baseline`.
+        tolerances: per metric, how much worse than the baseline a value may get.
+        pessimistic: evaluate budgets at value ± 2·stderr, whichever is worse.
+
+    Raises:
+        tradeoff.errors.UsageError: an unknown candidate or metric name; a baseline with more
+            than one study; tolerances without a baseline; metrics without fail_on_dominated.
+        tradeoff.InputError: with `fail_on_dominated` and `missing="error"`, a candidate lacks a
+            value of a dominance metric.
+    """
+    if baseline is not None and len(studies) != 1:
+        raise UsageError(f"--baseline compares with one goals file, got {len(studies)}")
+    if tolerances and baseline is None:
+        raise UsageError("--tolerance needs --baseline")
+    if metrics is not None and not fail_on_dominated:
+        raise UsageError("--metrics narrows --fail-on-dominated: add that flag, or drop --metrics")
+    known = {e.name for e in baseline.candidates} if baseline is not None else set()
+    wanted = _wanted(studies, candidates, known)
+    findings: list[Finding] = []
+    dominated: list[Dominated] = []
+    checked: dict[str, None] = {}
+    notes: list[str] = []
+    dom: list[str] = []
+    judged: list[tuple[str, str]] = []
+    for study in studies:
+        data = study.data
+        rows = _rows(data, wanted)
+        checked.update(dict.fromkeys(data.names[i] for i in rows))
+        if not data.budgets:
+            notes.append(f"{data.file}: no budgets to check")
+        findings += _findings(data, rows, strict, pessimistic)
+        if metrics is not None:
+            dom = dominance_metrics(data, metrics)
+        if fail_on_dominated and len(rows):
+            found, dom, excluded, names = _dominated(data, rows, metrics, missing)
+            dominated += found
+            judged += [(data.file, n) for n in names]
+            notes += [
+                f"{data.file}: {name} lacks {', '.join(lacks)} and was not judged for dominance"
+                for name, lacks in excluded
+            ]
+    report = None
+    if baseline is not None:
+        data = studies[0].data
+        tols = resolve_tolerances(data, tolerances)
+        report = compare(data, baseline, candidates, tols, missing)
+        notes += report.notes
+    return CheckResult(
+        files=[s.data.file for s in studies],
+        checked=list(checked),
+        results=findings,
+        budget_count=sum(len(s.data.budgets) for s in studies),
+        strict=strict,
+        fail_on_dominated=fail_on_dominated,
+        dominance=dom,
+        dominated=dominated,
+        judged=judged,
+        baseline=report,
+        pessimistic=pessimistic,
+        notes=notes,
+    )
+
+
+def _wanted(
+    studies: Sequence[Study], candidates: Sequence[str] | None, also: set[str]
+) -> set[str] | None:
+    if candidates is None:
+        return None
+    # A name the baseline holds is known even when it is gone from the file: that is a finding.
+    known = {n for s in studies for n in s.data.names} | also
+    for name in candidates:
+        if name not in known:
+            hint = did_you_mean(name, sorted(known))
+            raise UsageError(f"--candidate: unknown candidate '{name}'{hint}")
+    return set(candidates)
+
+
+def _rows(data: StudyData, wanted: set[str] | None) -> NDArray[np.intp]:
+    if wanted is None:
+        return np.arange(len(data.names), dtype=np.intp)
+    return np.array([i for i, n in enumerate(data.names) if n in wanted], dtype=np.intp)
+
+
+def _findings(
+    data: StudyData, rows: NDArray[np.intp], strict: bool, pessimistic: bool
+) -> list[Finding]:
+    by_name = {m.name: m for m in data.metrics}
+    index = {n: i for i, n in enumerate(data.names)}
+    # `budgets.results` lists a candidate's results in the order of the budgets in the file, so
+    # zipping them with that candidate's applicable budgets pairs each result with its budget.
+    pending: dict[str, list[BudgetSpec]] = {}
+    out: list[Finding] = []
+    for r in budgets.results(data, rows):
+        if r.candidate not in pending:
+            tags = data.tags[index[r.candidate]]
+            pending[r.candidate] = [b for b in data.budgets if b.applies_to(tags)]
+        budget = pending[r.candidate].pop(0)
+        point, se = r.value, None
+        if pessimistic:
+            se = float(data.stderr[index[r.candidate], data.metric_index(r.metric)])
+            se = se if np.isfinite(se) else None
+            r = _pessimistic(r, budget, se)
+        failing = r.failed and (r.level == "error" or strict)
+        out.append(
+            Finding(data.file, r, budget, by_name[r.metric], failing, pessimistic, point, se)
+        )
+    return out
+
+
+def _pessimistic(r: BudgetResult, budget: BudgetSpec, se: float | None) -> BudgetResult:
+    """The result at value + 2·se against a max, value - 2·se against a min."""
+    if r.value is None or se is None:
+        return r
+    value = r.value + 2 * se if budget.bound == "max" else r.value - 2 * se
+    broken = value > budget.limit if budget.bound == "max" else value < budget.limit
+    status: budgets.Status = ("fail" if budget.level == "error" else "warn") if broken else "pass"
+    return replace(r, value=value, status=status, headroom=budgets.headroom(value, budget))
+
+
+def _profile(data: StudyData) -> str | None:
+    # Dominance does not score, so a file without a `default` profile must not need --profile.
+    if data.profiles and "default" not in data.profiles:
+        return next(iter(data.profiles))
+    return None
+
+
+def _dominated(
+    data: StudyData, rows: NDArray[np.intp], metrics: Sequence[str] | None, missing: Missing
+) -> tuple[list[Dominated], list[str], list[tuple[str, list[str]]], list[str]]:
+    opts = Options(profile=_profile(data), metrics=metrics, missing=missing)
+    a = analyse(data, opts, score=False)
+    considered = set(a.rows.tolist())
+    front = a.rows[a.front[a.rows]]
+    excluded = dict(a.excluded)
+    found: list[Dominated] = []
+    lacking: list[tuple[str, list[str]]] = []
+    judged: list[str] = []
+    for i in (int(k) for k in rows):
+        if not a.feasible[i]:
+            continue  # already failing its budgets
+        if i not in considered:
+            lacking.append((data.names[i], excluded.get(i, [])))
+            continue
+        judged.append(data.names[i])
+        if a.front[i]:
+            continue
+        doms = sorted(a.dominators(i, front, a.dom), key=lambda k: data.names[k])
+        for k in doms[:MAX_DOMINATORS]:
+            found.append(
+                Dominated(
+                    file=data.file,
+                    candidate=data.names[i],
+                    by=data.names[k],
+                    better_on=a.better_on(k, i, a.dom),
+                    line=int(data.cand_lines[i]),
+                )
+            )
+    return found, a.dom, lacking, judged

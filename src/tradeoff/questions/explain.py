@@ -1,0 +1,90 @@
+"""`tradeoff explain NAME`: one candidate's contributions, budget results and dominators."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from tradeoff.data import StudyData
+from tradeoff.engine import budgets
+from tradeoff.errors import UsageError
+from tradeoff.questions.analysis import Method, Missing, Options, analyse, metric_list
+from tradeoff.questions.confidence import fields
+from tradeoff.questions.results import ExplainResult, MetricLine
+
+
+def explain(
+    data: StudyData,
+    i: int,
+    profile: str | None,
+    weights: Mapping[str, float] | None,
+    method: Method,
+    metrics: Sequence[str] | str | None,
+    missing: Missing,
+    uncertainty: bool,
+    samples: int,
+    seed: int,
+) -> ExplainResult:
+    """What `Study.explain_result` returns (its docstring has the arguments)."""
+    if samples < 1:
+        raise UsageError(f"samples must be at least 1, got {samples}")
+    opts = Options(profile, dict(weights or {}), method, metric_list(metrics), missing)
+    a = analyse(data, opts)
+    extra: dict[str, Any] = {}
+    if uncertainty:
+        per_row, extra, _ = fields(a, method, True, samples, seed)
+        where = a.order.tolist()
+        if i in where and per_row:
+            extra = {**extra, **per_row[where.index(i)]}
+    considered = i in set(a.rows.tolist())
+    rank = a.rank_of().get(i)
+    share = a.weights
+    lines = []
+    for j, m in enumerate(data.metrics):
+        k = a.weighted.index(m.name) if m.name in a.weighted else None
+        part = float(a.parts[i, k]) if (k is not None and considered) else None
+        se = data.stderr[i, j]
+        lines.append(
+            MetricLine(
+                metric=m,
+                value=None if np.isnan(a.values[i, j]) or a.filled[i, j] else float(a.values[i, j]),
+                normalized=None if np.isnan(a.normalized[i, j]) else float(a.normalized[i, j]),
+                weight=share.get(m.name, 0.0),
+                contribution=part,
+                stderr=None if np.isnan(se) else float(se),
+                # A missing cell (or a charged worst value) has no source to attribute.
+                provenance=data.provenance_of(i, j) if not np.isnan(data.values[i, j]) else {},
+                filled=float(a.values[i, j]) if a.filled[i, j] else None,
+            )
+        )
+    # Every candidate that dominates it: the feasible ones best score first, then the
+    # infeasible ones (which a table marks) by name.
+    ranked = set(a.rows.tolist())
+    pool = np.array([k for k in range(len(data.names)) if k != i], dtype=np.intp)
+    found = a.dominators(i, pool, a.dom)
+    names = data.names
+    scored = sorted(
+        (k for k in found if k in ranked),
+        key=lambda k: (-np.nan_to_num(a.scores[k], nan=-np.inf), names[k]),
+    )
+    doms = scored + sorted((k for k in found if k not in ranked), key=lambda k: names[k])
+    excluded = dict(a.excluded).get(i)
+    return ExplainResult(
+        file=data.file,
+        name=data.names[i],
+        profile=a.profile,
+        method=method,
+        feasible=bool(a.feasible[i]),
+        score=float(a.scores[i]) if considered else None,
+        rank=rank,
+        of=len(a.rows),
+        lines=lines,
+        budgets=budgets.results(data, np.array([i])),
+        dominated_by=[(data.names[k], a.better_on(k, i, a.dom)) for k in doms],
+        dominated_by_infeasible=frozenset(names[k] for k in doms if not a.feasible[k]),
+        dominance=a.dom,
+        excluded_for=excluded,
+        extra=extra,
+    )

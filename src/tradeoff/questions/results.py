@@ -1,0 +1,255 @@
+"""Results as data: frozen records that renderers format; `to_json()` gives the spec's shapes.
+
+Where the spec leaves room, these shapes decide:
+
+- rank: `normalized` holds every metric of the study (not only the weighted ones), min-max over
+  the candidates considered, whatever `--method` scored them; null where the value is missing.
+  `excluded` is always present (empty without `--missing exclude`), like `infeasible`.
+- pareto: an `excluded` key follows the spec's keys, as in rank.
+- explain: after the spec's keys come `profile`, `method` and `excluded` (true when
+  `--missing exclude` dropped the candidate). `weight` is the normalized weight (the profile's
+  weights sum to 1 over the weighted metrics, as in rank's `weights`); 0 for unweighted metrics.
+  `dominated_by` lists every candidate that dominates it: the scored ones (feasible, not
+  excluded) highest score first, then the others by name. For a candidate that is not scored
+  (infeasible or excluded) `score`, `rank` and every `contribution` are null.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, overload
+
+from tradeoff.data import MetricSpec
+from tradeoff.engine.budgets import BudgetResult
+
+SCHEMA_VERSION = 1
+
+
+def num(x: float | None) -> float | None:
+    """A JSON-safe float: NaN and infinities become None."""
+    if x is None:
+        return None
+    x = float(x)
+    return x if math.isfinite(x) else None
+
+
+@dataclass(frozen=True)
+class Row:
+    """One candidate as shown by rank or pareto."""
+
+    name: str
+    values: tuple[float | None, ...]  # per metric, study order; None = missing or filled
+    normalized: dict[str, float | None] = field(default_factory=dict)
+    score: float | None = None
+    rank: int | None = None
+    layer: int | None = None
+    knee: bool = False
+    on_front: bool = True
+    dominated_by: tuple[str, ...] = ()
+    dominated_total: int = 0  # how many front members dominate it (dominated_by stops at 3)
+    violations: tuple[BudgetResult, ...] = ()
+    feasible: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)
+    # Values `--missing worst` filled in (None elsewhere): JSON shows them as null, as the spec
+    # says; tables show them marked, so a reader sees what the candidate was charged.
+    filled: tuple[float | None, ...] = ()
+
+    def metric_dict(self, metrics: list[MetricSpec]) -> dict[str, float | None]:
+        return {m.name: num(v) for m, v in zip(metrics, self.values, strict=True)}
+
+
+class LazyRows(Sequence[Row]):
+    """Rows built on first access: a million infeasible candidates cost nothing until shown."""
+
+    def __init__(self, count: int, make: Callable[[int], Row]) -> None:
+        self._count, self._make = count, make
+        self._built: dict[int, Row] = {}
+
+    def __len__(self) -> int:
+        return self._count
+
+    def _get(self, k: int) -> Row:
+        if k not in self._built:
+            self._built[k] = self._make(k)
+        return self._built[k]
+
+    @overload
+    def __getitem__(self, k: int) -> Row: ...
+    @overload
+    def __getitem__(self, k: slice) -> list[Row]: ...
+    def __getitem__(self, k: int | slice) -> Row | list[Row]:
+        if isinstance(k, slice):
+            return [self._get(i) for i in range(*k.indices(self._count))]
+        if not -self._count <= k < self._count:
+            raise IndexError(k)
+        return self._get(k % self._count)
+
+
+@dataclass(frozen=True)
+class RankResult:
+    """`tradeoff rank`: feasible candidates best first, and the infeasible ones."""
+
+    file: str
+    title: str | None
+    metrics: list[MetricSpec]
+    profile: str
+    method: str
+    weights: dict[str, float]
+    dominance: list[str]
+    rows: list[Row]
+    infeasible: Sequence[Row]
+    excluded: list[tuple[str, list[str]]]
+    show_infeasible: bool = False
+    notes: list[str] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+    # The one-line confidence summary (table, markdown) when stderr values exist; computed on
+    # first use, so json and csv never pay for its Monte Carlo.
+    summary: Callable[[], str | None] | None = None
+    _memo: dict[str, str | None] = field(default_factory=dict, repr=False, compare=False)
+    command: str = "rank"
+
+    @property
+    def confidence(self) -> str | None:
+        if "line" not in self._memo:
+            self._memo["line"] = self.summary() if self.summary is not None else None
+        return self._memo["line"]
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "schema_version": SCHEMA_VERSION,
+            "command": self.command,
+            "profile": self.profile,
+            "method": self.method,
+            "weights": {m: num(w) for m, w in self.weights.items()},
+            "candidates": [
+                {
+                    "rank": r.rank,
+                    "name": r.name,
+                    "score": num(r.score),
+                    "metrics": r.metric_dict(self.metrics),
+                    "normalized": {m: num(v) for m, v in r.normalized.items()},
+                    "dominated_by": list(r.dominated_by),
+                    **r.extra,
+                }
+                for r in self.rows
+            ],
+            "infeasible": [
+                {"name": r.name, "violations": [v.violation() for v in r.violations]}
+                for r in self.infeasible
+            ],
+            "excluded": [{"name": n, "missing": m} for n, m in self.excluded],
+        }
+        out.update(self.extra)
+        return out
+
+
+@dataclass(frozen=True)
+class ParetoResult:
+    """`tradeoff pareto`: the front (or every layer) with its knee."""
+
+    file: str
+    title: str | None
+    metrics: list[MetricSpec]
+    dominance: list[str]
+    rows: list[Row]
+    excluded: list[tuple[str, list[str]]]
+    layers: bool = False
+    notes: list[str] = field(default_factory=list)
+    command: str = "pareto"
+    noise: float | None = None  # --noise K
+    ignore_budgets: bool = False  # --ignore-budgets
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "command": self.command,
+            "metrics": list(self.dominance),
+            "candidates": [
+                {
+                    "name": r.name,
+                    "layer": r.layer,
+                    "knee": r.knee,
+                    "metrics": r.metric_dict(self.metrics),
+                    "dominated_by": list(r.dominated_by),
+                    **r.extra,
+                }
+                for r in self.rows
+            ],
+            "excluded": [{"name": n, "missing": m} for n, m in self.excluded],
+            # units of every metric shown, so `check --baseline` can convert or refuse a change
+            "units": {m.name: m.unit for m in self.metrics},
+            # how the front was judged, so `check --baseline` can refuse a front judged otherwise
+            "noise": self.noise,
+            "ignore_budgets": self.ignore_budgets,
+        }
+
+
+@dataclass(frozen=True)
+class MetricLine:
+    """One metric of an explained candidate."""
+
+    metric: MetricSpec
+    value: float | None
+    normalized: float | None
+    weight: float
+    contribution: float | None
+    stderr: float | None
+    provenance: dict[str, Any]
+    # The value `--missing worst` charged (None otherwise); JSON keeps `value` null, as in rank.
+    filled: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "metric": self.metric.name,
+            "value": num(self.value),
+            "normalized": num(self.normalized),
+            "weight": num(self.weight),
+            "contribution": num(self.contribution),
+            "stderr": num(self.stderr),
+            "provenance": self.provenance,
+        }
+
+
+@dataclass(frozen=True)
+class ExplainResult:
+    """`tradeoff explain NAME`: why a candidate scores and ranks as it does."""
+
+    file: str
+    name: str
+    profile: str
+    method: str
+    feasible: bool
+    score: float | None
+    rank: int | None
+    of: int
+    lines: list[MetricLine]
+    budgets: list[BudgetResult]
+    dominated_by: list[tuple[str, list[str]]]
+    dominance: list[str]
+    excluded_for: list[str] | None = None
+    command: str = "explain"
+    # Which of `dominated_by` are infeasible (tables mark them; the JSON shape is the spec's).
+    dominated_by_infeasible: frozenset[str] = frozenset()
+    # --uncertainty: "uncertainty" {samples, seed} and the candidate's p_first, rank_median,
+    # rank_interval, tied_with_leader (as rank's rows)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "command": self.command,
+            "name": self.name,
+            "feasible": self.feasible,
+            "score": num(self.score),
+            "rank": self.rank,
+            "metrics": [line.to_json() for line in self.lines],
+            "budgets": [b.to_json() for b in self.budgets],
+            "dominated_by": [{"name": n, "better_on": on} for n, on in self.dominated_by],
+            # Beyond the spec's keys, after them: what the score was computed with.
+            "profile": self.profile,
+            "method": self.method,
+            "excluded": self.excluded_for is not None,
+            **self.extra,
+        }

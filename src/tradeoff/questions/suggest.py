@@ -1,0 +1,130 @@
+"""`tradeoff suggest-budgets`: budgets that today's feasible candidates pass with some headroom."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from tradeoff.data import StudyData
+from tradeoff.engine import budgets
+from tradeoff.errors import UsageError
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One suggested bound: `bound` is "max" for a min metric and "min" for a max metric."""
+
+    metric: str
+    bound: str
+    limit: float
+    worst: float
+    worst_by: str
+    unit: str | None
+    lacking: tuple[str, ...] = ()  # feasible candidates without a value: the budget fails them
+
+
+def parse_headroom(text: str) -> float:
+    """'25%' -> 0.25, '0.25' -> 0.25; a usage error for anything else or a negative value."""
+    raw = text.strip()
+    try:
+        value = float(raw[:-1]) / 100 if raw.endswith("%") else float(raw)
+    except ValueError:
+        raise UsageError(f"--headroom expects a share such as 25% or 0.25, got '{text}'") from None
+    if not math.isfinite(value) or value < 0:
+        raise UsageError(f"--headroom must be a finite share >= 0, got '{text}'")
+    if value > 1 and not raw.endswith("%"):  # '10' is far likelier to mean 10% than 1000%
+        raise UsageError(
+            f"--headroom {raw} would be {value:.0%}: write {raw}% for {raw} percent, "
+            f"or {value:.0%} if you mean it"
+        )
+    return value
+
+
+def _round_out(x: float, up: bool) -> float:
+    """Round to 4 significant digits, away from the candidates (so the worst still passes)."""
+    if x == 0 or not math.isfinite(x):
+        return x
+    step = 10 ** (math.floor(math.log10(abs(x))) - 3)
+    return float((math.ceil(x / step) if up else math.floor(x / step)) * step)
+
+
+def suggest(data: StudyData, headroom: float) -> list[Suggestion]:
+    """Per metric, the least favourable feasible value loosened by `headroom`.
+
+    For a min metric the suggestion is `max: worst + headroom * |worst|`, for a max metric
+    `min: worst - headroom * |worst|`, clipped to the metric's `range`, rounded outwards to 4
+    significant digits. Metrics without any feasible value, or loosened past the largest float,
+    get no suggestion. A feasible candidate without a value for a metric would fail its budget
+    ("no value"): `lacking` names them, and the YAML says so.
+    """
+    ok = np.flatnonzero(budgets.feasible(data))
+    if len(ok) == 0:
+        raise UsageError(
+            "no feasible candidate: every one breaks an error-level budget, so there is nothing "
+            "to suggest budgets from (loosen or remove the budgets first)"
+        )
+    out = []
+    for j, m in enumerate(data.metrics):
+        col = data.values[ok, j]
+        has = ~np.isnan(col)
+        if not has.any():
+            continue
+        pick = (
+            np.argmin(np.where(has, col, np.inf))
+            if m.maximize
+            else np.argmax(np.where(has, col, -np.inf))
+        )
+        worst = float(col[pick])
+        slack = headroom * abs(worst)
+        limit = worst - slack if m.maximize else worst + slack
+        if m.range is not None:
+            limit = min(max(limit, m.range[0]), m.range[1])
+        limit = _round_out(limit, up=not m.maximize)
+        if not math.isfinite(limit):  # loosened past the largest float: no budget would bind
+            continue
+        lacking = tuple(data.names[int(k)] for k in ok[~has])
+        out.append(
+            Suggestion(m.name, "min" if m.maximize else "max", limit, worst,
+                       data.names[int(ok[pick])], m.unit, lacking)
+        )  # fmt: skip
+    return out
+
+
+def _number(x: float) -> str:
+    return f"{x:.10g}"
+
+
+def to_yaml(data: StudyData, headroom: float, items: list[Suggestion]) -> str:
+    """The suggestions as a commented `budgets:` block, ready to paste into a goals file."""
+    feasible = int(budgets.feasible(data).sum())
+    who = "the feasible candidate" if feasible == 1 else f"the {feasible} feasible candidates"
+    lines = [
+        f"# Suggested budgets for {data.file}: for each metric, the least favourable value among",
+        f"# {who}, loosened by {headroom:.0%}. Paste in place of `budgets:`;",
+        "# tighten them where the team has firmer limits.",
+        "budgets:",
+    ]
+    width = max((len(s.metric) for s in items), default=0)
+    for s in items:
+        unit = f" {s.unit}" if s.unit else ""
+        bound = f"{{{s.bound}: {_number(s.limit)}}}"
+        worst = f"worst feasible {_number(s.worst)}{unit}, {json.dumps(s.worst_by)}"
+        if s.lacking:
+            shown = ", ".join(json.dumps(n) for n in s.lacking[:3])
+            more = f" and {len(s.lacking) - 3} more" if len(s.lacking) > 3 else ""
+            verb = "has" if len(s.lacking) == 1 else "have"
+            worst += f"; {shown}{more} {verb} no value and would fail it"
+        lines.append(f"  {s.metric + ':':{width + 1}} {bound:22} # {worst}")
+    if not items:
+        lines.append("  {}  # no feasible candidate has any value")
+    kept = [b for b in data.budgets if b.tags is not None or b.level == "warn"]
+    if kept:
+        names = ", ".join(dict.fromkeys(b.metric for b in kept))
+        lines.append(
+            f"# Not repeated above: the file's budgets with `tags:` or `level: warn` ({names});"
+        )
+        lines.append("# keep them if they still hold.")
+    return "\n".join(lines) + "\n"

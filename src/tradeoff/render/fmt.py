@@ -1,0 +1,126 @@
+"""Formatting shared by every renderer: numbers, budget lines, JSON, CSV and Markdown tables.
+
+No rich here, so the plain-text renderers (csv, markdown, json, github, junit) stay light.
+`tradeoff.render.tables` re-exports these names.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol
+
+from tradeoff.data import MetricSpec
+from tradeoff.engine.budgets import BudgetResult
+
+DASH = "-"
+
+
+class HasJson(Protocol):
+    def to_json(self) -> dict[str, Any]: ...
+
+
+def fmt(x: float | None, *, digits: int = 4) -> str:
+    """A number for people: 4 significant digits, thousands separators, no exponent if avoidable."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return DASH
+    if x == 0:
+        return "0"
+    ax = abs(x)
+    if ax >= 10**digits:
+        return f"{x:,.0f}" if ax < 1e15 else f"{x:.3e}"
+    if ax < 1e-4:
+        return f"{x:.{digits - 1}e}"
+    if ax >= 1000:  # 4 significant digits leave no decimals here; add the separator
+        return f"{float(f'{x:.{digits}g}'):,.0f}"
+    text = f"{x:.{digits}g}"
+    return text if "e" not in text else f"{x:.{digits}f}".rstrip("0").rstrip(".")
+
+
+def fmt_score(x: float | None) -> str:
+    """A score in [0, 1] with three decimals; a dash when there is none."""
+    return DASH if x is None or math.isnan(x) else f"{x:.3f}"
+
+
+def fmt_pct(x: float | None) -> str:
+    return DASH if x is None else f"{x:+.0%}"
+
+
+def _unit(v: BudgetResult, metrics: Sequence[MetricSpec]) -> str:
+    return next((f" {m.unit}" for m in metrics if m.name == v.metric and m.unit), "")
+
+
+def violation_text(
+    v: BudgetResult, metrics: Sequence[MetricSpec] = (), *, exact: bool = False
+) -> str:
+    """'latency_p95 920 ms > max 800 ms' or 'no value for latency_p95 (max 800 ms)'.
+
+    `exact` (for CSV): numbers at full precision without thousands separators, and the level of
+    a warn-level budget said, as '(warn)'.
+    """
+    unit = _unit(v, metrics)
+    num = _exact if exact else fmt
+    tail = " (warn)" if exact and v.level == "warn" else ""
+    if v.value is None:
+        return f"no value for {v.metric} ({v.bound} {num(v.limit)}{unit}){tail}"
+    op = ">" if v.bound == "max" else "<"
+    return f"{v.metric} {num(v.value)}{unit} {op} {v.bound} {num(v.limit)}{unit}{tail}"
+
+
+def _exact(x: float | None) -> str:
+    return raw(x).removesuffix(".0") if x is not None else DASH
+
+
+def pass_text(v: BudgetResult, metrics: Sequence[MetricSpec] = ()) -> str:
+    """'latency_p95 640 ms <= max 800 ms'."""
+    unit = _unit(v, metrics)
+    op = "<=" if v.bound == "max" else ">="
+    return f"{v.metric} {fmt(v.value)}{unit} {op} {v.bound} {fmt(v.limit)}{unit}"
+
+
+def budget_text(v: BudgetResult, metrics: Sequence[MetricSpec] = ()) -> str:
+    """`pass_text` for a passing result, `violation_text` otherwise."""
+    return pass_text(v, metrics) if v.status == "pass" else violation_text(v, metrics)
+
+
+def to_json(result: HasJson) -> str:
+    """One JSON document, no NaN, keys in the order the result defines."""
+    import json  # here, like csv below: a table needs neither at start-up
+
+    return json.dumps(result.to_json(), indent=2, allow_nan=False, ensure_ascii=False) + "\n"
+
+
+def csv_text(header: list[str], rows: Iterable[list[Any]]) -> str:
+    import csv
+
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+def raw(x: float | None) -> str:
+    """A value at full precision for CSV (shortest repr that round-trips); empty when missing."""
+    return "" if x is None or (isinstance(x, float) and math.isnan(x)) else repr(float(x))
+
+
+_TAG_OPEN = re.compile(r"<(?=[A-Za-z/!?])")
+
+
+def md_escape(text: str) -> str:
+    """Make text safe inside a Markdown table cell: pipes, backslashes and line breaks, and the
+    HTML that GitHub would otherwise render: a '<' that could open a tag or comment ('<b>x</b>'
+    is shown as written; '< min' and '<=' stay as they are)."""
+    text = _TAG_OPEN.sub("&lt;", text)
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("\r", " ")
+
+
+def markdown_table(header: Sequence[str], rows: Iterable[Sequence[str]], right: set[int]) -> str:
+    """A GitHub pipe table; `right` holds the indices of right-aligned columns."""
+    lines = ["| " + " | ".join(md_escape(h) for h in header) + " |"]
+    lines.append("|" + "|".join("---:" if i in right else "---" for i in range(len(header))) + "|")
+    lines += ["| " + " | ".join(md_escape(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,240 @@
+"""CSV and Markdown renderers of rank, pareto and explain results. Formatting only."""
+
+from __future__ import annotations
+
+from tradeoff.questions.results import ExplainResult, ParetoResult, RankResult, Row
+from tradeoff.render.fmt import (
+    DASH,
+    budget_text,
+    csv_text,
+    fmt,
+    fmt_pct,
+    fmt_score,
+    markdown_table,
+    md_escape,
+    raw,
+    violation_text,
+)
+
+
+def _flag(x: bool) -> str:
+    return "true" if x else "false"
+
+
+def rank_csv(res: RankResult) -> str:
+    """One row per candidate: rank, name, score, raw metric values, front membership.
+
+    With `--all` and infeasible candidates, `feasible` and `violations` columns follow and the
+    infeasible rows come last, unranked and unscored.
+    """
+    show_bad = bool(res.show_infeasible and res.infeasible)
+    header = ["rank", "name", "score", *[m.header for m in res.metrics], "on_front", "dominated_by"]
+    rows = [
+        [
+            r.rank,
+            r.name,
+            raw(r.score),
+            *map(raw, r.values),
+            _flag(r.on_front),
+            ";".join(r.dominated_by),
+            *(["true", ""] if show_bad else []),
+        ]
+        for r in res.rows
+    ]
+    if show_bad:
+        header += ["feasible", "violations"]
+        rows += [
+            [
+                "",
+                r.name,
+                "",
+                *map(raw, r.values),
+                "false",
+                "",
+                "false",
+                "; ".join(violation_text(v, res.metrics, exact=True) for v in r.violations),
+            ]
+            for r in res.infeasible
+        ]
+    if any("p_first" in r.extra for r in res.rows):  # --uncertainty: its columns come last
+        header += ["p_first", "rank_median", "rank_low", "rank_high", "tied_with_leader"]
+        for row, r in zip(
+            rows, [*res.rows, *([] if not show_bad else res.infeasible)], strict=True
+        ):
+            e = r.extra
+            if "p_first" in e:
+                low, high = e["rank_interval"]
+                row += [raw(e["p_first"]), raw(e["rank_median"]), low, high]
+                row.append(_flag(e["tied_with_leader"]))
+            else:
+                row += ["", "", "", "", ""]
+    return csv_text(header, rows)
+
+
+def pareto_csv(res: ParetoResult) -> str:
+    """One row per candidate: layer, name, knee, raw metric values, dominated_by."""
+    header = ["layer", "name", "knee", *[m.header for m in res.metrics], "dominated_by"]
+    rows = [
+        [r.layer, r.name, _flag(r.knee), *map(raw, r.values), ";".join(r.dominated_by)]
+        for r in res.rows
+    ]
+    if any(not r.feasible for r in res.rows):
+        header.append("feasible")
+        rows = [[*row, _flag(r.feasible)] for row, r in zip(rows, res.rows, strict=True)]
+    if any("noise_only" in r.extra for r in res.rows):
+        header.append("noise_only")
+        rows = [
+            [*row, _flag(bool(r.extra.get("noise_only")))]
+            for row, r in zip(rows, res.rows, strict=True)
+        ]
+    return csv_text(header, rows)
+
+
+def explain_csv(res: ExplainResult) -> str:
+    """One row for the explained candidate, as every CSV: name, rank, score, feasible, then per
+    metric its value under `metric [unit]` and `metric normalized`, `metric weight`, `metric
+    contribution`, `metric stderr`; then `violations` and `dominated_by` (lists joined with ';',
+    a dominator as `name (better on a, b)`).
+    """
+    header = ["name", "rank", "score", "feasible"]
+    row = [res.name, "" if res.rank is None else str(res.rank), raw(res.score)]
+    row.append("true" if res.feasible else "false")
+    for line in res.lines:
+        m = line.metric.name
+        header += [line.metric.header, f"{m} normalized", f"{m} weight"]
+        header += [f"{m} contribution", f"{m} stderr"]
+        row += [raw(line.value), raw(line.normalized), raw(line.weight)]
+        row += [raw(line.contribution), raw(line.stderr)]
+    metrics = [line.metric for line in res.lines]
+    failed = [b for b in res.budgets if b.status != "pass"]
+    header += ["violations", "dominated_by"]
+    row.append("; ".join(violation_text(b, metrics, exact=True) for b in failed))
+    row.append(";".join(f"{n} (better on {', '.join(on)})" for n, on in res.dominated_by))
+    return csv_text(header, [row])
+
+
+def _uncertain(r: Row) -> list[str]:
+    iv = r.extra.get("rank_interval")
+    if iv is None:
+        return [DASH, DASH]
+    text = f"{iv[0]}" if iv[0] == iv[1] else f"{iv[0]}-{iv[1]}"
+    return [f"{r.extra['p_first']:.2f}", f"~{text}" if r.extra.get("tied_with_leader") else text]
+
+
+def _cells(r: Row) -> list[str]:
+    """Formatted values; one `--missing worst` filled in is shown with a star."""
+    return [
+        f"{fmt(r.filled[j])}*" if v is None and r.filled and r.filled[j] is not None else fmt(v)
+        for j, v in enumerate(r.values)
+    ]
+
+
+def rank_markdown(res: RankResult) -> str:
+    noisy = any("p_first" in r.extra for r in res.rows)
+    header = ["#", "candidate", "score", *(["P(1st)", "rank 90%"] if noisy else [])]
+    header += [*[m.header for m in res.metrics], "pareto"]
+    rows = [
+        [
+            str(r.rank),
+            r.name,
+            fmt_score(r.score),
+            *(_uncertain(r) if noisy else []),
+            *_cells(r),
+            "front" if r.on_front else "dominated by " + ", ".join(r.dominated_by),
+        ]
+        for r in res.rows
+    ]
+    if res.show_infeasible:
+        rows += [
+            [
+                DASH,
+                r.name,
+                DASH,
+                *([DASH, DASH] if noisy else []),
+                *_cells(r),
+                "infeasible: " + "; ".join(violation_text(v, res.metrics) for v in r.violations),
+            ]
+            for r in res.infeasible
+        ]
+    right = set(range(len(header) - 1)) - {1}
+    title = f"**{md_escape(res.title)}**: " if res.title else ""
+    head = f"{title}profile `{res.profile}`, {res.method}\n\n"
+    notes = []
+    if any(r.filled for r in res.rows):
+        notes.append("\\* no value: charged the worst value known (`--missing worst`)")
+    if res.confidence:
+        notes.append(md_escape(res.confidence))
+    tail = "".join(f"\n{n}\n" for n in notes)
+    return head + markdown_table(header, rows, right) + tail
+
+
+def pareto_markdown(res: ParetoResult) -> str:
+    header = (["layer"] if res.layers else []) + ["candidate", *[m.header for m in res.metrics], ""]
+    rows = [
+        ([str(r.layer)] if res.layers else [])
+        + [
+            r.name,
+            *_cells(r),
+            "; ".join(
+                [
+                    *(["knee"] if r.knee else []),
+                    *(["noise only"] if r.extra.get("noise_only") else []),
+                    *([] if r.feasible else ["infeasible"]),
+                    *([] if r.on_front else ["dominated by " + ", ".join(r.dominated_by)]),
+                ]
+            ),
+        ]
+        for r in res.rows
+    ]
+    first = 2 if res.layers else 1
+    right = set(range(first, len(header) - 1)) | ({0} if res.layers else set())
+    return markdown_table(header, rows, right)
+
+
+def explain_markdown(res: ExplainResult) -> str:
+    name = md_escape(res.name)
+    if res.rank is not None:
+        head = f"**{name}**: rank {res.rank} of {res.of}, score {fmt_score(res.score)}"
+    elif res.excluded_for:
+        head = f"**{name}**: not scored (excluded: no value for {', '.join(res.excluded_for)})"
+    else:
+        head = f"**{name}**: infeasible, not scored"
+    table = markdown_table(
+        ["metric", "value", "normalized", "weight", "contribution", "stderr"],
+        (
+            [
+                line.metric.header,
+                fmt(line.value) if line.filled is None else f"{fmt(line.filled)}*",
+                fmt(line.normalized, digits=3),
+                f"{line.weight:.2f}",
+                fmt(line.contribution, digits=3),
+                fmt(line.stderr),
+            ]
+            for line in res.lines
+        ),
+        {1, 2, 3, 4, 5},
+    )
+    metrics = [line.metric for line in res.lines]
+    parts = [f"{head} (profile `{res.profile}`, {res.method})\n\n{table}"]
+    if any(line.filled is not None for line in res.lines):
+        parts.append("\n\\* no value: charged the worst value known (`--missing worst`)\n")
+    if res.budgets:
+        parts.append(
+            "\n"
+            + "".join(
+                f"- {b.status}: {md_escape(budget_text(b, metrics))}"
+                f" (headroom {fmt_pct(b.headroom)}, line {b.line})\n"
+                for b in res.budgets
+            )
+        )
+    if res.dominated_by:
+        parts.append(
+            "\n"
+            + "".join(
+                f"- dominated by {md_escape(n)}"
+                f"{' (infeasible)' if n in res.dominated_by_infeasible else ''}"
+                f": better on {', '.join(on)}\n"
+                for n, on in res.dominated_by
+            )
+        )
+    return "".join(parts)

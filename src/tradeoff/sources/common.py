@@ -1,0 +1,162 @@
+"""Metrics from other tools' files: `from:` tables, lm-eval and optimum-benchmark output, prices.
+
+Every reader is pure (no printing, no exits) and raises `SourceProblem` holding *all* the problems
+it found, each as `(place, what)`: `("sweep.csv row 5, column quality", "expected a finite number,
+got 'abc'")`. The loader turns those into `Diagnostic`s at the `from:` entry's line. Files arrive in
+pull requests from strangers, so a message quotes at most a short, escaped excerpt of their text.
+
+pandas, pyarrow, pint and genai_prices are imported inside the functions that need them, so
+`import tradeoff` stays fast and a goals file without sources never pays for them. The table
+reader lives in `sources_tables.py`, the JSON readers and prices in `sources_files.py`; import
+everything from here.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+MAX_PROBLEMS = 20
+"""Problems kept per file; the rest are counted in one last "and N more problems"."""
+MAX_JSON_BYTES = 64 * 1024 * 1024
+"""lm-eval and optimum-benchmark reports are kilobytes; refuse to parse anything this big."""
+TABLE_SUFFIXES = (".csv", ".parquet", ".jsonl")
+REPORT_TARGETS = ("load_model", "prefill", "decode", "per_token")
+
+Kind = Literal["table", "lm_eval", "optimum_benchmark"]
+
+
+class SourceProblem(Exception):
+    """One or more problems in a source file (or in the path to it).
+
+    Attributes:
+        problems: `(place, what)` pairs, at most `MAX_PROBLEMS` plus a last "and N more".
+    """
+
+    def __init__(self, problems: Iterable[tuple[str, str]]) -> None:
+        self.problems: list[tuple[str, str]] = list(problems)
+        super().__init__("\n".join(f"{p}: {w}" if p else w for p, w in self.problems))
+
+
+def excerpt(value: object, limit: int = 40) -> str:
+    """A short, escaped quotation of untrusted text: `repr`, cut at `limit` characters.
+
+    `repr` escapes control characters, newlines and invisible or bidirectional marks, so a cell
+    cannot smuggle terminal escapes or fake output lines into an error message.
+    """
+    text = value if isinstance(value, str) else str(value)
+    if len(text) > limit:
+        return repr(text[:limit]) + "…"
+    return repr(text)
+
+
+def close_matches(word: str, choices: Iterable[str], n: int = 3) -> str:
+    """' (did you mean 'a' or 'b'?)' for the choices close to `word`, else ''."""
+    close = difflib.get_close_matches(word, list(choices), n=n, cutoff=0.6)
+    if not close:
+        return ""
+    quoted = [excerpt(c, 60) for c in close]
+    listed = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+    return f" (did you mean {listed}?)"
+
+
+class Problems:
+    """Collects problems for one file, keeping the first `MAX_PROBLEMS` and counting the rest."""
+
+    def __init__(self, display: str) -> None:
+        self.display = display
+        self.kept: list[tuple[str, str]] = []
+        self.dropped = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.kept)
+
+    @property
+    def room(self) -> int:
+        return MAX_PROBLEMS - len(self.kept)
+
+    def add(self, place: str, what: str) -> None:
+        if self.room > 0:
+            self.kept.append((place, what))
+        else:
+            self.dropped += 1
+
+    def add_many(self, count: int, make: Callable[[int], tuple[str, str]]) -> None:
+        """Add `count` problems, building only the ones that will be kept (`make(k)` for k-th)."""
+        shown = min(count, max(self.room, 0))
+        for k in range(shown):
+            self.add(*make(k))
+        self.dropped += count - shown
+
+    def raise_if_any(self) -> None:
+        if not self.kept:
+            return
+        problems = list(self.kept)
+        if self.dropped:
+            problems.append((self.display, f"and {self.dropped} more problems"))
+        raise SourceProblem(problems)
+
+
+@dataclass
+class Table:
+    """Candidates read from a CSV, Parquet or JSON Lines file, as arrays.
+
+    Attributes:
+        display: the file's name as messages show it.
+        metrics: metric names, in the order of `values`' columns.
+        columns: the file's column feeding each metric (equal to the metric name unless mapped).
+        names: candidate names, unique within the file.
+        values: `(len(names), len(metrics))`, NaN for a missing value (an empty cell or null).
+        row_numbers: 1-based data rows (header excluded) for CSV and Parquet; 1-based lines for
+            JSON Lines (blank lines are skipped but counted).
+        row_label: "row" or "line", the word `place` uses.
+    """
+
+    display: str
+    metrics: list[str]
+    columns: list[str]
+    names: list[str]
+    values: NDArray[np.float64]
+    row_numbers: NDArray[np.int64]
+    row_label: str = "row"
+
+    def place(self, i: int, metric: str | None = None) -> str:
+        """Where candidate `i` (or its value of `metric`) is: 'sweep.csv row 5, column quality'."""
+        where = f"{self.display} {self.row_label} {int(self.row_numbers[i])}"
+        if metric is None:
+            return where
+        return f"{where}, column {self.columns[self.metrics.index(metric)]}"
+
+
+def load_json(path: Path, display: str) -> Any:
+    """Parse a JSON report, refusing huge files; NaN and Infinity parse as floats (then rejected).
+
+    Raises:
+        SourceProblem: unreadable, too big, not UTF-8, not JSON, or nested absurdly deep.
+    """
+    try:
+        size = path.stat().st_size
+        if size > MAX_JSON_BYTES:
+            raise SourceProblem([(display, f"the file is {size} bytes; reports are at most 64 MB")])
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SourceProblem([(display, f"cannot read the file: {exc.strerror}")]) from None
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise SourceProblem([(display, f"not UTF-8 text (byte {exc.start})")]) from None
+    except json.JSONDecodeError as exc:
+        place = f"{display} line {exc.lineno}, column {exc.colno}"
+        raise SourceProblem([(place, f"not valid JSON: {exc.msg}")]) from None
+    except RecursionError:
+        raise SourceProblem([(display, "JSON nested too deeply")]) from None

@@ -1,0 +1,264 @@
+"""lm-evaluation-harness results, optimum-benchmark reports and genai-prices lookups.
+
+Use the documented wrappers in `tradeoff.sources.common`; this module is their implementation.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tradeoff import units as units_mod
+from tradeoff.sources.common import Problems, SourceProblem, close_matches, excerpt, load_json
+
+if TYPE_CHECKING:
+    from genai_prices.data_snapshot import DataSnapshot
+
+_FILE_DATE = re.compile(r"results_(\d{4}-\d{2}-\d{2})T")
+_NOT_METRICS = {"alias", "name", "sample_len", "sample_count", "samples"}
+
+
+def _text(value: Any, limit: int = 200) -> str | None:
+    """A provenance string from an untrusted file: plain text, cut; None for anything else."""
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return str(value)[:limit]
+    return None
+
+
+def _number(value: Any) -> float | None:
+    """A finite float, or None for a bool, text, null, NaN or infinity."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def _stderr_field(field: str) -> str:
+    metric, comma, rest = field.partition(",")
+    return f"{metric}_stderr{comma}{rest}"
+
+
+def _iso_date(data: dict[str, Any], path: Path) -> str | None:
+    stamp = data.get("date")
+    number = _number(stamp)
+    if number is not None:
+        try:
+            return datetime.fromtimestamp(number, tz=UTC).date().isoformat()
+        except (OverflowError, OSError, ValueError):
+            return None
+    if isinstance(stamp, str) and re.match(r"\d{4}-\d{2}-\d{2}", stamp):
+        return stamp[:10]
+    match = _FILE_DATE.search(path.name)
+    return match.group(1) if match else None
+
+
+def _lm_eval_provenance(data: dict[str, Any], path: Path, display: str) -> dict[str, Any]:
+    config = data.get("config") if isinstance(data.get("config"), dict) else {}
+    general = data.get("config_general") if isinstance(data.get("config_general"), dict) else {}
+    assert isinstance(config, dict) and isinstance(general, dict)
+    model = data.get("model_name") or config.get("model_args") or general.get("model_name")
+    found = {
+        "lm_eval_version": _text(data.get("lm_eval_version")),
+        "model": _text(model),
+        "date": _iso_date(data, path),
+    }
+    return {"source": display, **{k: v for k, v in found.items() if v is not None}}
+
+
+def read_lm_eval(
+    path: Path, fields: dict[str, tuple[str, str]], percent: dict[str, bool], display: str
+) -> dict[str, tuple[float, float | None, dict[str, Any]]]:
+    data = load_json(path, display)
+    if not isinstance(data, dict) or not isinstance(data.get("results"), dict):
+        raise SourceProblem([(display, "not lm-eval results: no 'results' object")])
+    tasks: dict[str, Any] = dict(data["results"])
+    if isinstance(data.get("groups"), dict):
+        tasks = {**data["groups"], **tasks}
+    base = _lm_eval_provenance(data, path, display)
+    problems = Problems(display)
+    out: dict[str, tuple[float, float | None, dict[str, Any]]] = {}
+    for metric, (task, field) in fields.items():
+        entry = tasks.get(task)
+        if not isinstance(entry, dict):
+            what = f"no task {excerpt(task)} in the results" + close_matches(task, tasks)
+            what += f"; if this model has no such result, write `{metric}: null` under metrics"
+            problems.add(f"{display} (for {metric})", what)
+            continue
+        place = f"{display} task {excerpt(task)}, field {excerpt(field)}"
+        if field not in entry:
+            offered = [k for k in entry if k not in _NOT_METRICS and "_stderr" not in k]
+            what = f"no field {excerpt(field)} in task {excerpt(task)}"
+            problems.add(f"{display} (for {metric})", what + close_matches(field, offered))
+            continue
+        value = _number(entry[field])
+        if value is None:
+            problems.add(place, f"expected a finite number, got {excerpt(entry[field])}")
+            continue
+        stderr_field = _stderr_field(field)
+        raw_stderr = entry.get(stderr_field)
+        stderr = _number(raw_stderr)
+        if raw_stderr is not None and raw_stderr != "N/A" and stderr is None:
+            problems.add(
+                f"{display} task {excerpt(task)}, field {excerpt(stderr_field)}",
+                f"expected a finite number or 'N/A', got {excerpt(raw_stderr)}",
+            )
+            continue
+        if stderr is not None and stderr < 0:
+            problems.add(
+                f"{display} task {excerpt(task)}, field {excerpt(stderr_field)}",
+                f"a standard error must be at least 0, got {raw_stderr}",
+            )
+            continue
+        scale = 100.0 if percent.get(metric) else 1.0
+        provenance = {**base, "task": task, "field": field}
+        if stderr is not None:
+            provenance["stderr_field"] = stderr_field
+        out[metric] = (value * scale, None if stderr is None else stderr * scale, provenance)
+    problems.raise_if_any()
+    return out
+
+
+def read_optimum_benchmark(
+    path: Path,
+    fields: dict[str, tuple[str, str]],
+    units: dict[str, str | None],
+    display: str,
+) -> dict[str, tuple[float, dict[str, Any]]]:
+    data = load_json(path, display)
+    if not isinstance(data, dict):
+        raise SourceProblem([(display, "not an optimum-benchmark report: not a JSON object")])
+    report = data.get("report") if isinstance(data.get("report"), dict) else data
+    assert isinstance(report, dict)
+    config = data.get("config") if isinstance(data.get("config"), dict) else {}
+    assert isinstance(config, dict)
+    backend = config.get("backend") if isinstance(config.get("backend"), dict) else {}
+    environment = config.get("environment") if isinstance(config.get("environment"), dict) else {}
+    assert isinstance(backend, dict) and isinstance(environment, dict)
+    found = {
+        "optimum_benchmark_version": _text(environment.get("optimum_benchmark_version")),
+        "model": _text(backend.get("model")),
+        "benchmark": _text(config.get("name")),
+    }
+    base = {"source": display, **{k: v for k, v in found.items() if v is not None}}
+    problems = Problems(display)
+    out: dict[str, tuple[float, dict[str, Any]]] = {}
+    for metric, (target, field) in fields.items():
+        here = f"{display} (for {metric})"
+        node: Any = report.get(target)
+        if not isinstance(node, dict):
+            targets = [k for k, v in report.items() if isinstance(v, dict)]
+            problems.add(here, f"no target {excerpt(target)}" + close_matches(target, targets))
+            continue
+        parent: dict[str, Any] = node
+        walked = target
+        for part in field.split("."):
+            if not isinstance(node, dict):
+                node = None
+                break
+            if part not in node:
+                what = f"no field {excerpt(part)} in {excerpt(walked)}"
+                problems.add(here, what + close_matches(part, [str(k) for k in node]))
+                node = None
+                break
+            parent, node, walked = node, node[part], f"{walked}.{part}"
+            if node is None:
+                problems.add(here, f"{excerpt(walked)} is null: the run did not measure it")
+                break
+        if node is None:
+            continue
+        value = _number(node)
+        place = f"{display} {excerpt(f'{target}.{field}')}"
+        if value is None:
+            problems.add(place, f"expected a finite number, got {excerpt(node)}")
+            continue
+        unit = _text(parent.get("unit"), 40)
+        target_unit = units.get(metric)
+        if unit is not None and target_unit is not None:
+            try:
+                value = units_mod.convert(value, unit, target_unit)
+            except ValueError as exc:
+                problems.add(place, str(exc))
+                continue
+        out[metric] = (value, {**base, "target": target, "field": field, "unit": unit})
+    problems.raise_if_any()
+    return out
+
+
+@functools.cache
+def _bundled() -> DataSnapshot:
+    """genai-prices' bundled data only: our own snapshot, untouched by `UpdatePrices`."""
+    from genai_prices.data import providers
+    from genai_prices.data_snapshot import DataSnapshot
+
+    return DataSnapshot(providers=providers, from_auto_update=False)
+
+
+def _rate(price: Any, input_tokens: float) -> float | None:
+    """USD per million tokens actually applied: a plain price, or the tier the input reaches."""
+    from genai_prices.types import TieredPrices
+
+    if isinstance(price, TieredPrices):
+        applied = price.base
+        for tier in reversed(price.tiers):  # genai-prices' rule: crossing a tier prices all tokens
+            if input_tokens > tier.start:
+                applied = tier.price
+                break
+        return float(applied)
+    return float(price) if isinstance(price, Decimal) else None
+
+
+def price_per_request(
+    provider: str,
+    model: str,
+    input_tokens: float,
+    output_tokens: float,
+    at: datetime | None,
+) -> tuple[float, dict[str, Any]]:
+    import genai_prices
+    from genai_prices import Usage
+    from genai_prices.data_snapshot import find_provider_by_id
+
+    version = genai_prices.__version__
+    tokens = {"input_tokens": input_tokens, "output_tokens": output_tokens}
+    bad = [k for k, v in tokens.items() if not (math.isfinite(v) and v >= 0)]
+    if bad:
+        raise SourceProblem([("workload", f"{k} must be a finite number >= 0") for k in bad])
+    snapshot = _bundled()
+    if find_provider_by_id(snapshot.providers, provider) is None:
+        ids = [p.id for p in snapshot.providers]
+        what = f"unknown provider {excerpt(provider)} in genai-prices {version}"
+        raise SourceProblem([("price.provider", what + close_matches(provider.lower(), ids))])
+    when = (at or datetime.now(tz=UTC)).astimezone(UTC).replace(microsecond=0)
+    try:
+        found, info = snapshot.find_provider_model(model, None, provider, None)
+    except LookupError:
+        entry = find_provider_by_id(snapshot.providers, provider)
+        assert entry is not None
+        # A model's id does not always match its own match rule (fireworks' ids are matched as
+        # "accounts/fireworks/models/<id>"): the id the user copied from the data is accepted.
+        by_id = next((m for m in entry.models if m.id == model.strip().lower()), None)
+        if by_id is None:
+            ids = [m.id for m in entry.models]
+            what = f"no model {excerpt(model)} at provider {entry.id} in genai-prices {version}"
+            raise SourceProblem(
+                [("price.model", what + close_matches(model.lower(), ids))]
+            ) from None
+        found, info = entry, by_id
+    usage = Usage(input_tokens=input_tokens, output_tokens=output_tokens)
+    result = info.calc_price(usage, found, genai_request_timestamp=when)
+    prices = result.model_price
+    provenance = {
+        "source": "genai-prices",
+        "genai_prices_version": version,
+        "looked_up_at": when.isoformat().replace("+00:00", "Z"),
+        "provider": found.id,
+        "model": info.id,
+        "input_usd_per_mtok": _rate(getattr(prices, "input_mtok", None), input_tokens),
+        "output_usd_per_mtok": _rate(getattr(prices, "output_mtok", None), input_tokens),
+    }
+    return float(result.total_price), provenance

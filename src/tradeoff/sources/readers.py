@@ -1,0 +1,210 @@
+"""Opening `from:` files: where a path may lead, what kind of file it is, and the readers.
+
+The readers live in `tables.py` (CSV, Parquet, JSON Lines) and `files.py` (lm-eval,
+optimum-benchmark, genai-prices); they are imported on first use, so `import tradeoff` stays light.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from tradeoff.sources.common import (
+    REPORT_TARGETS,
+    TABLE_SUFFIXES,
+    Kind,
+    SourceProblem,
+    Table,
+    excerpt,
+    load_json,
+)
+
+
+def resolve_source(base_dir: Path, relative: str, allow_external: bool) -> Path:
+    """Resolve a `from:` path against the goals file's folder.
+
+    The path must be relative and stay inside `base_dir` after following symlinks, unless
+    `allow_external` (the CLI's `--allow-external-sources`). A `..` that stays inside
+    (`a/../b.csv`) is fine; one that leaves is not. The file must exist and be a regular file
+    (not a folder, FIFO or device).
+
+    Returns:
+        The resolved, absolute path.
+
+    Raises:
+        SourceProblem: the path is empty, absolute, escapes the folder, or names no regular file.
+    """
+    shown = excerpt(relative, 80)
+
+    def fail(what: str) -> SourceProblem:
+        return SourceProblem([(f"from {shown}", what)])
+
+    hint = " (pass --allow-external-sources to allow it)"
+    if not relative.strip():
+        raise fail("the path is empty")
+    if "\x00" in relative:
+        raise fail("the path contains a NUL character")
+    path = Path(relative).expanduser() if allow_external else Path(relative)
+    if path.is_absolute() and not allow_external:
+        raise fail("an absolute path is not allowed; give it relative to the goals file" + hint)
+    base = base_dir.resolve()
+    target = base / path
+    try:
+        resolved = target.resolve()
+    except (OSError, RuntimeError) as exc:  # a symlink loop
+        raise fail(f"cannot resolve the path: {type(exc).__name__}") from None
+    if not allow_external and not resolved.is_relative_to(base):
+        inside = Path(os.path.normpath(target)).is_relative_to(base)
+        how = "through a symlink" if inside else "with '..'"
+        raise fail(f"the path leads outside the goals file's folder {how}" + hint)
+    if not resolved.exists():
+        raise fail("no such file")
+    if not resolved.is_file():
+        raise fail("not a regular file")
+    return resolved
+
+
+def kind_of(path: Path, display: str | None = None) -> Kind:
+    """What a `from:` file is, by extension and (for `.json`) by content.
+
+    `.csv`, `.parquet`, `.jsonl` are candidate tables; a `.json` object with `results` is
+    lm-evaluation-harness (or lighteval) output; one with `report`, or with any of
+    `load_model`/`prefill`/`decode`/`per_token` at the top, is an optimum-benchmark report.
+
+    Raises:
+        SourceProblem: another extension, or a `.json` that is neither.
+    """
+    shown = display or path.name
+    suffix = path.suffix.lower()
+    if suffix in TABLE_SUFFIXES:
+        return "table"
+    if suffix != ".json":
+        what = f"unsupported file type {excerpt(suffix or path.name)}"
+        raise SourceProblem([(shown, what + " (expected .csv, .parquet, .jsonl or .json)")])
+    data = load_json(path, shown)
+    if isinstance(data, dict):
+        if isinstance(data.get("results"), dict):
+            return "lm_eval"
+        if isinstance(data.get("report"), dict) or any(t in data for t in REPORT_TARGETS):
+            return "optimum_benchmark"
+    raise SourceProblem(
+        [
+            (
+                shown,
+                "neither lm-eval results (an object with 'results') nor an optimum-benchmark "
+                "report (an object with 'report', or with 'prefill'/'decode'/... at the top)",
+            )
+        ]
+    )
+
+
+def read_table(
+    path: Path,
+    metrics: Sequence[str],
+    columns: Mapping[str, str] | None = None,
+    display: str | None = None,
+    units: Mapping[str, str | None] | None = None,
+) -> Table:
+    """Read candidates from a CSV, Parquet or JSON Lines file (by extension), as arrays.
+
+    A `name` column is required; each metric reads the column of its own name, or the one
+    `columns` maps it to; other columns are ignored. A metric whose column is absent is missing
+    for every row, but a `columns` entry naming an absent column is an error. An empty cell (or
+    a JSON/Parquet null) is a missing value; a literal NaN, an infinity, a boolean or text is an
+    error, except that when `units` is given a text cell with a unit ("210 ms") is converted to
+    that metric's unit. Names must be non-empty text without control characters and unique
+    within the file (both rows of a duplicate are named). Columns are checked as arrays: a
+    1,000,000-row Parquet file of 6 metrics reads in about a second.
+
+    Raises:
+        SourceProblem: every problem found, at most `MAX_PROBLEMS` of them plus a count.
+    """
+    from tradeoff.sources.tables import read_table as read
+
+    return read(path, list(metrics), dict(columns or {}), display or path.name, units)
+
+
+def read_lm_eval(
+    path: Path,
+    fields: Mapping[str, tuple[str, str]],
+    percent: Mapping[str, bool] | None = None,
+    display: str | None = None,
+) -> dict[str, tuple[float, float | None, dict[str, Any]]]:
+    """Values and stderrs from an lm-evaluation-harness results file (`results_*.json`).
+
+    `fields` maps a metric to `(task, field)`, e.g. `("mmlu_pro", "exact_match,custom-extract")`;
+    the task is looked up in `results`, then in `groups`. The stderr is the field with `_stderr`
+    inserted before the comma (`exact_match_stderr,custom-extract`), or appended when there is
+    no comma (lighteval's `acc` / `acc_stderr`); an absent stderr or `"N/A"` gives None. The
+    harness writes fractions: a metric with `percent[metric]` gets value and stderr x100.
+
+    Returns:
+        metric -> (value, stderr or None, provenance). Provenance holds `source`, `task`,
+        `field`, and where the file has them `lm_eval_version`, `model` and `date` (ISO date
+        from the unix timestamp `date`, else from a `results_YYYY-MM-DDT...json` file name).
+
+    Raises:
+        SourceProblem: not a results file, a task or field not in it (with close matches), or a
+            value that is not a finite number.
+    """
+    from tradeoff.sources.files import read_lm_eval as read
+
+    return read(path, dict(fields), dict(percent or {}), display or path.name)
+
+
+def read_optimum_benchmark(
+    path: Path,
+    fields: Mapping[str, tuple[str, str]],
+    units: Mapping[str, str | None] | None = None,
+    display: str | None = None,
+) -> dict[str, tuple[float, dict[str, Any]]]:
+    """Values from an optimum-benchmark `benchmark.json` or `benchmark_report.json`.
+
+    `fields` maps a metric to `(target, dotted field)`, e.g. `("decode", "latency.p95")`. The
+    value's unit is the `unit` beside it (`decode.latency.unit`); it is converted to
+    `units[metric]` with `tradeoff.units.convert` (s -> ms, MB -> GB, kWh -> Wh). A metric
+    without a unit takes the number as written.
+
+    Returns:
+        metric -> (value, provenance with `source`, `target`, `field`, `unit` as written, and
+        `optimum_benchmark_version`, `model`, `benchmark` from the config when present).
+
+    Raises:
+        SourceProblem: no such target or field (with close matches), a group the run did not
+            measure (null), a value that is not a finite number, or a unit that cannot convert.
+    """
+    from tradeoff.sources.files import read_optimum_benchmark as read
+
+    return read(path, dict(fields), dict(units or {}), display or path.name)
+
+
+def price_per_request(
+    provider: str,
+    model: str,
+    input_tokens: float,
+    output_tokens: float,
+    at: datetime | None = None,
+) -> tuple[float, dict[str, Any]]:
+    """USD for one request of `input_tokens` in and `output_tokens` out, from genai-prices.
+
+    Only the data bundled with the installed genai-prices is used, never its network update:
+    the lookup goes through a snapshot built from `genai_prices.data.providers`, so even an
+    `UpdatePrices` running elsewhere in the process cannot change the answer. Prices can depend
+    on the request time (dated price changes, off-peak hours) and on the input size (tiers);
+    the price is the one in force at `at` (default: now, UTC) for this many input tokens, and
+    `looked_up_at` records that time.
+
+    Returns:
+        (USD per request, provenance: `source`, `genai_prices_version`, `looked_up_at`,
+        `provider`, `model` (resolved id), `input_usd_per_mtok`, `output_usd_per_mtok` (the
+        rates applied, tiers included)).
+
+    Raises:
+        SourceProblem: an unknown provider or model (with close matches), or negative tokens.
+    """
+    from tradeoff.sources.files import price_per_request as lookup
+
+    return lookup(provider, model, input_tokens, output_tokens, at)

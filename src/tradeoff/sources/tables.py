@@ -1,0 +1,401 @@
+"""Candidate tables from CSV, Parquet and JSON Lines, checked column by column as arrays.
+
+Telling a missing value from a literal NaN, per format:
+- CSV is read as text with pandas' NA detection off (`na_filter=False`), so an empty cell stays
+  "" (missing) and a cell reading NaN stays the text "NaN" (an error), as does "inf".
+- JSON Lines is parsed with the stdlib `json`, which reads `NaN`/`Infinity` as floats: null or an
+  absent key is missing, a NaN float an error.
+- Parquet keeps nulls and NaN apart natively: a null is missing, a NaN value an error.
+A text cell ("abc", or "210 ms" when the metric's unit is known) goes through the same text path
+in every format. Use `tradeoff.sources.readers.read_table`; this module is its implementation.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from tradeoff import units as units_mod
+from tradeoff.sources.common import Problems, SourceProblem, Table, close_matches, excerpt
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]
+
+_UNIT_RE = r"^([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*([^\d\s.+-].*)$"
+_CONTROL_RE = r"[\x00-\x1f\x7f-\x9f]"
+
+
+@dataclass
+class _Raw:
+    """A file read but not yet checked: its columns, and a getter for each checked column."""
+
+    available: list[str]
+    rows: int
+    row_numbers: NDArray[np.int64]
+    row_label: str
+    # column name -> float values (NaN = missing), adding any problems; names come as a Series
+    values: Callable[[str, str, Problems, Callable[[int], str]], NDArray[np.float64]]
+    names: Callable[[Problems, Callable[[int], str], Callable[[int], str]], pd.Series[Any] | None]
+    early: list[tuple[str, str]] = field(default_factory=list)  # lines that are not records
+
+
+def read_table(
+    path: Path,
+    metrics: list[str],
+    columns: dict[str, str],
+    display: str,
+    units: Mapping[str, str | None] | None,
+) -> Table:
+    problems = Problems(display)
+    for metric in columns:
+        if metric not in metrics:
+            what = f"'columns' names an unknown metric {excerpt(metric)}"
+            problems.add(display, what + close_matches(metric, metrics))
+    used = {"name", *(columns.get(m, m) for m in metrics)}
+    suffix = path.suffix.lower()
+    readers = {".csv": _read_csv, ".parquet": _read_parquet, ".jsonl": _read_jsonl}
+    if suffix not in readers:
+        raise SourceProblem([(display, f"not a table file: {excerpt(suffix)}")])
+    raw = readers[suffix](path, display, used, units)
+    for place, what in raw.early:
+        problems.add(place, what)
+
+    if "name" not in raw.available:
+        problems.add(display, "no 'name' column" + close_matches("name", raw.available))
+        problems.raise_if_any()
+    for metric in metrics:
+        column = columns.get(metric, metric)
+        if metric in columns and column not in raw.available:
+            what = f"'columns' maps {metric} to {excerpt(column)}, which is not a column here"
+            problems.add(display, what + close_matches(column, raw.available))
+
+    def label(i: int) -> str:
+        return f"{raw.row_label} {int(raw.row_numbers[i])}"
+
+    def at(i: int) -> str:
+        return f"{display} {label(i)}"
+
+    names = raw.names(problems, at, label)
+    values = np.full((raw.rows, len(metrics)), np.nan)
+    for j, metric in enumerate(metrics):
+        column = columns.get(metric, metric)
+        if column in raw.available:
+            values[:, j] = raw.values(column, metric, problems, at)
+    problems.raise_if_any()
+    assert names is not None
+    return Table(
+        display=display,
+        metrics=list(metrics),
+        columns=[columns.get(m, m) for m in metrics],
+        names=names.tolist(),
+        values=values,
+        row_numbers=raw.row_numbers,
+        row_label=raw.row_label,
+    )
+
+
+def _check_names(
+    names: pd.Series[Any],
+    problems: Problems,
+    at: Callable[[int], str],
+    label: Callable[[int], str],
+    flagged: NDArray[np.bool_] | None = None,
+) -> None:
+    """Names must be non-empty text without control characters, unique within the file."""
+    null = names.isna().to_numpy(dtype=bool)
+    blank = null | (names.fillna("").astype(str).str.strip() == "").to_numpy(dtype=bool)
+    if flagged is not None:  # already reported (not text at all)
+        blank &= ~flagged
+    idx = np.flatnonzero(blank)
+    problems.add_many(len(idx), lambda k: (f"{at(int(idx[k]))}, column name", "the name is empty"))
+    control = names.str.contains(_CONTROL_RE, regex=True).fillna(False).to_numpy(dtype=bool)
+    bad = np.flatnonzero(control)
+    problems.add_many(
+        len(bad),
+        lambda k: (
+            f"{at(int(bad[k]))}, column name",
+            f"control characters are not allowed in a name: {excerpt(names.iat[int(bad[k])])}",
+        ),
+    )
+    dup = np.flatnonzero((names.duplicated(keep=False) & ~names.isna()).to_numpy(dtype=bool))
+    if not len(dup):
+        return
+
+    def duplicate(k: int) -> tuple[str, str]:
+        i = int(dup[k])
+        same = np.flatnonzero((names == names.iat[i]).to_numpy(dtype=bool))  # only for shown ones
+        other = int(same[1] if same[0] == i else same[0])
+        what = f"duplicate name {excerpt(names.iat[i])} (also {label(other)})"
+        return f"{at(i)}, column name", what
+
+    problems.add_many(len(dup), duplicate)
+
+
+def _from_text(
+    text: pd.Series[Any],
+    rows: NDArray[np.int64],
+    metric: str,
+    column: str,
+    units: Mapping[str, str | None] | None,
+    problems: Problems,
+    at: Callable[[int], str],
+    missing_hint: str,
+) -> NDArray[np.float64]:
+    """Text cells -> floats: "" is missing; numbers parse; "210 ms" converts if units are known."""
+    import pandas as pd
+
+    stripped = text.fillna("").astype(str).str.strip()
+    empty = (stripped == "").to_numpy(dtype=bool)
+    parsed = pd.to_numeric(stripped, errors="coerce")
+    out = np.array(parsed.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64)
+    bad = ~empty & ~np.isfinite(out)
+    if units is not None and bad.any():
+        cand = np.flatnonzero(bad)
+        parts = stripped.iloc[cand].str.extract(_UNIT_RE)
+        has_unit = parts[1].notna().to_numpy(dtype=bool)
+        target = units.get(metric)
+        factors: dict[str, float | str] = {}
+        for k in (int(k) for k in np.flatnonzero(has_unit)):
+            unit = str(parts.iat[k, 1]).strip()
+            if unit not in factors:
+                try:
+                    factors[unit] = units_mod.convert(1.0, unit, target)
+                except ValueError as exc:
+                    factors[unit] = str(exc)
+            factor = factors[unit]
+            i = int(cand[k])
+            if isinstance(factor, float):
+                value = float(str(parts.iat[k, 0])) * factor
+                if np.isfinite(value):
+                    out[i], bad[i] = value, False
+            else:
+                bad[i] = False
+                problems.add(f"{at(int(rows[i]))}, column {column}", factor)
+    idx = np.flatnonzero(bad)
+
+    def problem(k: int) -> tuple[str, str]:
+        cell = str(stripped.iat[int(idx[k])])
+        if cell.lower().lstrip("+-") == "nan":
+            what = f"NaN is not allowed; {missing_hint} for a missing value"
+        else:
+            what = f"expected a finite number, got {excerpt(cell)}"
+        return f"{at(int(rows[int(idx[k])]))}, column {column}", what
+
+    problems.add_many(len(idx), problem)
+    out[empty | bad] = np.nan
+    return out
+
+
+def _csv_error(display: str, exc: Exception) -> SourceProblem:
+    if isinstance(exc, UnicodeDecodeError):
+        return SourceProblem([(display, f"not UTF-8 text (byte {exc.start})")])
+    if isinstance(exc, OSError):
+        return SourceProblem([(display, f"cannot read the file: {exc.strerror}")])
+    message = " ".join(str(exc).split())[:200]
+    return SourceProblem([(display, f"not a readable CSV file: {message}")])
+
+
+def _read_csv(
+    path: Path, display: str, used: set[str], units: Mapping[str, str | None] | None
+) -> _Raw:
+    import pandas as pd
+
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            header = next(csv.reader(f), [])
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise _csv_error(display, exc) from None
+    if not header:
+        raise SourceProblem([(display, "the file is empty (expected a header row)")])
+    twice = sorted({c for c in header if header.count(c) > 1 and c in used})
+    if twice:
+        raise SourceProblem([(display, f"column {excerpt(c)} appears twice") for c in twice])
+    wanted = [c for c in header if c in used]
+    try:
+        frame = pd.read_csv(
+            path,
+            usecols=wanted,
+            dtype=str,
+            na_filter=False,
+            keep_default_na=False,
+            encoding="utf-8-sig",
+        )
+    except (OSError, UnicodeDecodeError, ValueError, pd.errors.ParserError) as exc:
+        raise _csv_error(display, exc) from None
+    n = len(frame)
+    rows = np.arange(n, dtype=np.int64)
+
+    def values(column: str, metric: str, problems: Problems, at: Callable[[int], str]) -> Any:
+        hint = "leave the cell empty"
+        return _from_text(frame[column], rows, metric, column, units, problems, at, hint)
+
+    def names(
+        problems: Problems, at: Callable[[int], str], label: Callable[[int], str]
+    ) -> pd.Series[Any]:
+        series = frame["name"].fillna("")
+        _check_names(series, problems, at, label)
+        return series
+
+    return _Raw(header, n, rows + 1, "row", values, names)
+
+
+def _arrow_text(column: pa.ChunkedArray) -> pa.ChunkedArray | None:
+    import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]
+    import pyarrow.compute as pc  # type: ignore[import-untyped, unused-ignore]
+
+    kind = column.type
+    if pa.types.is_dictionary(kind):
+        column = pc.cast(column, kind.value_type)
+        kind = column.type
+    text = pa.types.is_string(kind) or pa.types.is_large_string(kind)
+    return column if text or pa.types.is_string_view(kind) else None
+
+
+def _read_parquet(
+    path: Path, display: str, used: set[str], units: Mapping[str, str | None] | None
+) -> _Raw:
+    import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]
+    import pyarrow.compute as pc  # type: ignore[import-untyped, unused-ignore]
+    import pyarrow.parquet as pq  # type: ignore[import-untyped, unused-ignore]
+
+    try:
+        schema = pq.read_schema(path)
+        available = list(schema.names)
+        twice = sorted({c for c in available if available.count(c) > 1 and c in used})
+        if twice:
+            raise SourceProblem([(display, f"column {excerpt(c)} appears twice") for c in twice])
+        table = pq.read_table(path, columns=[c for c in available if c in used])
+    except (OSError, pa.ArrowException) as exc:
+        message = " ".join(str(exc).split())[:200]
+        raise SourceProblem([(display, f"not a readable Parquet file: {message}")]) from None
+    n = table.num_rows
+    rows = np.arange(n, dtype=np.int64)
+
+    def values(column: str, metric: str, problems: Problems, at: Callable[[int], str]) -> Any:
+        data = table.column(column)
+        kind = data.type
+        if pa.types.is_null(kind):
+            return np.full(n, np.nan)
+        if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):
+            null = data.is_null().to_numpy(zero_copy_only=False)
+            out = pc.cast(data, pa.float64(), safe=False).to_numpy(zero_copy_only=False)
+            out = np.array(out, dtype=np.float64)  # a writable copy
+            idx = np.flatnonzero(~null & ~np.isfinite(out))
+
+            def problem(k: int) -> tuple[str, str]:
+                cell = out[idx[k]]
+                what = (
+                    "NaN is not allowed; use null for a missing value"
+                    if np.isnan(cell)
+                    else f"expected a finite number, got {cell}"
+                )
+                return f"{at(int(idx[k]))}, column {column}", what
+
+            problems.add_many(len(idx), problem)
+            out[null] = np.nan
+            out[idx] = np.nan
+            return out
+        text = _arrow_text(data)
+        if text is None:
+            problems.add(f"{display} column {column}", f"expected numbers, got a column of {kind}")
+            return np.full(n, np.nan)
+        hint = "use null"
+        return _from_text(text.to_pandas(), rows, metric, column, units, problems, at, hint)
+
+    def names(
+        problems: Problems, at: Callable[[int], str], label: Callable[[int], str]
+    ) -> pd.Series[Any] | None:
+        text = _arrow_text(table.column("name"))
+        if text is None:
+            kind = table.column("name").type
+            problems.add(f"{display} column name", f"expected text, got a column of {kind}")
+            return None
+        series: pd.Series[Any] = text.to_pandas()
+        _check_names(series, problems, at, label)
+        return series
+
+    return _Raw(available, n, rows + 1, "row", values, names)
+
+
+def _read_jsonl(
+    path: Path, display: str, used: set[str], units: Mapping[str, str | None] | None
+) -> _Raw:
+    import pandas as pd
+
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise SourceProblem([(display, f"cannot read the file: {exc.strerror}")]) from None
+    except UnicodeDecodeError as exc:
+        raise SourceProblem([(display, f"not UTF-8 text (byte {exc.start})")]) from None
+    early: list[tuple[str, str]] = []
+    seen: dict[str, None] = {}
+    cells: dict[str, list[Any]] = {c: [] for c in used}
+    lines: list[int] = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            what = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
+            early.append((f"{display} line {number}", f"not valid JSON: {what}"))
+            continue
+        if not isinstance(record, dict):
+            kind = type(record).__name__
+            early.append((f"{display} line {number}", f"expected a JSON object, got {kind}"))
+            continue
+        seen.update(dict.fromkeys(record))
+        lines.append(number)
+        for column, bucket in cells.items():
+            bucket.append(record.get(column))
+    n = len(lines)
+    line_numbers = np.asarray(lines, dtype=np.int64)
+
+    def values(column: str, metric: str, problems: Problems, at: Callable[[int], str]) -> Any:
+        out = np.full(n, np.nan)
+        texts: dict[int, str] = {}
+        for i, cell in enumerate(cells[column]):
+            if cell is None:
+                continue
+            if isinstance(cell, bool) or not isinstance(cell, (int, float, str)):
+                got = json.dumps(cell) if isinstance(cell, bool) else f"a {type(cell).__name__}"
+                problems.add(f"{at(i)}, column {column}", f"expected a number, got {got}")
+            elif isinstance(cell, str):
+                texts[i] = cell
+            elif cell != cell:
+                problems.add(f"{at(i)}, column {column}", "NaN is not allowed; use null instead")
+            elif not np.isfinite(float(cell)):
+                problems.add(f"{at(i)}, column {column}", f"expected a finite number, got {cell}")
+            else:
+                out[i] = float(cell)
+        if texts:
+            rows = np.fromiter(texts, dtype=np.int64, count=len(texts))
+            series = pd.Series(list(texts.values()), dtype=object)
+            parsed = _from_text(series, rows, metric, column, units, problems, at, "use null")
+            out[rows] = parsed
+        return out
+
+    def names(
+        problems: Problems, at: Callable[[int], str], label: Callable[[int], str]
+    ) -> pd.Series[Any] | None:
+        raw = cells["name"]
+        flagged = np.zeros(n, dtype=bool)
+        for i, cell in enumerate(raw):
+            if cell is not None and not isinstance(cell, str):
+                flagged[i] = True
+                got = excerpt(json.dumps(cell))
+                problems.add(f"{at(i)}, column name", f"expected text, got {got}")
+        series = pd.Series([c if isinstance(c, str) else None for c in raw], dtype=object)
+        _check_names(series, problems, at, label, flagged)
+        return series
+
+    return _Raw(list(seen), n, line_numbers, "line", values, names, early)
