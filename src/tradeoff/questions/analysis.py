@@ -219,7 +219,11 @@ def analyse(
     from tradeoff.engine.pareto import pareto_mask
 
     _check_options(opts)
-    profile, raw = resolve_weights(data, opts)
+    # Only scoring needs a profile: pareto, frontier, plot and check take none, so a file
+    # without a `default` profile must not need --profile for them.
+    profile, raw = (
+        resolve_weights(data, opts) if score else ("", dict.fromkeys(data.metric_names, 0.0))
+    )
     dom = dominance_metrics(data, opts.metrics)
     weighted = [m for m, w in raw.items() if w > 0] if score else []
     feasible = budgets.feasible(data)

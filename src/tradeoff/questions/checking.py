@@ -364,17 +364,10 @@ def _pessimistic(r: BudgetResult, budget: BudgetSpec, se: float | None) -> Budge
     return replace(r, value=value, status=status, headroom=budgets.headroom(value, budget))
 
 
-def _profile(data: StudyData) -> str | None:
-    # Dominance does not score, so a file without a `default` profile must not need --profile.
-    if data.profiles and "default" not in data.profiles:
-        return next(iter(data.profiles))
-    return None
-
-
 def _dominated(
     data: StudyData, rows: NDArray[np.intp], metrics: Sequence[str] | None, missing: Missing
 ) -> tuple[list[Dominated], list[str], list[tuple[str, list[str]]], list[str]]:
-    opts = Options(profile=_profile(data), metrics=metrics, missing=missing)
+    opts = Options(metrics=metrics, missing=missing)
     a = analyse(data, opts, score=False)
     considered = set(a.rows.tolist())
     front = a.rows[a.front[a.rows]]

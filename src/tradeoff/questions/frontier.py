@@ -230,9 +230,7 @@ def frontier_result(
         raise UsageError("--x and --y must be two different metrics")
     if target is not None and target[0] != y:
         raise UsageError(f"--target must be on the y metric '{y}', got '{target[0]}'")
-    a = analyse(
-        data, Options(metrics=[x, y], missing=missing, profile=_any_profile(data)), score=False
-    )
+    a = analyse(data, Options(metrics=[x, y], missing=missing), score=False)
     rows = a.rows
     names = [data.names[i] for i in rows]
     xi, yi = data.metric_index(x), data.metric_index(y)
@@ -287,10 +285,3 @@ def _dominated_by(
             k = min(np.flatnonzero(dom).tolist(), key=lambda j: (-py[j], -px[j], names[j]))
             out[name] = names[k]
     return out
-
-
-def _any_profile(data: StudyData) -> str | None:
-    # The frontier does not score: a file without a default profile must not need --profile.
-    if data.profiles and "default" not in data.profiles:
-        return next(iter(data.profiles))
-    return None

@@ -155,13 +155,6 @@ def _check_metric(data: StudyData, flag: str, name: str) -> MetricSpec:
     return data.metrics[data.metric_index(name)]
 
 
-def _any_profile(data: StudyData) -> str | None:
-    # Plotting does not score: a file without a default profile must not need --profile.
-    if data.profiles and "default" not in data.profiles:
-        return next(iter(data.profiles))
-    return None
-
-
 def plot_data(
     data: StudyData,
     x: str,
@@ -195,7 +188,7 @@ def plot_data(
         frontier_result(data, x, y, None, missing)  # refuses non-additive metrics, as `frontier`
     a = analyse(
         data,
-        Options(metrics=[x, y], missing=missing, profile=_any_profile(data)),
+        Options(metrics=[x, y], missing=missing),
         all_rows=ignore_budgets,
         score=False,
     )

@@ -234,12 +234,7 @@ def compare(
                 notes.append(f"{name} is not in {baseline.file}; nothing to compare it with")
             else:
                 entries.append(e)
-    profile = (
-        next(iter(data.profiles)) if data.profiles and "default" not in data.profiles else None
-    )
-    a = analyse(
-        data, Options(profile=profile, metrics=baseline.metrics, missing=missing), score=False
-    )
+    a = analyse(data, Options(metrics=baseline.metrics, missing=missing), score=False)
     front_by_name = a.front_members(by_score=False)
     considered = set(a.rows.tolist())
     index = {n: i for i, n in enumerate(data.names)}

@@ -196,7 +196,7 @@ class Study:
         """
         from tradeoff.engine.pareto import knee, nondominated_layers
 
-        opts = Options(metrics=metric_list(metrics), missing=missing, profile=self._any_profile())
+        opts = Options(metrics=metric_list(metrics), missing=missing)
         a = analyse(self.data, opts, all_rows=ignore_budgets, score=False)
         rows = a.rows
         names = self.data.names
@@ -282,12 +282,6 @@ class Study:
                 layer[left] = depth + 1
                 break
         return layer
-
-    def _any_profile(self) -> str | None:
-        # pareto does not score, so a file without a default profile must not need --profile.
-        if self.data.profiles and "default" not in self.data.profiles:
-            return next(iter(self.data.profiles))
-        return None
 
     def index(self, name: str) -> int:
         """Row of candidate `name`; a usage error with a suggestion when there is none."""
