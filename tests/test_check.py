@@ -24,9 +24,9 @@ from typing import Any
 import pytest
 import yaml
 
+import tradeoff
 from conftest import GOALS, ROOT, bad_input_report, runner, write_goals
 from tradeoff.cli.app import app
-from tradeoff.questions.checking import check, load_all
 from tradeoff.render.check import escape_data, escape_property
 
 FIXTURES = Path(__file__).parent / "check"
@@ -402,7 +402,7 @@ def test_output_file_is_written_before_exit_1(here: Path) -> None:
 
 
 def test_library_api(here: Path) -> None:
-    res = check(load_all(["tags.yaml"]), candidates=["phone-ok", "big-server"])
+    res = tradeoff.check_files(["tags.yaml"], candidates=["phone-ok", "big-server"])
     assert res.passed
     assert res.checked == ["big-server", "phone-ok"]  # file order
     assert [f.result.status for f in res.results] == ["pass"] * 5
@@ -602,7 +602,7 @@ def test_a_pass_exactly_at_a_limit_of_zero_is_the_tightest(tmp_path: Path) -> No
         "candidates:\n  - {name: a, metrics: {err: 0, q: 60}}\n"
         "  - {name: b, metrics: {err: -1, q: 90}}\n"
     )
-    res = check(load_all([str(path)]))
+    res = tradeoff.check_files([str(path)])
     assert res.passed
     tight = [(f.result.candidate, f.result.metric) for f in res.tightest()]
     # a: err 0 at max 0 (no slack at all), then a's quality (headroom 0.2), then b's quality (0.8)

@@ -16,11 +16,11 @@ from typing import Any
 
 import pytest
 
+import tradeoff
 from conftest import bad_input_report, runner
 from tradeoff.cli.app import app
 from tradeoff.errors import InputError, UsageError
 from tradeoff.questions.baseline import load_baseline
-from tradeoff.questions.checking import check, load_all
 from tradeoff.questions.regression import Tolerance
 
 FIXTURES = Path(__file__).parent / "check"
@@ -642,8 +642,8 @@ def test_library_api(here: Path) -> None:
     assert [(c.name, c.layer) for c in base.front] == [("fast", 1), ("smart", 1)]
     add_faster()
     edit("latency_p95: 700", "latency_p95: 720")
-    res = check(
-        load_all(["goals.yaml"]), baseline=base, tolerances=[Tolerance.parse("latency_p95=5%")]
+    res = tradeoff.check_files(
+        ["goals.yaml"], baseline=base, tolerances=[Tolerance.parse("latency_p95=5%")]
     )
     assert not res.passed
     assert [(c.candidate, c.kind) for c in res.regressions] == [("fast", "left_front")]

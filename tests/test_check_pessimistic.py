@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 
+import tradeoff
 from conftest import runner
 from tradeoff.cli.app import app
-from tradeoff.questions.checking import check, load_all
 
 FIXTURES = Path(__file__).parent / "check"
 FORMATS = ["text", "json", "github", "junit", "markdown"]
@@ -170,7 +170,7 @@ def test_warn_budget_stays_a_warning(here: Path) -> None:
 def test_front_stays_on_point_values(here: Path) -> None:
     # --pessimistic gates budgets only: dominance is judged among the point-feasible candidates,
     # so noisy (failing its budget pessimistically) still dominates steady.
-    res = check(load_all(["goals.yaml"]), pessimistic=True, fail_on_dominated=True)
+    res = tradeoff.check_files(["goals.yaml"], pessimistic=True, fail_on_dominated=True)
     assert [(d.candidate, d.by) for d in res.dominated] == [("steady", "noisy")]
     assert {(f.result.candidate, f.result.status) for f in res.failures} == {
         ("noisy", "fail"),

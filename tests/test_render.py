@@ -66,7 +66,9 @@ def test_md_escape_and_table() -> None:
 
 
 def test_to_json_refuses_nan() -> None:
-    class Bad:
+    from tradeoff.questions.results import JsonResult
+
+    class Bad(JsonResult):
         def to_json(self) -> dict[str, float]:
             return {"x": float("nan")}
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from tradeoff.errors import Diagnostic, InputError, TradeoffError, UsageError
-from tradeoff.questions.study import Study, load
+from tradeoff.questions.study import Study, check_files, load
 
 __version__ = "0.1.0"
 
@@ -24,6 +24,7 @@ __all__ = [
     "TradeoffError",
     "UsageError",
     "__version__",
+    "check_files",
     "load",
     "nondominated_layers",
     "pareto_mask",

@@ -49,6 +49,7 @@ from tradeoff.cli.common import (
     user_errors,
     write_atomic,
 )
+from tradeoff.questions.confidence import DEFAULT_SAMPLES
 
 app = typer.Typer(
     name="tradeoff",
@@ -96,7 +97,7 @@ def rank(
     metrics: MetricsOpt = None,
     missing: MissingOpt = MissingPolicy.error,
     uncertainty: UncertaintyOpt = False,
-    samples: SamplesOpt = 10_000,
+    samples: SamplesOpt = DEFAULT_SAMPLES,
     seed: SeedOpt = 0,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
@@ -120,7 +121,7 @@ def rank(
             samples=samples,
             seed=seed,
         )
-    _emit_result("rank", result, fmt, output, [file, *study.data.read])
+    _emit_result("rank", result, fmt, output, [file, *study.files_read])
 
 
 @app.command(rich_help_panel=DECIDE)
@@ -159,7 +160,7 @@ def pareto(
             missing=missing.value,
             noise=noise,
         )
-    _emit_result("pareto", result, fmt, output, [file, *study.data.read])
+    _emit_result("pareto", result, fmt, output, [file, *study.files_read])
 
 
 @app.command(rich_help_panel=DECIDE)
@@ -173,7 +174,7 @@ def explain(
     metrics: MetricsOpt = None,
     missing: MissingOpt = MissingPolicy.error,
     uncertainty: UncertaintyOpt = False,
-    samples: SamplesOpt = 10_000,
+    samples: SamplesOpt = DEFAULT_SAMPLES,
     seed: SeedOpt = 0,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
@@ -202,7 +203,7 @@ def explain(
             samples=samples,
             seed=seed,
         )
-    _emit_result("explain", result, fmt, output, [file, *study.data.read])
+    _emit_result("explain", result, fmt, output, [file, *study.files_read])
 
 
 def _emit_result(
@@ -261,20 +262,13 @@ def frontier(
     Both metrics must be `additive: true` (cost per request, mean accuracy, energy per request).
     Example: tradeoff frontier goals.yaml --x cost --y quality --target quality=75
     """
-    from tradeoff.questions.frontier import frontier_result
     from tradeoff.render.frontier import RENDERERS
 
     goal = parse_target(target)
     with user_errors():
-        data = tradeoff.load(file, allow_external_sources=allow_external).data
-        result = frontier_result(
-            data,
-            x,
-            y,
-            goal,
-            missing.value,
-        )
-    _emit_result("frontier", result, fmt, output, [file, *data.read], RENDERERS)
+        study = tradeoff.load(file, allow_external_sources=allow_external)
+        result = study.frontier_result(x, y, goal, missing.value)
+    _emit_result("frontier", result, fmt, output, [file, *study.files_read], RENDERERS)
 
 
 @app.command(rich_help_panel=DECIDE)
@@ -286,7 +280,7 @@ def sensitivity(
     method: MethodOpt = MethodName.weighted_sum,
     metrics: MetricsOpt = None,
     missing: MissingOpt = MissingPolicy.error,
-    samples: SamplesOpt = 10_000,
+    samples: SamplesOpt = DEFAULT_SAMPLES,
     seed: SeedOpt = 0,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
@@ -300,21 +294,21 @@ def sensitivity(
 
     Example: tradeoff sensitivity goals.yaml --profile batch
     """
-    from tradeoff.questions.analysis import Options
-    from tradeoff.questions.sensitivity import sensitivity_result
     from tradeoff.render.sensitivity import RENDERERS
 
     weights = parse_weights(weight)
     with user_errors():
-        opts = Options(profile, weights, method.value, parse_metrics(metrics), missing.value)
-        data = tradeoff.load(file, allow_external_sources=allow_external).data
-        result = sensitivity_result(
-            data,
-            opts,
+        study = tradeoff.load(file, allow_external_sources=allow_external)
+        result = study.sensitivity_result(
+            profile=profile,
+            weights=weights,
+            method=method.value,
+            metrics=parse_metrics(metrics),
+            missing=missing.value,
             samples=samples,
             seed=seed,
         )
-    _emit_result("sensitivity", result, fmt, output, [file, *data.read], RENDERERS)
+    _emit_result("sensitivity", result, fmt, output, [file, *study.files_read], RENDERERS)
 
 
 @app.command(name="suggest-budgets", rich_help_panel=GATE)
@@ -330,18 +324,11 @@ def suggest_budgets(
 
     Example: tradeoff suggest-budgets goals.yaml --headroom 25%
     """
-    from tradeoff.questions.suggest import parse_headroom, suggest, to_yaml
-
     with user_errors():
-        share = parse_headroom(headroom)
-        data = tradeoff.load(file, allow_external_sources=allow_external).data
-        text = to_yaml(data, share, suggest(data, share))
-    not_an_input(output, [file, *data.read])
-    emit(text, output)
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}{'' if n == 1 else 's'}"
+        study = tradeoff.load(file, allow_external_sources=allow_external)
+        result = study.suggest_budgets_result(headroom)
+    not_an_input(output, [file, *study.files_read])
+    emit(result.to_yaml(), output)
 
 
 @app.command(rich_help_panel=FILE)
@@ -361,23 +348,12 @@ def validate(
     are listed as warnings on stderr; the exit code stays 0.
     Example: tradeoff validate goals.yaml --max-age 90d
     """
-    from tradeoff.questions.freshness import parse_age, stale
-
     with user_errors():
-        days = parse_age(max_age) if max_age is not None else None
-        study = tradeoff.load(file, allow_external_sources=allow_external)
-    data = study.data
-    if days is not None:
-        console = err_console()
-        for d in stale(data, days):
-            console.print(f"warning: {escape(str(d))}")
-    parts = [
-        _count(len(data.metrics), "metric"),
-        _count(len(data.names), "candidate"),
-        _count(len(data.budgets), "budget"),
-        _count(len(data.profiles), "profile") if data.profiles else "no profiles (equal weights)",
-    ]
-    sys.stdout.write(f"{data.file}: valid: {', '.join(parts)}\n")
+        result = tradeoff.load(file, allow_external_sources=allow_external).validate_result(max_age)
+    console = err_console()
+    for d in result.stale:
+        console.print(f"warning: {escape(str(d))}")
+    sys.stdout.write(result.summary())
 
 
 @app.command(rich_help_panel=FILE)

@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+import tradeoff
 from tradeoff.cli.common import (
     DEFAULT_FILE,
     AllowExternalOpt,
@@ -110,45 +111,23 @@ def check(
 
     Example: tradeoff check goals.yaml --baseline base.json --tolerance quality=1%
     """
-    from tradeoff.errors import InputError
-    from tradeoff.questions.baseline import load_baseline
-    from tradeoff.questions.checking import check as run_check
-    from tradeoff.questions.checking import load_all
-    from tradeoff.questions.regression import Tolerance
     from tradeoff.render.check import CHECK_RENDERERS
 
-    names = list(dict.fromkeys(candidate)) if candidate else None
     with user_errors(), _reported(fmt, output, [*(files or [DEFAULT_FILE]), baseline]):
-        tolerances = [Tolerance.parse(t) for t in tolerance or []]
-        # Report the errors of the goals files and of the baseline at once.
-        problems = []
-        studies, base = [], None
-        try:
-            # A file named twice is checked once.
-            unique = list(dict.fromkeys(files)) if files else [DEFAULT_FILE]
-            studies = load_all(unique, allow_external)
-        except InputError as exc:
-            problems += exc.diagnostics
-        try:
-            base = load_baseline(baseline) if baseline is not None else None
-        except InputError as exc:
-            problems += exc.diagnostics
-        if problems:
-            raise InputError(problems)
-        result = run_check(
-            studies,
-            candidates=names,
+        result = tradeoff.check_files(
+            files or [DEFAULT_FILE],
+            allow_external_sources=allow_external,
+            candidates=candidate or None,
             strict=strict,
             fail_on_dominated=fail_on_dominated,
             metrics=parse_metrics(metrics),
             missing=missing.value,
-            baseline=base,
-            tolerances=tolerances,
+            baseline=baseline,
+            tolerances=tolerance or [],
             pessimistic=pessimistic,
         )
     color = output is None and use_color() and fmt is CheckFormat.text
-    read = [p for study in studies for p in study.data.read]
-    not_an_input(output, [*(files or [DEFAULT_FILE]), baseline, *read])
+    not_an_input(output, [*(files or [DEFAULT_FILE]), baseline, *result.read])
     emit(CHECK_RENDERERS[fmt.value](result, color), output)
     for note in result.notes:
         err_console().print(f"note: {escape(note)}")

@@ -63,17 +63,14 @@ def plot(
     In the terminal by default; -o front.png (or .svg, .pdf) writes a figure for a report.
     Example: tradeoff plot goals.yaml --x cost --y quality --log-x -o front.png
     """
-    from tradeoff.questions.plot import plot_data
-
     fmt = _figure_format(output) if output is not None else None
     if fmt is not None:
         _need("matplotlib", f"plotting to a file needs matplotlib: {INSTALL_HINT}")
     else:
         _need("plotext", f"plotting in the terminal needs plotext: {INSTALL_HINT}")
     with user_errors():
-        study = tradeoff.load(file, allow_external_sources=allow_external).data
-        data = plot_data(
-            study,
+        study = tradeoff.load(file, allow_external_sources=allow_external)
+        data = study.plot_data(
             x,
             y,
             mix=mix,
@@ -96,7 +93,7 @@ def plot(
         return
     from tradeoff.render.figure import save_figure
 
-    not_an_input(output, [file, *study.read])
+    not_an_input(output, [file, *study.files_read])
     with _drawable():
         save(output, lambda fh: save_figure(data, fh, fmt))
     err_console().print(f"wrote {escape(str(output))}")

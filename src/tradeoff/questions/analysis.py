@@ -21,8 +21,8 @@ from tradeoff.errors import Diagnostic, InputError, UsageError, did_you_mean
 
 Method = Literal["weighted-sum", "weighted-product", "topsis"]
 Missing = Literal["error", "exclude", "worst"]
-MISSING_POLICIES: tuple[Missing, ...] = ("error", "exclude", "worst")
 TIE = 1e-9
+MAX_DOMINATORS = 3  # dominators listed per candidate (the count is given): output stays linear
 
 
 @dataclass(frozen=True)
@@ -156,7 +156,7 @@ class Analysis:
         self,
         rows: Sequence[int],
         members: NDArray[np.intp],
-        limit: int = 3,
+        limit: int = MAX_DOMINATORS,
         totals: list[int] | None = None,
     ) -> list[list[str]]:
         """For each row, the first `limit` of `members` (in their order) that dominate it.
@@ -188,10 +188,6 @@ class Analysis:
             for k, (cols, c) in enumerate(zip(first, counts, strict=True)):
                 out[s + k] = [names[members[j]] for j in cols[:c]]
         return out
-
-    def front_dominators(self, i: int, limit: int = 3) -> list[str]:
-        """At most `limit` front members dominating row i, highest score first (then by name)."""
-        return self.first_dominators([i], self.front_members(by_score=True), limit)[0]
 
 
 def _nan_low(x: float) -> float:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -18,8 +18,14 @@ from tradeoff.data import BudgetSpec, MetricSpec, StudyData
 from tradeoff.engine import budgets
 from tradeoff.engine.budgets import BudgetResult
 from tradeoff.errors import Diagnostic, InputError, UsageError, did_you_mean
-from tradeoff.questions.analysis import Missing, Options, analyse, dominance_metrics
-from tradeoff.questions.baseline import Baseline
+from tradeoff.questions.analysis import (
+    MAX_DOMINATORS,
+    Missing,
+    Options,
+    analyse,
+    dominance_metrics,
+)
+from tradeoff.questions.baseline import Baseline, load_baseline
 from tradeoff.questions.regression import (
     BaselineReport,
     Comparison,
@@ -27,12 +33,7 @@ from tradeoff.questions.regression import (
     compare,
     resolve_tolerances,
 )
-from tradeoff.questions.results import SCHEMA_VERSION, num
-
-if TYPE_CHECKING:
-    from tradeoff.questions.study import Study
-
-MAX_DOMINATORS = 3  # per dominated candidate, as `dominated_by` elsewhere: output stays linear
+from tradeoff.questions.results import SCHEMA_VERSION, JsonResult, num
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ class Dominated:
 
 
 @dataclass(frozen=True)
-class CheckResult:
+class CheckResult(JsonResult):
     """What `tradeoff check` found, over every file checked.
 
     `results` holds every (candidate, applicable budget) pair of every file, in file order, then
@@ -132,6 +133,7 @@ class CheckResult:
     pessimistic: bool = False
     notes: list[str] = field(default_factory=list)
     command: str = "check"
+    read: list[Path] = field(default_factory=list)  # files `from:` entries read (not in JSON)
 
     @property
     def regressions(self) -> list[Comparison]:
@@ -188,28 +190,40 @@ class CheckResult:
         }
 
 
-def load_all(paths: Sequence[str | Path], allow_external_sources: bool = False) -> list[Study]:
-    """Load several goals files, reporting the errors of all of them at once.
+def inputs(
+    paths: Sequence[str | Path],
+    allow_external_sources: bool,
+    baseline: str | Path | Baseline | None,
+    tolerances: Sequence[str | Tolerance],
+) -> tuple[list[StudyData], Baseline | None, list[Tolerance]]:
+    """Parse the tolerances, then load every goals file and the baseline, reporting the errors
+    of all of them at once (a file named twice is loaded once).
 
     Raises:
         tradeoff.InputError: with the diagnostics of every file that failed to load.
     """
-    from tradeoff.questions.study import load
+    from tradeoff.goals.loader import load_path
 
-    studies: list[Study] = []
+    tols = [t if isinstance(t, Tolerance) else Tolerance.parse(t) for t in tolerances]
+    studies: list[StudyData] = []
     problems: list[Diagnostic] = []
-    for path in paths:
+    for path in dict.fromkeys(Path(p) for p in paths):
         try:
-            studies.append(load(path, allow_external_sources=allow_external_sources))
+            studies.append(load_path(path, allow_external_sources))
         except InputError as exc:
             problems.extend(exc.diagnostics)
+    base = None
+    try:
+        base = load_baseline(baseline) if isinstance(baseline, str | Path) else baseline
+    except InputError as exc:
+        problems.extend(exc.diagnostics)
     if problems:
         raise InputError(problems)
-    return studies
+    return studies, base, tols
 
 
 def check(
-    studies: Sequence[Study],
+    studies: Sequence[StudyData],
     candidates: Sequence[str] | None = None,
     strict: bool = False,
     fail_on_dominated: bool = False,
@@ -269,8 +283,7 @@ def check(
     notes: list[str] = []
     dom: list[str] = []
     judged: list[tuple[str, str]] = []
-    for study in studies:
-        data = study.data
+    for data in studies:
         rows = _rows(data, wanted)
         checked.update(dict.fromkeys(data.names[i] for i in rows))
         if not data.budgets:
@@ -288,15 +301,15 @@ def check(
             ]
     report = None
     if baseline is not None:
-        data = studies[0].data
+        data = studies[0]
         tols = resolve_tolerances(data, tolerances)
         report = compare(data, baseline, candidates, tols, missing)
         notes += report.notes
     return CheckResult(
-        files=[s.data.file for s in studies],
+        files=[s.file for s in studies],
         checked=list(checked),
         results=findings,
-        budget_count=sum(len(s.data.budgets) for s in studies),
+        budget_count=sum(len(s.budgets) for s in studies),
         strict=strict,
         fail_on_dominated=fail_on_dominated,
         dominance=dom,
@@ -305,16 +318,18 @@ def check(
         baseline=report,
         pessimistic=pessimistic,
         notes=notes,
+        read=[p for s in studies for p in s.read],
     )
 
 
 def _wanted(
-    studies: Sequence[Study], candidates: Sequence[str] | None, also: set[str]
+    studies: Sequence[StudyData], candidates: Sequence[str] | None, also: set[str]
 ) -> set[str] | None:
     if candidates is None:
         return None
+    candidates = list(dict.fromkeys(candidates))
     # A name the baseline holds is known even when it is gone from the file: that is a finding.
-    known = {n for s in studies for n in s.data.names} | also
+    known = {n for s in studies for n in s.names} | also
     for name in candidates:
         if name not in known:
             hint = did_you_mean(name, sorted(known))

@@ -19,6 +19,7 @@ from tradeoff.questions.analysis import Analysis, Method
 F64 = NDArray[np.float64]
 CHUNK_CELLS = 4_000_000  # draws x candidates x metrics per chunk (~32 MB of float64)
 
+DEFAULT_SAMPLES = 10_000  # P(first) to within about 0.005: two stable decimals
 SUMMARY_SAMPLES = 4_000  # the confidence line under a plain table: see fields()
 
 

@@ -1,12 +1,16 @@
-"""`validate --max-age 90d`: which dated values are older than the team accepts."""
+"""`tradeoff validate`: what the file holds, and (`--max-age 90d`) which dated values are older
+than the team accepts."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
+from typing import Any
 
 from tradeoff.data import StudyData
 from tradeoff.errors import Diagnostic, UsageError
+from tradeoff.questions.results import SCHEMA_VERSION
 
 _AGE_RE = re.compile(r"\s*(\d+)\s*(d|w|m|y|days?|weeks?|months?|years?)\s*", re.IGNORECASE)
 _DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
@@ -49,3 +53,55 @@ def stale(data: StudyData, max_days: int, today: dt.date | None = None) -> list[
                 )
             )
     return out
+
+
+@dataclass(frozen=True)
+class ValidateResult:
+    """A valid goals file: its counts, and the values older than `--max-age` (warnings)."""
+
+    file: str
+    metrics: int
+    candidates: int
+    budgets: int
+    profiles: int
+    stale: list[Diagnostic]
+    command: str = "validate"
+
+    def summary(self) -> str:
+        """The line `tradeoff validate` prints on stdout."""
+        parts = [
+            _count(self.metrics, "metric"),
+            _count(self.candidates, "candidate"),
+            _count(self.budgets, "budget"),
+            _count(self.profiles, "profile") if self.profiles else "no profiles (equal weights)",
+        ]
+        return f"{self.file}: valid: {', '.join(parts)}\n"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "command": self.command,
+            "file": self.file,
+            "metrics": self.metrics,
+            "candidates": self.candidates,
+            "budgets": self.budgets,
+            "profiles": self.profiles,
+            "stale": [str(d) for d in self.stale],
+        }
+
+
+def validate_result(data: StudyData, max_age: str | int | None = None) -> ValidateResult:
+    """The counts of a loaded file and, with `max_age` ("90d" or days), its stale values."""
+    days = parse_age(max_age) if isinstance(max_age, str) else max_age
+    return ValidateResult(
+        file=data.file,
+        metrics=len(data.metrics),
+        candidates=len(data.names),
+        budgets=len(data.budgets),
+        profiles=len(data.profiles),
+        stale=stale(data, days) if days is not None else [],
+    )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"

@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 from tradeoff.data import StudyData
 from tradeoff.errors import UsageError, did_you_mean
 from tradeoff.questions.analysis import Missing, Options, analyse
-from tradeoff.questions.results import SCHEMA_VERSION, num
+from tradeoff.questions.results import SCHEMA_VERSION, JsonResult, num
 
 _EPS = 1e-12
 
@@ -46,7 +46,7 @@ class Target:
 
 
 @dataclass(frozen=True)
-class FrontierResult:
+class FrontierResult(JsonResult):
     """`tradeoff frontier`: hull vertices, candidates a mix beats, and an optional target."""
 
     x: str

@@ -19,14 +19,13 @@ from numpy.typing import NDArray
 from tradeoff.data import MetricSpec, StudyData
 from tradeoff.engine import budgets
 from tradeoff.errors import Diagnostic, InputError, UsageError, did_you_mean
-from tradeoff.questions.analysis import Analysis, Missing, Options, analyse
+from tradeoff.questions.analysis import MAX_DOMINATORS, Analysis, Missing, Options, analyse
 from tradeoff.questions.baseline import Baseline, BaselineEntry
 from tradeoff.questions.results import num
 
 Kind = Literal["missing", "infeasible", "left_front", "worse", "no_value"]
 Check = Literal["present", "front", "metric"]
 Rule = Literal["default", "2*stderr", "abs", "pct"]
-MAX_DOMINATORS = 3  # as `dominated_by` elsewhere: output stays linear in the candidates
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,19 @@ def num(x: float | None) -> float | None:
     return x if math.isfinite(x) else None
 
 
+class JsonResult:
+    """A result whose `to_json()` is exactly what its command prints with `--format json`."""
+
+    def to_json(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def to_json_text(self) -> str:
+        """`to_json()` as the command prints it: indented JSON text, ending in a newline."""
+        import json  # only json output needs it
+
+        return json.dumps(self.to_json(), indent=2, allow_nan=False, ensure_ascii=False) + "\n"
+
+
 @dataclass(frozen=True)
 class Row:
     """One candidate as shown by rank or pareto."""
@@ -88,7 +101,7 @@ class LazyRows(Sequence[Row]):
 
 
 @dataclass(frozen=True)
-class RankResult:
+class RankResult(JsonResult):
     """`tradeoff rank`: feasible candidates best first, and the infeasible ones."""
 
     file: str
@@ -146,7 +159,7 @@ class RankResult:
 
 
 @dataclass(frozen=True)
-class ParetoResult:
+class ParetoResult(JsonResult):
     """`tradeoff pareto`: the front (or every layer) with its knee."""
 
     file: str
@@ -213,7 +226,7 @@ class MetricLine:
 
 
 @dataclass(frozen=True)
-class ExplainResult:
+class ExplainResult(JsonResult):
     """`tradeoff explain NAME`: why a candidate scores and ranks as it does."""
 
     file: str

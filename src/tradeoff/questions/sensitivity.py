@@ -15,8 +15,15 @@ from numpy.typing import NDArray
 
 from tradeoff.data import StudyData
 from tradeoff.questions.analysis import Analysis, Method, Options, analyse
-from tradeoff.questions.confidence import CHUNK_CELLS, Setting, _name_key, batch_scores, ranks_of
-from tradeoff.questions.results import SCHEMA_VERSION, num
+from tradeoff.questions.confidence import (
+    CHUNK_CELLS,
+    DEFAULT_SAMPLES,
+    Setting,
+    _name_key,
+    batch_scores,
+    ranks_of,
+)
+from tradeoff.questions.results import SCHEMA_VERSION, JsonResult, num
 
 F64 = NDArray[np.float64]
 SEARCH_LIMIT = 1e6  # for bisection: a weight this many times the others' total counts as infinite
@@ -36,7 +43,7 @@ class Stability:
 
 
 @dataclass(frozen=True)
-class SensitivityResult:
+class SensitivityResult(JsonResult):
     """Stability intervals of the winner, and SMAA-2 rank acceptability over random weights."""
 
     profile: str
@@ -227,7 +234,7 @@ def smaa(s: Setting, samples: int, seed: int) -> tuple[F64, F64]:
 
 
 def sensitivity_result(
-    data: StudyData, opts: Options, samples: int = 10_000, seed: int = 0
+    data: StudyData, opts: Options, samples: int = DEFAULT_SAMPLES, seed: int = 0
 ) -> SensitivityResult:
     """Stability of the current winner per weight, and rank acceptability over random weights."""
     a = analyse(data, opts)

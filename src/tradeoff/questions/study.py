@@ -1,4 +1,8 @@
-"""`Study`: a validated goals file and the questions one can ask of it."""
+"""`Study`: a validated goals file and every question the CLI asks of it.
+
+Each question has a `*_result` method returning a record whose `to_json()` is the CLI's
+`--format json` output; the work is done in the module named after the question.
+"""
 
 from __future__ import annotations
 
@@ -6,27 +10,25 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-from numpy.typing import NDArray
-
 from tradeoff.data import StudyData
-from tradeoff.engine import budgets
 from tradeoff.errors import UsageError, did_you_mean
-from tradeoff.questions.analysis import (
-    Analysis,
-    Method,
-    Missing,
-    Options,
-    analyse,
-    metric_list,
-)
+from tradeoff.questions import checking, ranking
+from tradeoff.questions.analysis import Method, Missing, metric_list
+from tradeoff.questions.baseline import Baseline
+from tradeoff.questions.confidence import DEFAULT_SAMPLES
 from tradeoff.questions.explain import explain
-from tradeoff.questions.results import ExplainResult, LazyRows, ParetoResult, RankResult, Row
-
-DEFAULT_SAMPLES = 10_000  # P(first) to within about 0.005: two stable decimals
+from tradeoff.questions.regression import Tolerance
+from tradeoff.questions.results import ExplainResult, ParetoResult, RankResult, Row
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from tradeoff.questions.checking import CheckResult
+    from tradeoff.questions.freshness import ValidateResult
+    from tradeoff.questions.frontier import FrontierResult
+    from tradeoff.questions.plot import PlotData
+    from tradeoff.questions.sensitivity import SensitivityResult
+    from tradeoff.questions.suggest import SuggestResult
 
 
 def load(path: str | Path = "goals.yaml", *, allow_external_sources: bool = False) -> Study:
@@ -41,6 +43,42 @@ def load(path: str | Path = "goals.yaml", *, allow_external_sources: bool = Fals
     from tradeoff.goals.loader import load_path
 
     return Study(load_path(path, allow_external_sources))
+
+
+def check_files(
+    paths: Sequence[str | Path],
+    *,
+    allow_external_sources: bool = False,
+    candidates: Sequence[str] | None = None,
+    strict: bool = False,
+    fail_on_dominated: bool = False,
+    metrics: Sequence[str] | str | None = None,
+    missing: Missing = "error",
+    baseline: str | Path | Baseline | None = None,
+    tolerances: Sequence[str | Tolerance] = (),
+    pessimistic: bool = False,
+) -> CheckResult:
+    """`tradeoff check` over several goals files: the worst result of all of them.
+
+    The arguments are `Study.check_result`'s. Every file, and the baseline, is loaded before
+    anything is checked, so the errors of all of them are reported at once.
+
+    Raises:
+        tradeoff.InputError: a file or the baseline is malformed (every problem of every file).
+        tradeoff.UsageError: as `Study.check_result`.
+    """
+    studies, base, tols = checking.inputs(paths, allow_external_sources, baseline, tolerances)
+    return checking.check(
+        studies,
+        candidates,
+        strict,
+        fail_on_dominated,
+        metric_list(metrics),
+        missing,
+        base,
+        tols,
+        pessimistic,
+    )
 
 
 class Study:
@@ -61,29 +99,14 @@ class Study:
     def profiles(self) -> list[str]:
         return list(self.data.profiles) or ["default"]
 
+    @property
+    def files_read(self) -> list[Path]:
+        """The files `from:` entries read (not the goals file itself)."""
+        return list(self.data.read)
+
     def __repr__(self) -> str:
         n, d = self.data.values.shape
         return f"<Study {self.data.file!r}: {n} candidates, {d} metrics>"
-
-    def _row(self, a: Analysis, i: int, **kw: Any) -> Row:
-        # .tolist() gives Python floats in one call; NaN != NaN marks a missing value.
-        values = tuple(
-            None if (v != v or f) else v
-            for v, f in zip(a.values[i].tolist(), a.filled[i].tolist(), strict=True)
-        )
-        normalized = {
-            m: (None if x != x else x)
-            for m, x in zip(self.data.metric_names, a.normalized[i].tolist(), strict=True)
-        }
-        filled: tuple[float | None, ...] = ()
-        if a.filled[i].any():
-            filled = tuple(
-                v if f else None
-                for v, f in zip(a.values[i].tolist(), a.filled[i].tolist(), strict=True)
-            )
-        return Row(
-            name=self.data.names[i], values=values, normalized=normalized, filled=filled, **kw
-        )
 
     def rank_result(
         self,
@@ -105,79 +128,19 @@ class Study:
         it, a one-line `confidence` summary is still computed whenever a weighted value has a
         stderr (the table shows it; csv and json do not change).
         """
-        from tradeoff.questions import (
-            confidence,  # here, not at the top: `import tradeoff` stays light
+        return ranking.rank_result(
+            self.data,
+            profile,
+            weights,
+            method,
+            top,
+            include_infeasible,
+            metrics,
+            missing,
+            uncertainty,
+            samples,
+            seed,
         )
-
-        if top is not None and top < 0:
-            raise UsageError(f"top must be 0 or more, got {top}")
-        if samples < 1:
-            raise UsageError(f"samples must be at least 1, got {samples}")
-        opts = Options(profile, dict(weights or {}), method, metric_list(metrics), missing)
-        a = analyse(self.data, opts)
-        order = a.order if top is None else a.order[:top]
-        if uncertainty:
-            extras, extra, line = confidence.fields(a, method, True, samples, seed)
-
-            def summary() -> str | None:
-                return line
-        else:
-            extras, extra = [], {}
-
-            def summary() -> str | None:
-                return confidence.fields(a, method, False, samples, seed)[2]
-
-        beaten = [int(i) for i in order if not a.front[i]]
-        totals: list[int] = []
-        found = a.first_dominators(beaten, a.front_members(by_score=True), totals=totals)
-        doms = dict(zip(beaten, found, strict=True))
-        many = dict(zip(beaten, totals, strict=True))
-        rows = [
-            self._row(
-                a,
-                int(i),
-                score=float(a.scores[i]),
-                rank=k + 1,
-                on_front=bool(a.front[i]),
-                dominated_by=tuple(doms.get(int(i), ())),
-                dominated_total=many.get(int(i), 0),
-                extra=extras[k] if extras else {},
-            )
-            for k, i in enumerate(order)
-        ]
-        bad = np.flatnonzero(~a.feasible)
-        found_violations = budgets.Violations(self.data)
-
-        def infeasible_row(k: int) -> Row:
-            i = int(bad[k])
-            return Row(
-                name=self.data.names[i],
-                values=tuple(None if np.isnan(v) else float(v) for v in self.data.values[i]),
-                feasible=False,
-                on_front=False,
-                violations=tuple(found_violations.for_row(i)),
-            )
-
-        infeasible = LazyRows(len(bad), infeasible_row)
-        return RankResult(
-            file=self.data.file,
-            title=self.data.title,
-            metrics=self.data.metrics,
-            profile=a.profile,
-            method=method,
-            weights=a.weights,
-            dominance=a.dom,
-            rows=rows,
-            infeasible=infeasible,
-            excluded=self._excluded(a),
-            show_infeasible=include_infeasible,
-            notes=_notes(a),
-            extra={**extra, **self.data.meta},
-            summary=summary,
-        )
-
-    def _excluded(self, a: Analysis) -> list[tuple[str, list[str]]]:
-        return [(self.data.names[i], miss) for i, miss in a.excluded]
 
     def pareto_result(
         self,
@@ -194,94 +157,7 @@ class Study:
         so the noisy front contains the exact one; members that are on it only because of noise
         carry `noise_only`. Layers then peel noisy fronts.
         """
-        from tradeoff.engine.pareto import knee, nondominated_layers
-
-        opts = Options(metrics=metric_list(metrics), missing=missing)
-        a = analyse(self.data, opts, all_rows=ignore_budgets, score=False)
-        rows = a.rows
-        names = self.data.names
-        oriented = a.oriented(a.dom)
-        ones = np.ones(len(a.dom), dtype=bool)
-        exact = a.front.copy()
-        layer = np.ones(len(rows), dtype=np.int64)
-        if noise is not None:
-            if not (np.isfinite(noise) and noise >= 0):
-                raise UsageError(f"--noise must be a number >= 0, got {noise}")
-            layer = self._noisy_layers(a, noise, peel=layers)
-            a.front[:] = False
-            a.front[rows] = layer == 1
-        elif layers and len(rows):
-            layer = nondominated_layers(oriented[rows], ones)
-        front = rows[a.front[rows]]
-        knee_row = -1
-        if len(front):
-            knee_row = int(front[knee(oriented[front], ones, [names[i] for i in front])])
-        shown = rows if layers else front
-        shown_layer = layer if layers else np.ones(len(front), dtype=np.int64)
-        order = np.lexsort((np.array([names[i] for i in shown]), shown_layer))
-        beaten = [int(shown[k]) for k in order if not a.front[shown[k]]]
-        totals: list[int] = []
-        found = a.first_dominators(beaten, a.front_members(by_score=False), totals=totals)
-        doms = dict(zip(beaten, found, strict=True))
-        many = dict(zip(beaten, totals, strict=True))
-        out = []
-        for k in order:
-            i = int(shown[k])
-            out.append(
-                self._row(
-                    a,
-                    i,
-                    layer=int(shown_layer[k]),
-                    knee=i == knee_row,
-                    on_front=bool(a.front[i]),
-                    dominated_by=tuple(doms.get(i, ())),
-                    dominated_total=many.get(i, 0),
-                    feasible=bool(a.feasible[i]),
-                    extra={
-                        **(
-                            {"noise_only": bool(a.front[i] and not exact[i])}
-                            if noise is not None
-                            else {}
-                        ),
-                        **({"feasible": bool(a.feasible[i])} if ignore_budgets else {}),
-                    },
-                )
-            )
-        return ParetoResult(
-            file=self.data.file,
-            title=self.data.title,
-            metrics=self.data.metrics,
-            dominance=a.dom,
-            rows=out,
-            excluded=self._excluded(a),
-            layers=layers,
-            notes=_notes(a),
-            noise=noise,
-            ignore_budgets=ignore_budgets,
-        )
-
-    def _noisy_layers(self, a: Analysis, k: float, *, peel: bool) -> NDArray[np.int64]:
-        """Layer of each considered row under noisy dominance (only the front unless `peel`)."""
-        from tradeoff.engine.pareto import noisy_pareto_mask
-
-        rows = a.rows
-        idx = [self.data.metric_index(m) for m in a.dom]
-        values = a.oriented(a.dom)[rows]
-        se = self.data.stderr[np.ix_(rows, np.array(idx, dtype=np.intp))].copy()
-        se[a.filled[np.ix_(rows, np.array(idx, dtype=np.intp))]] = np.nan  # a fill is exact
-        ones = np.ones(len(idx), dtype=bool)
-        layer = np.zeros(len(rows), dtype=np.int64)
-        left = np.arange(len(rows))
-        depth = 0
-        while len(left):
-            depth += 1
-            top = noisy_pareto_mask(values[left], se[left], ones, k)
-            layer[left[top]] = depth
-            left = left[~top]
-            if not peel:
-                layer[left] = depth + 1
-                break
-        return layer
+        return ranking.pareto_result(self.data, metrics, layers, ignore_budgets, missing, noise)
 
     def index(self, name: str) -> int:
         """Row of candidate `name`; a usage error with a suggestion when there is none."""
@@ -322,6 +198,114 @@ class Study:
             samples,
             seed,
         )
+
+    def frontier_result(
+        self,
+        x: str = "cost",
+        y: str = "quality",
+        target: tuple[str, float] | None = None,
+        missing: Missing = "error",
+    ) -> FrontierResult:
+        """What routing traffic between two models achieves on two `additive` metrics.
+
+        `target` (metric, value) on y asks for the cheapest mix that reaches the value.
+
+        Raises:
+            tradeoff.UsageError: a metric is unknown or not additive, or the target not on y.
+        """
+        from tradeoff.questions.frontier import frontier_result
+
+        return frontier_result(self.data, x, y, target, missing)
+
+    def sensitivity_result(
+        self,
+        profile: str | None = None,
+        weights: Mapping[str, float] | None = None,
+        method: Method = "weighted-sum",
+        metrics: Sequence[str] | str | None = None,
+        missing: Missing = "error",
+        samples: int = DEFAULT_SAMPLES,
+        seed: int = 0,
+    ) -> SensitivityResult:
+        """How far each weight can move before the winner changes, and SMAA-2 rank shares
+        over `samples` random weight vectors (seeded)."""
+        from tradeoff.questions.analysis import Options
+        from tradeoff.questions.sensitivity import sensitivity_result
+
+        opts = Options(profile, dict(weights or {}), method, metric_list(metrics), missing)
+        return sensitivity_result(self.data, opts, samples=samples, seed=seed)
+
+    def check_result(
+        self,
+        candidates: Sequence[str] | None = None,
+        strict: bool = False,
+        fail_on_dominated: bool = False,
+        metrics: Sequence[str] | str | None = None,
+        missing: Missing = "error",
+        baseline: str | Path | Baseline | None = None,
+        tolerances: Sequence[str | Tolerance] = (),
+        pessimistic: bool = False,
+    ) -> CheckResult:
+        """Budgets of the chosen candidates (default all), as the CI gate judges them.
+
+        `CheckResult.passed` is false on an error-level violation (warn-level too when
+        `strict`), a dominated candidate with `fail_on_dominated` (judged on `metrics`), or a
+        regression against `baseline` (a `pareto --layers --format json` file, or its
+        `Baseline`) beyond `tolerances` ("quality=1%", "latency_p95=20"). `pessimistic`
+        judges budgets at value ± 2 stderr. Several files: `tradeoff.check_files`.
+        """
+        _, base, tols = checking.inputs([], False, baseline, tolerances)
+        return checking.check(
+            [self.data],
+            candidates,
+            strict,
+            fail_on_dominated,
+            metric_list(metrics),
+            missing,
+            base,
+            tols,
+            pessimistic,
+        )
+
+    def suggest_budgets_result(self, headroom: float | str = 0.25) -> SuggestResult:
+        """Budgets every feasible candidate passes with `headroom` (0.25 or "25%") to spare;
+        `to_yaml()` is the `budgets:` block `tradeoff suggest-budgets` prints."""
+        from tradeoff.questions.suggest import suggest_budgets
+
+        return suggest_budgets(self.data, headroom)
+
+    def plot_data(
+        self,
+        x: str = "cost",
+        y: str = "quality",
+        *,
+        mix: bool = False,
+        ignore_budgets: bool = False,
+        missing: Missing = "error",
+        log_x: bool = False,
+        log_y: bool = False,
+    ) -> PlotData:
+        """What `tradeoff plot` draws: candidates on two metrics, the front, its knee, and with
+        `mix` the mixture hull (see `tradeoff.questions.plot.plot_data`)."""
+        from tradeoff.questions.plot import plot_data
+
+        return plot_data(
+            self.data,
+            x,
+            y,
+            mix=mix,
+            ignore_budgets=ignore_budgets,
+            missing=missing,
+            log_x=log_x,
+            log_y=log_y,
+        )
+
+    def validate_result(self, max_age: str | int | None = None) -> ValidateResult:
+        """What `tradeoff validate` says: the counts of the file and, with `max_age` ("90d" or
+        a number of days), the dated values older than that."""
+        from tradeoff.questions.freshness import validate_result
+
+        return validate_result(self.data, max_age)
 
     # DataFrame views for notebooks. pandas is imported only here.
 
@@ -375,15 +359,6 @@ class Study:
             noise=noise,
         )
         return _frame(result.rows, self.data, score=False, feasible=ignore_budgets)
-
-
-def _notes(a: Analysis) -> list[str]:
-    """What stderr should say when nothing is left to show."""
-    if len(a.rows) or not len(a.data.names):
-        return []
-    if a.excluded:
-        return ["no candidate left: every feasible one lacks a value (see --missing)"]
-    return ["no feasible candidate: every one breaks an error-level budget"]
 
 
 def _frame(

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from tradeoff.data import StudyData
 from tradeoff.engine import budgets
 from tradeoff.errors import UsageError
+from tradeoff.questions.results import SCHEMA_VERSION
 
 
 @dataclass(frozen=True)
@@ -97,34 +99,88 @@ def _number(x: float) -> str:
     return f"{x:.10g}"
 
 
-def to_yaml(data: StudyData, headroom: float, items: list[Suggestion]) -> str:
-    """The suggestions as a commented `budgets:` block, ready to paste into a goals file."""
-    feasible = int(budgets.feasible(data).sum())
-    who = "the feasible candidate" if feasible == 1 else f"the {feasible} feasible candidates"
-    lines = [
-        f"# Suggested budgets for {data.file}: for each metric, the least favourable value among",
-        f"# {who}, loosened by {headroom:.0%}. Paste in place of `budgets:`;",
-        "# tighten them where the team has firmer limits.",
-        "budgets:",
-    ]
-    width = max((len(s.metric) for s in items), default=0)
-    for s in items:
-        unit = f" {s.unit}" if s.unit else ""
-        bound = f"{{{s.bound}: {_number(s.limit)}}}"
-        worst = f"worst feasible {_number(s.worst)}{unit}, {json.dumps(s.worst_by)}"
-        if s.lacking:
-            shown = ", ".join(json.dumps(n) for n in s.lacking[:3])
-            more = f" and {len(s.lacking) - 3} more" if len(s.lacking) > 3 else ""
-            verb = "has" if len(s.lacking) == 1 else "have"
-            worst += f"; {shown}{more} {verb} no value and would fail it"
-        lines.append(f"  {s.metric + ':':{width + 1}} {bound:22} # {worst}")
-    if not items:
-        lines.append("  {}  # no feasible candidate has any value")
-    kept = [b for b in data.budgets if b.tags is not None or b.level == "warn"]
-    if kept:
-        names = ", ".join(dict.fromkeys(b.metric for b in kept))
-        lines.append(
-            f"# Not repeated above: the file's budgets with `tags:` or `level: warn` ({names});"
-        )
-        lines.append("# keep them if they still hold.")
-    return "\n".join(lines) + "\n"
+def suggest_budgets(data: StudyData, headroom: float | str) -> SuggestResult:
+    """`tradeoff suggest-budgets`: `suggest` with its YAML (headroom 0.25 or "25%")."""
+    share = parse_headroom(headroom) if isinstance(headroom, str) else _share(headroom)
+    return SuggestResult(
+        file=data.file,
+        headroom=share,
+        feasible=int(budgets.feasible(data).sum()),
+        suggestions=suggest(data, share),
+        kept=list(
+            dict.fromkeys(b.metric for b in data.budgets if b.tags is not None or b.level == "warn")
+        ),
+    )
+
+
+def _share(value: float) -> float:
+    if not math.isfinite(value) or value < 0:
+        raise UsageError(f"headroom must be a finite share >= 0, got {value}")
+    return float(value)
+
+
+@dataclass(frozen=True)
+class SuggestResult:
+    """Suggested budgets; `to_yaml()` is what `tradeoff suggest-budgets` prints."""
+
+    file: str
+    headroom: float
+    feasible: int  # how many candidates are feasible today
+    suggestions: list[Suggestion]
+    kept: list[str]  # metrics of the file's budgets with `tags:` or `level: warn`
+    command: str = "suggest-budgets"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "command": self.command,
+            "headroom": self.headroom,
+            "budgets": [
+                {
+                    "metric": s.metric,
+                    "bound": s.bound,
+                    "limit": s.limit,
+                    "worst": s.worst,
+                    "worst_by": s.worst_by,
+                    "unit": s.unit,
+                    "lacking": list(s.lacking),
+                }
+                for s in self.suggestions
+            ],
+            "not_repeated": list(self.kept),
+        }
+
+    def to_yaml(self) -> str:
+        """The suggestions as a commented `budgets:` block, ready to paste into a goals file."""
+        n = self.feasible
+        who = "the feasible candidate" if n == 1 else f"the {n} feasible candidates"
+        lines = [
+            f"# Suggested budgets for {self.file}: for each metric, the least favourable value "
+            "among",
+            f"# {who}, loosened by {self.headroom:.0%}. Paste in place of `budgets:`;",
+            "# tighten them where the team has firmer limits.",
+            "budgets:",
+        ]
+        width = max((len(s.metric) for s in self.suggestions), default=0)
+        lines += [_line(s, width) for s in self.suggestions]
+        if not self.suggestions:
+            lines.append("  {}  # no feasible candidate has any value")
+        if self.kept:
+            lines.append(
+                f"# Not repeated above: the file's budgets with `tags:` or `level: warn` "
+                f"({', '.join(self.kept)});"
+            )
+            lines.append("# keep them if they still hold.")
+        return "\n".join(lines) + "\n"
+
+
+def _line(s: Suggestion, width: int) -> str:
+    unit = f" {s.unit}" if s.unit else ""
+    bound = f"{{{s.bound}: {_number(s.limit)}}}"
+    worst = f"worst feasible {_number(s.worst)}{unit}, {json.dumps(s.worst_by)}"
+    if s.lacking:
+        shown = ", ".join(json.dumps(n) for n in s.lacking[:3])
+        more = f" and {len(s.lacking) - 3} more" if len(s.lacking) > 3 else ""
+        verb = "has" if len(s.lacking) == 1 else "have"
+        worst += f"; {shown}{more} {verb} no value and would fail it"
+    return f"  {s.metric + ':':{width + 1}} {bound:22} # {worst}"

@@ -19,7 +19,7 @@ DASH = "-"
 
 
 class HasJson(Protocol):
-    def to_json(self) -> dict[str, Any]: ...
+    def to_json_text(self) -> str: ...
 
 
 def fmt(x: float | None, *, digits: int = 4) -> str:
@@ -86,10 +86,8 @@ def budget_text(v: BudgetResult, metrics: Sequence[MetricSpec] = ()) -> str:
 
 
 def to_json(result: HasJson) -> str:
-    """One JSON document, no NaN, keys in the order the result defines."""
-    import json  # here, like csv below: a table needs neither at start-up
-
-    return json.dumps(result.to_json(), indent=2, allow_nan=False, ensure_ascii=False) + "\n"
+    """The result's JSON document (the library writes it: `to_json_text()`)."""
+    return result.to_json_text()
 
 
 def csv_text(header: list[str], rows: Iterable[list[Any]]) -> str:

@@ -1,0 +1,241 @@
+"""`rank` and `pareto` as result records: the rows shown, their dominators and notes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from tradeoff.data import StudyData
+from tradeoff.engine import budgets
+from tradeoff.errors import UsageError
+from tradeoff.questions.analysis import Analysis, Method, Missing, Options, analyse, metric_list
+from tradeoff.questions.results import LazyRows, ParetoResult, RankResult, Row
+
+
+def _row(data: StudyData, a: Analysis, i: int, **kw: Any) -> Row:
+    # .tolist() gives Python floats in one call; NaN != NaN marks a missing value.
+    values = tuple(
+        None if (v != v or f) else v
+        for v, f in zip(a.values[i].tolist(), a.filled[i].tolist(), strict=True)
+    )
+    normalized = {
+        m: (None if x != x else x)
+        for m, x in zip(data.metric_names, a.normalized[i].tolist(), strict=True)
+    }
+    filled: tuple[float | None, ...] = ()
+    if a.filled[i].any():
+        filled = tuple(
+            v if f else None
+            for v, f in zip(a.values[i].tolist(), a.filled[i].tolist(), strict=True)
+        )
+    return Row(name=data.names[i], values=values, normalized=normalized, filled=filled, **kw)
+
+
+def rank_result(
+    data: StudyData,
+    profile: str | None,
+    weights: Mapping[str, float] | None,
+    method: Method,
+    top: int | None,
+    include_infeasible: bool,
+    metrics: Sequence[str] | str | None,
+    missing: Missing,
+    uncertainty: bool,
+    samples: int,
+    seed: int,
+) -> RankResult:
+    """Feasible candidates, best first, as data (see `rank` for a DataFrame).
+
+    With `uncertainty`, every candidate also gets `p_first`, `rank_median`, a 90%
+    `rank_interval` and `tied_with_leader` from `samples` Monte Carlo draws (seeded). Without
+    it, a one-line `confidence` summary is still computed whenever a weighted value has a
+    stderr (the table shows it; csv and json do not change).
+    """
+    from tradeoff.questions import (
+        confidence,  # here, not at the top: `import tradeoff` stays light
+    )
+
+    if top is not None and top < 0:
+        raise UsageError(f"top must be 0 or more, got {top}")
+    if samples < 1:
+        raise UsageError(f"samples must be at least 1, got {samples}")
+    opts = Options(profile, dict(weights or {}), method, metric_list(metrics), missing)
+    a = analyse(data, opts)
+    order = a.order if top is None else a.order[:top]
+    if uncertainty:
+        extras, extra, line = confidence.fields(a, method, True, samples, seed)
+
+        def summary() -> str | None:
+            return line
+    else:
+        extras, extra = [], {}
+
+        def summary() -> str | None:
+            return confidence.fields(a, method, False, samples, seed)[2]
+
+    beaten = [int(i) for i in order if not a.front[i]]
+    totals: list[int] = []
+    found = a.first_dominators(beaten, a.front_members(by_score=True), totals=totals)
+    doms = dict(zip(beaten, found, strict=True))
+    many = dict(zip(beaten, totals, strict=True))
+    rows = [
+        _row(
+            data,
+            a,
+            int(i),
+            score=float(a.scores[i]),
+            rank=k + 1,
+            on_front=bool(a.front[i]),
+            dominated_by=tuple(doms.get(int(i), ())),
+            dominated_total=many.get(int(i), 0),
+            extra=extras[k] if extras else {},
+        )
+        for k, i in enumerate(order)
+    ]
+    bad = np.flatnonzero(~a.feasible)
+    found_violations = budgets.Violations(data)
+
+    def infeasible_row(k: int) -> Row:
+        i = int(bad[k])
+        return Row(
+            name=data.names[i],
+            values=tuple(None if np.isnan(v) else float(v) for v in data.values[i]),
+            feasible=False,
+            on_front=False,
+            violations=tuple(found_violations.for_row(i)),
+        )
+
+    infeasible = LazyRows(len(bad), infeasible_row)
+    return RankResult(
+        file=data.file,
+        title=data.title,
+        metrics=data.metrics,
+        profile=a.profile,
+        method=method,
+        weights=a.weights,
+        dominance=a.dom,
+        rows=rows,
+        infeasible=infeasible,
+        excluded=_excluded(a),
+        show_infeasible=include_infeasible,
+        notes=_notes(a),
+        extra={**extra, **data.meta},
+        summary=summary,
+    )
+
+
+def _excluded(a: Analysis) -> list[tuple[str, list[str]]]:
+    return [(a.data.names[i], miss) for i, miss in a.excluded]
+
+
+def pareto_result(
+    data: StudyData,
+    metrics: Sequence[str] | str | None,
+    layers: bool,
+    ignore_budgets: bool,
+    missing: Missing,
+    noise: float | None,
+) -> ParetoResult:
+    """What `Study.pareto_result` returns (its docstring has the arguments)."""
+    from tradeoff.engine.pareto import knee, nondominated_layers
+
+    opts = Options(metrics=metric_list(metrics), missing=missing)
+    a = analyse(data, opts, all_rows=ignore_budgets, score=False)
+    rows = a.rows
+    names = data.names
+    oriented = a.oriented(a.dom)
+    ones = np.ones(len(a.dom), dtype=bool)
+    exact = a.front.copy()
+    layer = np.ones(len(rows), dtype=np.int64)
+    if noise is not None:
+        if not (np.isfinite(noise) and noise >= 0):
+            raise UsageError(f"--noise must be a number >= 0, got {noise}")
+        layer = _noisy_layers(data, a, noise, peel=layers)
+        a.front[:] = False
+        a.front[rows] = layer == 1
+    elif layers and len(rows):
+        layer = nondominated_layers(oriented[rows], ones)
+    front = rows[a.front[rows]]
+    knee_row = -1
+    if len(front):
+        knee_row = int(front[knee(oriented[front], ones, [names[i] for i in front])])
+    shown = rows if layers else front
+    shown_layer = layer if layers else np.ones(len(front), dtype=np.int64)
+    order = np.lexsort((np.array([names[i] for i in shown]), shown_layer))
+    beaten = [int(shown[k]) for k in order if not a.front[shown[k]]]
+    totals: list[int] = []
+    found = a.first_dominators(beaten, a.front_members(by_score=False), totals=totals)
+    doms = dict(zip(beaten, found, strict=True))
+    many = dict(zip(beaten, totals, strict=True))
+    out = []
+    for k in order:
+        i = int(shown[k])
+        out.append(
+            _row(
+                data,
+                a,
+                i,
+                layer=int(shown_layer[k]),
+                knee=i == knee_row,
+                on_front=bool(a.front[i]),
+                dominated_by=tuple(doms.get(i, ())),
+                dominated_total=many.get(i, 0),
+                feasible=bool(a.feasible[i]),
+                extra={
+                    **(
+                        {"noise_only": bool(a.front[i] and not exact[i])}
+                        if noise is not None
+                        else {}
+                    ),
+                    **({"feasible": bool(a.feasible[i])} if ignore_budgets else {}),
+                },
+            )
+        )
+    return ParetoResult(
+        file=data.file,
+        title=data.title,
+        metrics=data.metrics,
+        dominance=a.dom,
+        rows=out,
+        excluded=_excluded(a),
+        layers=layers,
+        notes=_notes(a),
+        noise=noise,
+        ignore_budgets=ignore_budgets,
+    )
+
+
+def _noisy_layers(data: StudyData, a: Analysis, k: float, *, peel: bool) -> NDArray[np.int64]:
+    """Layer of each considered row under noisy dominance (only the front unless `peel`)."""
+    from tradeoff.engine.pareto import noisy_pareto_mask
+
+    rows = a.rows
+    idx = [data.metric_index(m) for m in a.dom]
+    values = a.oriented(a.dom)[rows]
+    se = data.stderr[np.ix_(rows, np.array(idx, dtype=np.intp))].copy()
+    se[a.filled[np.ix_(rows, np.array(idx, dtype=np.intp))]] = np.nan  # a fill is exact
+    ones = np.ones(len(idx), dtype=bool)
+    layer = np.zeros(len(rows), dtype=np.int64)
+    left = np.arange(len(rows))
+    depth = 0
+    while len(left):
+        depth += 1
+        top = noisy_pareto_mask(values[left], se[left], ones, k)
+        layer[left[top]] = depth
+        left = left[~top]
+        if not peel:
+            layer[left] = depth + 1
+            break
+    return layer
+
+
+def _notes(a: Analysis) -> list[str]:
+    """What stderr should say when nothing is left to show."""
+    if len(a.rows) or not len(a.data.names):
+        return []
+    if a.excluded:
+        return ["no candidate left: every feasible one lacks a value (see --missing)"]
+    return ["no feasible candidate: every one breaks an error-level budget"]
