@@ -138,9 +138,9 @@ def test_a_table_entry_brings_its_own_names(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("source", "message"),
     [
-        ("../outside.csv", "from '../outside.csv'"),
-        ("/etc/hostname", "from '/etc/hostname'"),
-        ("escape.csv", "from 'escape.csv'"),
+        ("../outside.csv", "'../outside.csv'"),
+        ("/etc/hostname", "'/etc/hostname'"),
+        ("escape.csv", "'escape.csv'"),
     ],
 )
 def test_sources_must_stay_inside_the_goals_folder(
@@ -406,7 +406,8 @@ def test_join_adds_a_tables_columns_to_candidates_defined_elsewhere(tmp_path: Pa
 
 def test_join_errors_name_the_row(tmp_path: Path) -> None:
     csv = "name,latency_p95,memory\nllama-a,1610,17.7\nllama-b,1489.5,9.9\nllama-c,1,1\n"
-    lines = _fail(_join_setup(tmp_path, csv))
+    goals = JOIN.replace("    join: name\n", "    join: name\n    unmatched: error\n")
+    lines = _fail(_join_setup(tmp_path, csv, goals))
     assert lines == [
         "goals.yaml:14:11: candidates[2].from: measured.csv row 2, column memory: 'llama-b' "
         "already has a value for memory (line 13); keep one",

@@ -11,8 +11,8 @@ import re
 from typing import Any
 
 NUMBER_RE = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
-_WITH_UNIT_RE = re.compile(rf"({NUMBER_RE.pattern})\s*([^\s0-9.+-].*?)")
-_RADIX_RE = re.compile(r"[-+]?0[bBoOxX]")
+WITH_UNIT_RE = re.compile(rf"({NUMBER_RE.pattern})\s*([^\s0-9.+-].*?)")
+RADIX_RE = re.compile(r"[-+]?0[bBoOxX]")
 _UNIT_START = "%$€£°"
 _BIG = 2**1023
 
@@ -39,6 +39,11 @@ def describe(value: Any) -> str:
     return text[:56] + ("...'" if isinstance(value, str) else "...")
 
 
+def unit_may_start(unit: str) -> bool:
+    """A unit starts with a letter or one of `%$€£°` (so `1_000` is no number with a unit)."""
+    return bool(unit) and (unit[0].isalpha() or unit[0] in _UNIT_START)
+
+
 def parse_quantity(value: Any) -> tuple[float, str | None]:
     """A finite number, a quoted number, or a number with a unit ("0.64 s").
 
@@ -59,8 +64,8 @@ def parse_quantity(value: Any) -> tuple[float, str | None]:
             number = float(text)
             if math.isfinite(number):  # "1e999" overflows to inf
                 return number, None
-        elif (match := _WITH_UNIT_RE.fullmatch(text)) is not None and not _RADIX_RE.match(text):
+        elif (match := WITH_UNIT_RE.fullmatch(text)) is not None and not RADIX_RE.match(text):
             number, unit = float(match.group(1)), match.group(2)
-            if math.isfinite(number) and (unit[0].isalpha() or unit[0] in _UNIT_START):
+            if math.isfinite(number) and unit_may_start(unit):
                 return number, unit
     raise ValueError(f"expected a finite number, got {describe(value)}")

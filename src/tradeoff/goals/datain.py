@@ -1,189 +1,153 @@
 """Candidates entries -> blocks of rows: inline values, `from:` files and `price:` lookups.
 
 Each entry of `candidates` becomes one block: one row for an inline candidate (whose values may
-come partly from an lm-eval or optimum-benchmark file, or from genai-prices), or one row per
-line of a CSV, Parquet or JSON Lines table. Blocks stay as arrays; a million-row table never
-becomes a million Python objects beyond its names.
+come partly from its results files, looked up by `lookup.py`, or from genai-prices), one row per
+file or run of an `each:` entry (`each.py`), or one row per line of a table (`tablein.py`).
+Blocks stay as arrays; a million-row table never becomes a million Python objects beyond its
+names.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from numpy.typing import NDArray
 
 from tradeoff import units
-from tradeoff.data import MetricSpec, SourceGroup
-from tradeoff.errors import Diagnostic
 from tradeoff.goals import yamlio
-from tradeoff.goals.schema import Candidate, GoalsFile, Measurement, parse_quantity
+from tradeoff.goals.blocks import (
+    F64,
+    Block,
+    Context,
+    Row,
+    empty,
+    inline_values,
+    patterns,
+    place_of,
+    problems,
+    shown,
+)
+from tradeoff.goals.schema import Candidate
 
-F64 = NDArray[np.float64]
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
 
+    from tradeoff.goals.tablein import JoinTarget
+    from tradeoff.sources.kinds import SourceFile
 
-@dataclass
-class Block:
-    """Rows from one entry of `candidates`."""
-
-    names: list[str]
-    values: F64
-    stderr: F64
-    lines: NDArray[np.int64]
-    cols: NDArray[np.int64]
-    cand_lines: NDArray[np.int64]
-    tags: frozenset[str]
-    cells: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)  # local row index
-    group: SourceGroup | None = None
-
-
-@dataclass
-class Context:
-    """What every entry needs: the file, its metrics, and where sources may come from."""
-
-    doc: yamlio.Document
-    goals: GoalsFile
-    metrics: list[MetricSpec]
-    base_dir: Path
-    allow_external: bool
-    errors: list[Diagnostic] = field(default_factory=list)
-    prices: dict[str, Any] = field(default_factory=dict)  # genai-prices version and lookup time
-    read: list[Path] = field(default_factory=list)  # every file a `from:` entry names
-
-    def __post_init__(self) -> None:
-        self.index = {m.name: j for j, m in enumerate(self.metrics)}
-        sources = {name: m.source for name, m in self.goals.metrics.items() if m.source}
-        self.price_metric = next((n for n, s in sources.items() if s.price), None)
-        self.lm_eval = {
-            n: (s.lm_eval.task, s.lm_eval.field) for n, s in sources.items() if s.lm_eval
-        }
-        self.optimum = {
-            n: (s.optimum_benchmark.target, s.optimum_benchmark.field)
-            for n, s in sources.items()
-            if s.optimum_benchmark
-        }
-
-    def fail(self, loc: yamlio.Loc, what: str, *, key: bool = False) -> None:
-        line, col = self.doc.pos(loc, key=key)
-        self.errors.append(Diagnostic(self.doc.file, line, col, yamlio.format_loc(loc), what))
-
-    def number(self, loc: yamlio.Loc, raw: float | str, unit: str | None) -> float:
-        number, given = parse_quantity(raw)
-        if given is None:
-            return number
-        try:
-            return units.convert(number, given, unit)
-        except ValueError as exc:
-            self.fail(loc, str(exc))
-            return float("nan")
-
-
-def _empty(
-    k: int, d: int, line: int, col: int
-) -> tuple[F64, F64, NDArray[np.int64], NDArray[np.int64]]:
-    lines = np.full((k, d), line, dtype=np.int64)
-    cols = np.full((k, d), col, dtype=np.int64)
-    return np.full((k, d), np.nan), np.full((k, d), np.nan), lines, cols
-
-
-def provenance(value: Measurement) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if value.kind != "measured":
-        out["kind"] = value.kind
-    if value.date is not None:
-        out["date"] = value.date.isoformat()
-    if value.citation is not None:
-        out["citation"] = value.citation
-    return out
+__all__ = ["Block", "Context", "check_price_metric", "entry_block", "join_entry"]
 
 
 def entry_block(ctx: Context, i: int, cand: Candidate) -> Block | None:
     """The rows of entry `i`; None (with errors in `ctx`) when its source cannot be read."""
-    from tradeoff.sources.common import SourceProblem
-    from tradeoff.sources.readers import kind_of, resolve_source
+    from tradeoff.goals import tablein
 
-    cloc: yamlio.Loc = ("candidates", i)
+    if cand.unmatched is not None:
+        ctx.fail(("candidates", i, "unmatched"), "'unmatched' goes with `join:`", key=True)
+    if cand.each is not None:
+        from tradeoff.goals.each import each_block
+
+        _table_keys_only(ctx, i, cand)
+        return each_block(ctx, i, cand)
     if cand.from_ is None:
-        return _inline(ctx, i, cand, None)
-    floc = (*cloc, "from")
-    try:
-        path = resolve_source(ctx.base_dir, cand.from_, ctx.allow_external)
-        ctx.read.append(path)
-        kind = kind_of(path, cand.from_)
-    except SourceProblem as exc:
-        _problems(ctx, floc, exc)
+        _table_keys_only(ctx, i, cand)
+        return _inline(ctx, i, cand, [])
+    files = open_files(ctx, i, cand)
+    if files is None:
         return None
-    if kind == "table":
-        return _table(ctx, i, cand, path)
-    return _inline(ctx, i, cand, (path, kind))
+    tables = [f for f in files if tablein.is_table(f, cand)]
+    if not tables:
+        _table_keys_only(ctx, i, cand)
+    else:
+        if len(tables) < len(files):
+            other = next(f for f in files if not tablein.is_table(f, cand))
+            what = (
+                f"{shown(tables[0].display)} is a table and {shown(other.display)} is not; "
+                "a table entry reads tables only"
+            )
+            ctx.fail(place_of(i, cand)(other), what)
+            return None
+        return tablein.table_block(ctx, i, cand, files)
+    return _inline(ctx, i, cand, files)
 
 
-def _problems(ctx: Context, loc: yamlio.Loc, exc: Exception) -> None:
-    for place, what in getattr(exc, "problems", [("", str(exc))]):
-        ctx.fail(loc, f"{place}: {what}" if place else what)
+def _table_keys_only(ctx: Context, i: int, cand: Candidate) -> None:
+    for key in ("columns", "tag_columns", "combine", "rows"):
+        if getattr(cand, key) is not None:
+            ctx.fail(("candidates", i, key), f"'{key}' goes with a table `from:` only", key=True)
 
 
-def _table(ctx: Context, i: int, cand: Candidate, path: Path) -> Block | None:
-    from tradeoff.sources.common import SourceProblem
-    from tradeoff.sources.readers import read_table
+def join_entry(ctx: Context, i: int, cand: Candidate, target: JoinTarget) -> None:
+    """A `join: name` entry (a table, or `each:` files): its values go to the candidates its
+    rows (or its name template) name."""
+    from tradeoff.goals import tablein
 
     cloc: yamlio.Loc = ("candidates", i)
-    for key in ("name", "metrics", "price"):
+    keys = ("metrics", "price") if cand.each is not None else ("name", "metrics", "price")
+    for key in keys:
         if key in ctx.doc.data["candidates"][i]:
-            what = f"'{key}' does not go with a table `from:` (each row is a candidate)"
+            what = f"'{key}' does not go with `join:` (the rows name candidates)"
             ctx.fail((*cloc, key), what, key=True)
-    names = [m.name for m in ctx.metrics]
-    try:
-        table = read_table(
-            path, names, cand.columns, cand.from_, units={m.name: m.unit for m in ctx.metrics}
-        )
-    except SourceProblem as exc:
-        _problems(ctx, (*cloc, "from"), exc)
-        return None
-    line, col = ctx.doc.pos((*cloc, "from"))
-    k, d = len(table.names), len(names)
-    _, stderr, lines, cols = _empty(k, d, line, col)
-    group = SourceGroup(
-        display=table.display,
-        row_numbers=table.row_numbers,
-        row_label=table.row_label,
-        provenance={"source": table.display},
-    )
-    return Block(
-        names=table.names,
-        values=np.asarray(table.values, dtype=np.float64),
-        stderr=stderr,
-        lines=lines,
-        cols=cols,
-        cand_lines=np.full(k, line, dtype=np.int64),
-        tags=frozenset(cand.tags),
-        group=group,
-    )
+    if cand.each is not None:
+        from tradeoff.goals.each import each_rows
+
+        rows = each_rows(ctx, i, cand)
+    else:
+        files = open_files(ctx, i, cand)
+        if files is None:
+            return
+        if any(not tablein.is_table(f, cand) for f in files):
+            other = next(f for f in files if not tablein.is_table(f, cand))
+            what = f"{shown(other.display)}: `join:` needs a table (CSV, Parquet, JSON Lines, "
+            ctx.fail(place_of(i, cand)(other), what + "or JSON with `rows:`)")
+            return
+        rows = tablein.read_rows(ctx, i, cand, files)
+    if rows is not None:
+        tablein.join_rows(ctx, i, cand, rows, target)
 
 
-def _inline(ctx: Context, i: int, cand: Candidate, source: tuple[Path, str] | None) -> Block:
+def open_files(ctx: Context, i: int, cand: Candidate) -> list[SourceFile] | None:
+    """Every file the entry's `from:` names, globs expanded in sorted order, each file once;
+    None (with errors in `ctx`) when a path or pattern fails."""
+    from tradeoff.sources.common import SourceProblem
+    from tradeoff.sources.kinds import open_file
+    from tradeoff.sources.paths import expand
+
+    listed = isinstance(cand.from_, list)
+    out: list[SourceFile] = []
+    seen: set[Path] = set()
+    ok = True
+    for k, pattern in enumerate(patterns(cand)):
+        loc: yamlio.Loc = ("candidates", i, "from", k) if listed else ("candidates", i, "from")
+        try:
+            for match in expand(ctx.base_dir, pattern, ctx.allow_external):
+                if match.path in seen:
+                    continue
+                seen.add(match.path)
+                ctx.read.append(match.path)
+                f = open_file(match.path, match.display, k)
+                f.run = cand.run
+                out.append(f)
+        except SourceProblem as exc:
+            problems(ctx, loc, exc)
+            ok = False
+    return out if ok else None
+
+
+def _inline(ctx: Context, i: int, cand: Candidate, files: list[SourceFile]) -> Block:
+    from tradeoff.goals import lookup
+
     doc = ctx.doc
     cloc: yamlio.Loc = ("candidates", i)
     anchor = (*cloc, "metrics") if (*cloc, "metrics") in doc.keys else (*cloc, "name")
     line, col = doc.pos(anchor, key=True)
-    values, stderr, lines, cols = _empty(1, len(ctx.metrics), line, col)
+    values, stderr, lines, cols = empty(1, len(ctx.metrics), line, col)
     cells: dict[tuple[int, int], dict[str, Any]] = {}
-    for metric, value in cand.metrics.items():
-        j = ctx.index.get(metric)
-        if j is None or value is None:
-            continue
-        vloc = (*cloc, "metrics", metric)
-        lines[0, j], cols[0, j] = doc.pos(vloc)
-        unit = ctx.metrics[j].unit
-        values[0, j] = ctx.number(vloc, value.value, unit)
-        if value.stderr is not None:
-            stderr[0, j] = ctx.number((*vloc, "stderr"), value.stderr, unit)
-        if prov := provenance(value):
-            cells[(0, j)] = prov
-    if source is not None:
-        _from_file(ctx, i, cand, source, values, stderr, lines, cols, cells)
+    inline_values(ctx, i, cand, Row(values, stderr, lines, cols, cells))
+    if files:
+        row = Row(values, stderr, lines, cols, cells)
+        lookup.fill(ctx, i, cand, files, row, place_of(i, cand))
     if cand.price is not None:
         _price(ctx, i, cand, values, lines, cols, cells)
     if cand.name is None:
@@ -206,67 +170,6 @@ def _given_twice(ctx: Context, i: int, cand: Candidate, metric: str, what: str) 
         ctx.fail(loc, f"'{metric}' is given here and also comes from {what}; keep one", key=True)
         return True
     return False
-
-
-def _from_file(
-    ctx: Context,
-    i: int,
-    cand: Candidate,
-    source: tuple[Path, str],
-    values: F64,
-    stderr: F64,
-    lines: NDArray[np.int64],
-    cols: NDArray[np.int64],
-    cells: dict[tuple[int, int], dict[str, Any]],
-) -> None:
-    from tradeoff.sources.common import SourceProblem
-    from tradeoff.sources.readers import read_lm_eval, read_optimum_benchmark
-
-    path, kind = source
-    floc: yamlio.Loc = ("candidates", i, "from")
-    line, col = ctx.doc.pos(floc)
-    if cand.columns is not None:
-        ctx.fail(("candidates", i, "columns"), "'columns' goes with a table `from:` only", key=True)
-    wanted = ctx.lm_eval if kind == "lm_eval" else ctx.optimum
-    label = "lm_eval" if kind == "lm_eval" else "optimum_benchmark"
-    if not wanted:
-        what = f"{cand.from_} is a {label} file, but no metric has `source: {{{label}: ...}}`"
-        ctx.fail(floc, what)
-        return
-
-    def read(fields: dict[str, tuple[str, str]]) -> dict[str, tuple[float, float | None, Any]]:
-        if kind == "lm_eval":
-            percent = {m: (ctx.metrics[ctx.index[m]].unit or "").strip() == "%" for m in fields}
-            return read_lm_eval(path, fields, percent, cand.from_)
-        unit_of = {m: ctx.metrics[ctx.index[m]].unit for m in fields}
-        found = read_optimum_benchmark(path, fields, unit_of, cand.from_)
-        return {m: (v, None, prov) for m, (v, prov) in found.items()}
-
-    # A metric written under `metrics:` (a value, or null for none) is taken from there when the
-    # file lacks it, so one candidate can miss a task the others ran; if the file has it too,
-    # the two must not compete.
-    inline = [m for m in wanted if m in cand.metrics]
-    try:
-        got = read({m: f for m, f in wanted.items() if m not in inline})
-    except SourceProblem as exc:
-        _problems(ctx, floc, exc)
-        return
-    for metric in inline:
-        try:
-            read({metric: wanted[metric]})
-        except SourceProblem:
-            continue
-        loc: yamlio.Loc = ("candidates", i, "metrics", metric)
-        ctx.fail(
-            loc, f"'{metric}' is given here and also comes from {cand.from_}; keep one", key=True
-        )
-    for metric, (value, se, prov) in got.items():
-        j = ctx.index[metric]
-        values[0, j] = value
-        if se is not None:
-            stderr[0, j] = se
-        lines[0, j], cols[0, j] = line, col
-        cells[(0, j)] = dict(prov)
 
 
 def _price(
@@ -304,7 +207,7 @@ def _price(
             cand.price.provider, cand.price.model, workload.input_tokens, workload.output_tokens
         )
     except SourceProblem as exc:
-        _problems(ctx, ploc, exc)
+        problems(ctx, ploc, exc)
         return
     j = ctx.index[metric]
     values[0, j] = usd * scale
@@ -328,81 +231,3 @@ def check_price_metric(ctx: Context) -> None:
             f"a `source: price` metric needs a cost-per-request unit such as USD/request or "
             f"USD/1k requests, got {shown}",
         )
-
-
-def join_table(
-    ctx: Context,
-    i: int,
-    cand: Candidate,
-    names: list[str],
-    tags: list[frozenset[str]],
-    values: F64,
-    lines: NDArray[np.int64],
-    cols: NDArray[np.int64],
-    cells: dict[tuple[int, int], dict[str, Any]],
-) -> None:
-    """`from: table, join: name`: each row adds its values to the candidate of the same name.
-
-    A row naming no candidate, or a value the candidate already has (inline or from another
-    source), is an error naming the file and row. Empty cells add nothing. The entry's `tags`
-    are added to every candidate it joins.
-    """
-    from tradeoff.sources.common import SourceProblem, close_matches
-    from tradeoff.sources.readers import kind_of, read_table, resolve_source
-
-    cloc: yamlio.Loc = ("candidates", i)
-    floc = (*cloc, "from")
-    for key in ("name", "metrics", "price"):
-        if key in ctx.doc.data["candidates"][i]:
-            ctx.fail(
-                (*cloc, key),
-                f"'{key}' does not go with `join:` (the rows name candidates)",
-                key=True,
-            )
-    metric_names = [m.name for m in ctx.metrics]
-    try:
-        path = resolve_source(ctx.base_dir, cand.from_ or "", ctx.allow_external)
-        ctx.read.append(path)
-        if kind_of(path, cand.from_) != "table":
-            raise SourceProblem(
-                [(cand.from_ or "", "`join:` needs a CSV, Parquet or JSON Lines table")]
-            )
-        table = read_table(
-            path,
-            metric_names,
-            cand.columns,
-            cand.from_,
-            units={m.name: m.unit for m in ctx.metrics},
-        )
-    except SourceProblem as exc:
-        _problems(ctx, floc, exc)
-        return
-    line, col = ctx.doc.pos(floc)
-    where = {name: k for k, name in enumerate(names)}
-    extra = frozenset(cand.tags)
-    reported = 0
-    for r, name in enumerate(table.names):
-        k = where.get(name)
-        if k is None:
-            if reported < 20:
-                what = f"{table.place(r)}: no candidate named {name!r} to join"
-                ctx.fail(floc, what + close_matches(name, names))
-                reported += 1
-            continue
-        if extra:
-            tags[k] = tags[k] | extra
-        for j in np.flatnonzero(~np.isnan(table.values[r])):
-            metric = metric_names[j]
-            if not np.isnan(values[k, j]):
-                ctx.fail(
-                    floc,
-                    f"{table.place(r, metric)}: {name!r} already has a value for {metric} "
-                    f"(line {int(lines[k, j])}); keep one",
-                )
-                continue
-            values[k, j] = table.values[r, j]
-            lines[k, j], cols[k, j] = line, col
-            cells[(k, int(j))] = {
-                "source": table.display,
-                table.row_label: int(table.row_numbers[r]),
-            }

@@ -15,8 +15,6 @@ test corpus, generated files and mutated ones).
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from typing import Any, Literal
 
 import numpy as np
@@ -24,20 +22,7 @@ import numpy as np
 from tradeoff.data import BudgetSpec, MetricSpec, StudyData
 from tradeoff.goals import yamlio
 from tradeoff.quantity import parse_quantity
-
-IDENTIFIER_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-# C0/C1 control characters (escape codes, newlines): never in a name, tag, title or unit, which
-# end up in terminals, CI logs and tables.
-# C0/C1 control characters, and the bidirectional controls that make text display in another
-# order than it is stored (so a name could read as another in a terminal or a CI log).
-CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def name_key(name: str) -> str:
-    """A name as it compares for uniqueness: two spellings of the same text (NFC and NFD 'é')
-    are one name."""
-    return name if name.isascii() else unicodedata.normalize("NFC", name)
-
+from tradeoff.rules import CONTROL_RE, IDENTIFIER_RE, name_key, name_problem
 
 _TOP = frozenset(("version", "title", "metrics", "budgets", "profiles", "candidates"))
 _METRIC = frozenset(("direction", "unit", "description", "range", "additive"))
@@ -240,7 +225,7 @@ class _Reader:
         for i, cand in enumerate(raw):
             cand = _mapping(cand, _CANDIDATE)
             name = cand.get("name")
-            if type(name) is not str or not name or CONTROL_RE.search(name):
+            if type(name) is not str or not name or name_problem(name):
                 raise _Decline
             if (key := name_key(name)) in seen:
                 raise _Decline

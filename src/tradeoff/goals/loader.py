@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from tradeoff.data import BudgetSpec, MetricSpec, StudyData
+from tradeoff.data import BudgetSpec, MetricSpec, SourceGroup, StudyData
 from tradeoff.errors import Diagnostic, InputError, did_you_mean
 from tradeoff.goals import fastpath, yamlio
 from tradeoff.goals import pydantic_errors as validation_errors
-from tradeoff.goals.fastpath import CONTROL_RE, IDENTIFIER_RE, name_key
 from tradeoff.goals.yamlio import show_key
 from tradeoff.quantity import parse_quantity
+from tradeoff.rules import CONTROL_RE, IDENTIFIER_RE, name_key, name_problem, text_problem
 
 if TYPE_CHECKING:
     from tradeoff.goals import datain
@@ -153,9 +154,8 @@ class _Checker:
         """Names, tags, titles and units end up in terminals and CI logs: no control characters."""
         items = list(enumerate(value)) if isinstance(value, list) else [(None, value)]
         for k, item in items:
-            if isinstance(item, str) and CONTROL_RE.search(item):
-                where = loc if k is None else (*loc, k)
-                self.fail(where, "must not contain control characters (escape codes, line breaks)")
+            if isinstance(item, str) and (problem := text_problem(item)):
+                self.fail(loc if k is None else (*loc, k), problem)
 
     def candidates(self, entries: list[Any]) -> None:
         seen: dict[str, tuple[int, str]] = {}
@@ -163,8 +163,6 @@ class _Checker:
             cloc: yamlio.Loc = ("candidates", i)
             if not isinstance(cand, dict):
                 continue
-            if "columns" in cand and "from" not in cand:
-                self.fail((*cloc, "columns"), "'columns' goes with a table `from:`", key=True)
             name = cand.get("name")
             if "name" not in cand and "from" not in cand:
                 self.fail(cloc, "missing required key 'name'")
@@ -179,8 +177,8 @@ class _Checker:
                 )
             elif isinstance(name, str):
                 seen[name_key(name)] = (self.doc.line((*cloc, "name")), name)
-            if isinstance(name, str) and CONTROL_RE.search(name):
-                self.fail((*cloc, "name"), "a name must not contain control characters")
+            if isinstance(name, str) and (problem := name_problem(name)):
+                self.fail((*cloc, "name"), problem)
             self.plain_texts((*cloc, "tags"), cand.get("tags"))
             for metric, value in _dict(cand.get("metrics")).items():
                 vloc = (*cloc, "metrics", metric)
@@ -225,15 +223,13 @@ def _build(goals: GoalsFile, checker: _Checker, base_dir: Path, allow_external: 
     names: list[str] = []
     tags: list[frozenset[str]] = []
     provenance: dict[tuple[int, int], dict[str, Any]] = {}
-    groups = []
+    groups: list[SourceGroup] = []
     start = 0
     for _, b in kept:
         names.extend(b.names)
-        tags.extend([b.tags] * len(b.names))
+        tags.extend(b.row_tags if b.row_tags is not None else [b.tags] * len(b.names))
         provenance.update({(start + r, j): p for (r, j), p in b.cells.items()})
-        if b.group is not None:
-            b.group.start = start
-            groups.append(b.group)
+        groups.extend(replace(g, start=g.start + start) for g in b.groups)
         start += len(b.names)
     d = len(metrics)
 
@@ -244,8 +240,12 @@ def _build(goals: GoalsFile, checker: _Checker, base_dir: Path, allow_external: 
     _unique_names(checker, kept, names)
     values, stderr = stack("values", (0, d), np.float64), stack("stderr", (0, d), np.float64)
     lines, cols = stack("lines", (0, d), np.int64), stack("cols", (0, d), np.int64)
-    for i, cand in joins:
-        datain.join_table(ctx, i, cand, names, tags, values, lines, cols, provenance)
+    if joins:
+        from tradeoff.goals.tablein import JoinTarget
+
+        target = JoinTarget(names, tags, values, stderr, lines, cols, provenance)
+        for i, cand in joins:
+            datain.join_entry(ctx, i, cand, target)
     index = {m.name: j for j, m in enumerate(metrics)}
     budgets: list[BudgetSpec] = []
     for metric, bounds in goals.budgets.items():
@@ -271,15 +271,27 @@ def _build(goals: GoalsFile, checker: _Checker, base_dir: Path, allow_external: 
         budgets=budgets,
         profiles={k: dict(v) for k, v in goals.profiles.items()},
         groups=groups,
-        meta={"prices": ctx.prices} if ctx.prices else {},
+        meta=_meta(ctx),
         read=list(ctx.read),
     )
+
+
+def _meta(ctx: datain.Context) -> dict[str, Any]:
+    meta: dict[str, Any] = {}
+    if ctx.prices:
+        meta["prices"] = ctx.prices
+    if unmatched := ctx.notes.get("unmatched"):
+        meta["unmatched"] = [
+            {"where": yamlio.format_loc(loc), "line": ctx.doc.line(loc), "rows": n, "of": total}
+            for loc, n, total in unmatched
+        ]
+    return meta
 
 
 def _unique_names(checker: _Checker, kept: list[tuple[int, Any]], names: list[str]) -> None:
     """Names must be unique across inline candidates and every table (the checker already
     caught duplicates among inline ones)."""
-    if not any(b.group is not None for _, b in kept):
+    if not any(b.groups or len(b.names) > 1 for _, b in kept):
         return
     if len(set(names)) == len(names) and all(n.isascii() for n in names):
         return
@@ -288,22 +300,29 @@ def _unique_names(checker: _Checker, kept: list[tuple[int, Any]], names: list[st
     first: dict[str, str] = {}
     reported = 0
     for i, b in kept:
+        many = bool(b.groups) or len(b.names) > 1
         for r, name in enumerate(b.names):
-            here = (
-                b.group and f"{b.group.display} {b.group.row_label} {int(b.group.row_numbers[r])}"
-            )
+            here = _row_place(b, r) if many else None
             where = here or f"candidates[{i}]"
             key = name_key(name)
             if key in first and reported < 20:
-                if b.group is None and first[key].startswith("candidates["):
+                if not many and first[key].startswith("candidates["):
                     continue  # two inline candidates: reported by the checker
-                loc: yamlio.Loc = ("candidates", i, "from" if b.group else "name")
+                entry = "each" if "each" in checker.doc.data["candidates"][i] else "from"
+                loc: yamlio.Loc = ("candidates", i, entry if many else "name")
                 checker.fail(
                     loc,
                     f"{where}: duplicate candidate name {show_key(name)} (first in {first[key]})",
                 )
                 reported += 1
             first.setdefault(key, where)
+
+
+def _row_place(b: datain.Block, r: int) -> str:
+    for g in b.groups:
+        if g.start <= r < g.start + len(g.row_numbers):
+            return f"{g.display} {g.row_label} {int(g.row_numbers[r - g.start])}"
+    return str(b.cells.get((r, 0), {}).get("source", b.names[r]))
 
 
 def _budget_specs(

@@ -99,6 +99,8 @@ class MetricSource(_Model):
     """Take the value from lm-evaluation-harness results."""
     optimum_benchmark: OptimumBenchmarkSource | None = None
     """Take the value from an optimum-benchmark report."""
+    json_: str | None = Field(default=None, alias="json", min_length=1)
+    """A JMESPath expression giving one number (or a number with a unit) in any JSON file."""
 
 
 def _as_source(value: Any) -> Any:
@@ -182,8 +184,20 @@ Value = Annotated[
 ]
 
 
+class Column(_Model):
+    """A table column with its unit given explicitly."""
+
+    column: str = Field(min_length=1)
+    """The column's header, as the file writes it."""
+    unit: str = Field(min_length=1)
+    """The unit of every cell of that column; converted to the metric's unit."""
+
+
+Combine = Literal["median", "mean", "min", "max", "last"]
+
+
 class Candidate(_Model):
-    """A model or deployment to choose from, or (with `from`) a file of them."""
+    """A model or deployment to choose from, or (with `from` or `each`) files of them."""
 
     name: str | None = Field(default=None, min_length=1)
     """Unique name of the candidate."""
@@ -191,13 +205,33 @@ class Candidate(_Model):
     """Free-form labels; budgets with `tags` apply to candidates with one of them."""
     metrics: dict[str, Value] = Field(default_factory=dict)
     """Metric values; a metric may be left out or written `null` (either is a missing value)."""
-    from_: str | None = Field(default=None, alias="from")
-    """A CSV, Parquet or JSON Lines table of candidates, or an lm-eval / optimum-benchmark file."""
-    columns: dict[str, str] | None = None
-    """With a table `from`: metric name -> column name, where they differ."""
+    from_: str | Annotated[list[str], Field(min_length=1)] | None = Field(
+        default=None, alias="from"
+    )
+    """A file, or a list of files; each may be a glob (`*`, `?`, `**`). A table (CSV, Parquet,
+    JSON Lines, or JSON with `rows`) of candidates, or a candidate's results files (lm-eval,
+    optimum-benchmark, serving, any JSON)."""
+    each: str | None = Field(default=None, min_length=1)
+    """A glob: one candidate per matching file (or per run in it), named by `name`'s template
+    (`{1}`, `{2}` for the wildcards, `{stem}`, `{parent}`, `{run}`, `{rate}`)."""
+    newest: StrictBool = False
+    """A metric found in several of the candidate's files takes the latest recorded date."""
+    run: Annotated[int, Field(ge=0, strict=True)] | None = None
+    """Of a file that holds several runs, the one to read (0-based)."""
+    rows: str | None = Field(default=None, min_length=1)
+    """With a `.json` table: a JMESPath expression giving a list of objects, one row each."""
+    columns: dict[str, str | Column] | None = None
+    """With a table: metric (or `name`, `date`) -> the file's column, or `{column, unit}`."""
+    tag_columns: list[str] | None = None
+    """With a table: columns whose value in each row becomes a tag of that row's candidate."""
+    combine: Combine | None = None
+    """With a table: rows sharing a name become one candidate, each metric combined this way."""
     join: Literal["name"] | None = None
-    """With a table `from`: its rows add their values to the candidates of the same `name`
-    defined elsewhere in the file, instead of being candidates of their own."""
+    """With a table or `each:`: the values go to the candidates of the same `name` defined
+    elsewhere in the file, instead of being candidates of their own."""
+    unmatched: Literal["ignore", "error"] | None = None
+    """With `join`: a row naming no candidate is ignored (default; `validate` counts them) or an
+    error."""
     price: Price | None = None
     """Fill the `source: price` metric from the genai-prices package's bundled data."""
 

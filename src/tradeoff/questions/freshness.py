@@ -25,13 +25,15 @@ def parse_age(text: str) -> int:
 
 
 def stale(data: StudyData, max_days: int, today: dt.date | None = None) -> list[Diagnostic]:
-    """One warning per value whose `date` is more than `max_days` before `today`.
+    """Warnings for values whose `date` is more than `max_days` before `today`, one per file
+    and date: a table's 40 rows of one date give one line, not one per metric per candidate.
 
-    Dates come from a value's own `date:` or from its source (an lm-eval results file's run
-    date). Values without a date are not judged.
+    Dates come from a value's own `date:`, a table's `date` column, or its results file (an
+    lm-eval run's date). Values without a date are not judged. A warning is located at the
+    first value of its group; one holding a single value names it (`model.metric`).
     """
     today = today or dt.datetime.now(dt.UTC).date()
-    out = []
+    groups: dict[tuple[str, str], list[tuple[int, int]]] = {}
     for (i, j), prov in sorted(data.provenance.items()):
         raw = prov.get("date")
         if not isinstance(raw, str):
@@ -40,18 +42,22 @@ def stale(data: StudyData, max_days: int, today: dt.date | None = None) -> list[
             when = dt.date.fromisoformat(raw[:10])
         except ValueError:
             continue
-        age = (today - when).days
-        if age > max_days:
-            metric = data.metrics[j].name
-            out.append(
-                Diagnostic(
-                    data.file,
-                    int(data.lines[i, j]),
-                    int(data.cols[i, j]),
-                    f"{data.names[i]}.{metric}",
-                    f"dated {when.isoformat()}, {age} days old (more than {max_days})",
-                )
-            )
+        if (today - when).days > max_days:
+            source = prov.get("source")
+            key = (source if isinstance(source, str) else "", when.isoformat())
+            groups.setdefault(key, []).append((i, j))
+    out = []
+    for (source, day), cells in groups.items():
+        age = (today - dt.date.fromisoformat(day)).days
+        i, j = cells[0]
+        said = f"dated {day}, {age} days old (more than {max_days})"
+        if len(cells) == 1:
+            where = f"{data.names[i]}.{data.metrics[j].name}"
+        else:
+            where = source or data.file
+            said = f"{len(cells)} values {said}"
+        line, col = int(data.lines[i, j]), int(data.cols[i, j])
+        out.append(Diagnostic(data.file, line, col, where, said))
     return out
 
 
@@ -66,6 +72,7 @@ class ValidateResult:
     profiles: int
     stale: list[Diagnostic]
     command: str = "validate"
+    ignored_rows: int = 0  # rows of `join:` entries naming no candidate (`unmatched: ignore`)
 
     def summary(self) -> str:
         """The line `tradeoff validate` prints on stdout."""
@@ -75,6 +82,8 @@ class ValidateResult:
             _count(self.budgets, "budget"),
             _count(self.profiles, "profile") if self.profiles else "no profiles (equal weights)",
         ]
+        if self.ignored_rows:
+            parts.append(f"{_count(self.ignored_rows, 'joined row')} naming no candidate ignored")
         return f"{self.file}: valid: {', '.join(parts)}\n"
 
     def to_json(self) -> dict[str, Any]:
@@ -87,6 +96,7 @@ class ValidateResult:
             "budgets": self.budgets,
             "profiles": self.profiles,
             "stale": [str(d) for d in self.stale],
+            "ignored_rows": self.ignored_rows,
         }
 
 
@@ -100,6 +110,7 @@ def validate_result(data: StudyData, max_age: str | int | None = None) -> Valida
         budgets=len(data.budgets),
         profiles=len(data.profiles),
         stale=stale(data, days) if days is not None else [],
+        ignored_rows=sum(u["rows"] for u in data.meta.get("unmatched", [])),
     )
 
 

@@ -16,9 +16,9 @@ from __future__ import annotations
 import difflib
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -30,10 +30,6 @@ MAX_PROBLEMS = 20
 """Problems kept per file; the rest are counted in one last "and N more problems"."""
 MAX_JSON_BYTES = 64 * 1024 * 1024
 """lm-eval and optimum-benchmark reports are kilobytes; refuse to parse anything this big."""
-TABLE_SUFFIXES = (".csv", ".parquet", ".jsonl")
-REPORT_TARGETS = ("load_model", "prefill", "decode", "per_token")
-
-Kind = Literal["table", "lm_eval", "optimum_benchmark"]
 
 
 class SourceProblem(Exception):
@@ -129,6 +125,7 @@ class Table:
     values: NDArray[np.float64]
     row_numbers: NDArray[np.int64]
     row_label: str = "row"
+    texts: dict[str, list[str | None]] = field(default_factory=dict)  # Options.texts columns
 
     def place(self, i: int, metric: str | None = None) -> str:
         """Where candidate `i` (or its value of `metric`) is: 'sweep.csv row 5, column quality'."""

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tradeoff import units as units_mod
-from tradeoff.sources.common import Problems, SourceProblem, close_matches, excerpt, load_json
+from tradeoff.sources.common import Problems, SourceProblem, close_matches, excerpt
+from tradeoff.sources.kinds import Found, NotHere, Request, SourceFile
 
 if TYPE_CHECKING:
     from genai_prices.data_snapshot import DataSnapshot
@@ -73,54 +74,91 @@ def _lm_eval_provenance(data: dict[str, Any], path: Path, display: str) -> dict[
 def read_lm_eval(
     path: Path, fields: dict[str, tuple[str, str]], percent: dict[str, bool], display: str
 ) -> dict[str, tuple[float, float | None, dict[str, Any]]]:
-    data = load_json(path, display)
-    if not isinstance(data, dict) or not isinstance(data.get("results"), dict):
-        raise SourceProblem([(display, "not lm-eval results: no 'results' object")])
-    tasks: dict[str, Any] = dict(data["results"])
-    if isinstance(data.get("groups"), dict):
-        tasks = {**data["groups"], **tasks}
-    base = _lm_eval_provenance(data, path, display)
+    file = SourceFile(path, display, "lm_eval")
     problems = Problems(display)
     out: dict[str, tuple[float, float | None, dict[str, Any]]] = {}
     for metric, (task, field) in fields.items():
-        entry = tasks.get(task)
-        if not isinstance(entry, dict):
-            what = f"no task {excerpt(task)} in the results" + close_matches(task, tasks)
-            what += f"; if this model has no such result, write `{metric}: null` under metrics"
+        spec = (task, field)
+        try:
+            got = lookup_lm_eval(file, Request(metric, spec, "%" if percent.get(metric) else None))
+        except SourceProblem as exc:
+            for place, what in exc.problems:
+                problems.add(place, what)
+            continue
+        if isinstance(got, NotHere):
+            no_task = got.what.startswith("no task")
+            what = got.what + close_matches(task if no_task else field, got.offered)
+            if no_task:
+                what += f"; if this model has no such result, write `{metric}: null` under metrics"
             problems.add(f"{display} (for {metric})", what)
             continue
-        place = f"{display} task {excerpt(task)}, field {excerpt(field)}"
-        if field not in entry:
-            offered = [k for k in entry if k not in _NOT_METRICS and "_stderr" not in k]
-            what = f"no field {excerpt(field)} in task {excerpt(task)}"
-            problems.add(f"{display} (for {metric})", what + close_matches(field, offered))
-            continue
-        value = _number(entry[field])
-        if value is None:
-            problems.add(place, f"expected a finite number, got {excerpt(entry[field])}")
-            continue
-        stderr_field = _stderr_field(field)
-        raw_stderr = entry.get(stderr_field)
-        stderr = _number(raw_stderr)
-        if raw_stderr is not None and raw_stderr != "N/A" and stderr is None:
-            problems.add(
-                f"{display} task {excerpt(task)}, field {excerpt(stderr_field)}",
-                f"expected a finite number or 'N/A', got {excerpt(raw_stderr)}",
-            )
-            continue
-        if stderr is not None and stderr < 0:
-            problems.add(
-                f"{display} task {excerpt(task)}, field {excerpt(stderr_field)}",
-                f"a standard error must be at least 0, got {raw_stderr}",
-            )
-            continue
-        scale = 100.0 if percent.get(metric) else 1.0
-        provenance = {**base, "task": task, "field": field}
-        if stderr is not None:
-            provenance["stderr_field"] = stderr_field
-        out[metric] = (value * scale, None if stderr is None else stderr * scale, provenance)
+        out[metric] = (got.value, got.stderr, got.provenance)
     problems.raise_if_any()
     return out
+
+
+def _spec_pair(spec: Any, first: str, second: str) -> tuple[str, str]:
+    if isinstance(spec, tuple):
+        return spec[0], spec[1]
+    return getattr(spec, first), getattr(spec, second)
+
+
+_FILE_STAMP = re.compile(r"results_(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2}(?:\.\d+)?)")
+
+
+def lm_eval_date(file: SourceFile) -> str | None:
+    """When the run ended, as precisely as the file says: ISO date and time where it has them
+    (the unix `date`, or a `results_YYYY-MM-DDTHH-MM-SS.ffffff.json` name), else a date."""
+    data = file.data()
+    if not isinstance(data, dict):
+        return None
+    number = _number(data.get("date"))
+    if number is not None:
+        try:
+            return datetime.fromtimestamp(number, tz=UTC).isoformat()
+        except (OverflowError, OSError, ValueError):
+            return None
+    stamp = _FILE_STAMP.search(file.path.name)
+    if stamp is not None and not isinstance(data.get("date"), str):
+        day, hours, minutes, seconds = stamp.groups()
+        return f"{day}T{hours}:{minutes}:{float(seconds):09.6f}+00:00"
+    return _iso_date(data, file.path)
+
+
+def lookup_lm_eval(file: SourceFile, request: Request) -> Found | NotHere:
+    """One metric from lm-eval results: `request.spec` has `task` and `field`; a metric in `%`
+    gets value and stderr x100."""
+    data, display = file.data(), file.display
+    if not isinstance(data, dict) or not isinstance(data.get("results"), dict):
+        raise SourceProblem([(display, "not lm-eval results: no 'results' object")])
+    task, field = _spec_pair(request.spec, "task", "field")
+    tasks: dict[str, Any] = dict(data["results"])
+    if isinstance(data.get("groups"), dict):
+        tasks = {**data["groups"], **tasks}
+    entry = tasks.get(task)
+    if not isinstance(entry, dict):
+        return NotHere(f"no task {excerpt(task)} in the results", tuple(tasks))
+    if field not in entry:
+        offered = [k for k in entry if k not in _NOT_METRICS and "_stderr" not in k]
+        return NotHere(f"no field {excerpt(field)} in task {excerpt(task)}", tuple(offered))
+    value = _number(entry[field])
+    if value is None:
+        place = f"{display} task {excerpt(task)}, field {excerpt(field)}"
+        raise SourceProblem([(place, f"expected a finite number, got {excerpt(entry[field])}")])
+    stderr_field = _stderr_field(field)
+    raw_stderr = entry.get(stderr_field)
+    stderr = _number(raw_stderr)
+    place = f"{display} task {excerpt(task)}, field {excerpt(stderr_field)}"
+    if raw_stderr is not None and raw_stderr != "N/A" and stderr is None:
+        what = f"expected a finite number or 'N/A', got {excerpt(raw_stderr)}"
+        raise SourceProblem([(place, what)])
+    if stderr is not None and stderr < 0:
+        raise SourceProblem([(place, f"a standard error must be at least 0, got {raw_stderr}")])
+    scale = 100.0 if (request.unit or "").strip() == "%" else 1.0
+    provenance = {**_lm_eval_provenance(data, file.path, display), "task": task, "field": field}
+    if stderr is not None:
+        provenance["stderr_field"] = stderr_field
+    return Found(value * scale, None if stderr is None else stderr * scale, provenance)
 
 
 def read_optimum_benchmark(
@@ -129,13 +167,49 @@ def read_optimum_benchmark(
     units: dict[str, str | None],
     display: str,
 ) -> dict[str, tuple[float, dict[str, Any]]]:
-    data = load_json(path, display)
+    file = SourceFile(path, display, "optimum_benchmark")
+    problems = Problems(display)
+    out: dict[str, tuple[float, dict[str, Any]]] = {}
+    for metric, spec in fields.items():
+        try:
+            got = lookup_optimum_benchmark(file, Request(metric, spec, units.get(metric)))
+        except SourceProblem as exc:
+            for place, what in exc.problems:
+                problems.add(place, what)
+            continue
+        if isinstance(got, NotHere):
+            word = got.what.split("'")[1] if "'" in got.what else ""
+            problems.add(f"{display} (for {metric})", got.what + close_matches(word, got.offered))
+            continue
+        out[metric] = (got.value, got.provenance)
+    problems.raise_if_any()
+    return out
+
+
+def _report_of(file: SourceFile) -> tuple[dict[str, Any], dict[str, Any]]:
+    data = file.data()
     if not isinstance(data, dict):
-        raise SourceProblem([(display, "not an optimum-benchmark report: not a JSON object")])
+        raise SourceProblem([(file.display, "not an optimum-benchmark report: not a JSON object")])
     report = data.get("report") if isinstance(data.get("report"), dict) else data
-    assert isinstance(report, dict)
     config = data.get("config") if isinstance(data.get("config"), dict) else {}
-    assert isinstance(config, dict)
+    assert isinstance(report, dict) and isinstance(config, dict)
+    return report, config
+
+
+def optimum_benchmark_date(file: SourceFile) -> str | None:
+    _, config = _report_of(file)
+    environment = config.get("environment")
+    stamp = environment.get("timestamp") if isinstance(environment, dict) else None
+    if isinstance(stamp, str) and re.match(r"\d{4}-\d{2}-\d{2}", stamp):
+        return stamp[:10]
+    return None
+
+
+def lookup_optimum_benchmark(file: SourceFile, request: Request) -> Found | NotHere:
+    """One metric from an optimum-benchmark report: `request.spec` has `target` and a dotted
+    `field`; the unit beside the value converts to `request.unit`."""
+    report, config = _report_of(file)
+    display = file.display
     backend = config.get("backend") if isinstance(config.get("backend"), dict) else {}
     environment = config.get("environment") if isinstance(config.get("environment"), dict) else {}
     assert isinstance(backend, dict) and isinstance(environment, dict)
@@ -145,48 +219,35 @@ def read_optimum_benchmark(
         "benchmark": _text(config.get("name")),
     }
     base = {"source": display, **{k: v for k, v in found.items() if v is not None}}
-    problems = Problems(display)
-    out: dict[str, tuple[float, dict[str, Any]]] = {}
-    for metric, (target, field) in fields.items():
-        here = f"{display} (for {metric})"
-        node: Any = report.get(target)
+    target, field = _spec_pair(request.spec, "target", "field")
+    node: Any = report.get(target)
+    if not isinstance(node, dict):
+        targets = [k for k, v in report.items() if isinstance(v, dict)]
+        return NotHere(f"no target {excerpt(target)}", tuple(targets))
+    parent: dict[str, Any] = node
+    walked = target
+    for part in field.split("."):
         if not isinstance(node, dict):
-            targets = [k for k, v in report.items() if isinstance(v, dict)]
-            problems.add(here, f"no target {excerpt(target)}" + close_matches(target, targets))
-            continue
-        parent: dict[str, Any] = node
-        walked = target
-        for part in field.split("."):
-            if not isinstance(node, dict):
-                node = None
-                break
-            if part not in node:
-                what = f"no field {excerpt(part)} in {excerpt(walked)}"
-                problems.add(here, what + close_matches(part, [str(k) for k in node]))
-                node = None
-                break
-            parent, node, walked = node, node[part], f"{walked}.{part}"
-            if node is None:
-                problems.add(here, f"{excerpt(walked)} is null: the run did not measure it")
-                break
+            return NotHere(f"no field {excerpt(part)} in {excerpt(walked)}")
+        if part not in node:
+            offered = tuple(str(k) for k in node)
+            return NotHere(f"no field {excerpt(part)} in {excerpt(walked)}", offered)
+        parent, node, walked = node, node[part], f"{walked}.{part}"
         if node is None:
-            continue
-        value = _number(node)
-        place = f"{display} {excerpt(f'{target}.{field}')}"
-        if value is None:
-            problems.add(place, f"expected a finite number, got {excerpt(node)}")
-            continue
-        unit = _text(parent.get("unit"), 40)
-        target_unit = units.get(metric)
-        if unit is not None and target_unit is not None:
-            try:
-                value = units_mod.convert(value, unit, target_unit)
-            except ValueError as exc:
-                problems.add(place, str(exc))
-                continue
-        out[metric] = (value, {**base, "target": target, "field": field, "unit": unit})
-    problems.raise_if_any()
-    return out
+            here = f"{display} (for {request.metric})"
+            what = f"{excerpt(walked)} is null: the run did not measure it"
+            raise SourceProblem([(here, what)])
+    value = _number(node)
+    place = f"{display} {excerpt(f'{target}.{field}')}"
+    if value is None:
+        raise SourceProblem([(place, f"expected a finite number, got {excerpt(node)}")])
+    unit = _text(parent.get("unit"), 40)
+    if unit is not None and request.unit is not None:
+        try:
+            value = units_mod.convert(value, unit, request.unit)
+        except ValueError as exc:
+            raise SourceProblem([(place, str(exc))]) from None
+    return Found(value, None, {**base, "target": target, "field": field, "unit": unit})
 
 
 @functools.cache

@@ -10,17 +10,96 @@ import os
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from tradeoff.sources.common import (
-    REPORT_TARGETS,
-    TABLE_SUFFIXES,
-    Kind,
-    SourceProblem,
-    Table,
-    excerpt,
-    load_json,
+from tradeoff.sources.common import SourceProblem, Table, excerpt
+from tradeoff.sources.kinds import (
+    FileKind,
+    Found,
+    NotHere,
+    Request,
+    SourceFile,
+    SourceReader,
+    detect,
 )
+
+if TYPE_CHECKING:
+    from tradeoff.sources.tables import Options
+
+# --- the registries: file kinds and metric sources (see `kinds.py`) ---------------------------
+
+
+def _lm_eval(file: SourceFile, request: Request) -> Found | NotHere:
+    from tradeoff.sources.files import lookup_lm_eval
+
+    return lookup_lm_eval(file, request)
+
+
+def _lm_eval_date(file: SourceFile) -> str | None:
+    from tradeoff.sources.files import lm_eval_date
+
+    return lm_eval_date(file)
+
+
+def _optimum(file: SourceFile, request: Request) -> Found | NotHere:
+    from tradeoff.sources.files import lookup_optimum_benchmark
+
+    return lookup_optimum_benchmark(file, request)
+
+
+def _optimum_date(file: SourceFile) -> str | None:
+    from tradeoff.sources.files import optimum_benchmark_date
+
+    return optimum_benchmark_date(file)
+
+
+def _json(file: SourceFile, request: Request) -> Found | NotHere:
+    from tradeoff.sources.jmes import lookup_json
+
+    return lookup_json(file, request)
+
+
+KINDS: dict[str, FileKind] = {
+    "lm_eval": FileKind(date=_lm_eval_date),
+    "optimum_benchmark": FileKind(date=_optimum_date),
+}
+"""File kind -> its recorded date and runs (a kind without an entry has neither)."""
+
+READERS: dict[str, SourceReader] = {
+    "lm_eval": SourceReader(frozenset({"lm_eval"}), _lm_eval),
+    "optimum_benchmark": SourceReader(frozenset({"optimum_benchmark"}), _optimum),
+    "json": SourceReader(None, _json),
+}
+"""A metric's source key -> the reader that answers it (`price` is not a file source)."""
+
+
+def file_date(file: SourceFile) -> str | None:
+    """The ISO date the tool recorded in `file` (for `newest: true`), or None."""
+    return KINDS.get(file.kind, FileKind()).date(file)
+
+
+def file_runs(file: SourceFile) -> list[dict[str, Any]] | None:
+    """A label mapping per run (`{"run": 0, "rate": 4.0}`) when `file` can hold several runs."""
+    how = KINDS.get(file.kind, FileKind()).runs
+    return None if how is None else how(file)
+
+
+def read_json_rows(file: SourceFile, expression: str) -> list[dict[str, Any]]:
+    """`rows: EXPR` on a `.json` table entry: the list of objects the expression gives."""
+    from tradeoff.sources.jmes import rows
+
+    return rows(file, expression)
+
+
+def check_jmespath(expression: str) -> str | None:
+    """Why `expression` is not a JMESPath expression, or None when it is."""
+    from tradeoff.sources.jmes import compiled
+
+    try:
+        compiled(expression)
+    except ValueError as exc:
+        return str(exc)
+    return None
 
 
 def resolve_source(base_dir: Path, relative: str, allow_external: bool) -> Path:
@@ -37,10 +116,10 @@ def resolve_source(base_dir: Path, relative: str, allow_external: bool) -> Path:
     Raises:
         SourceProblem: the path is empty, absolute, escapes the folder, or names no regular file.
     """
-    shown = excerpt(relative, 80)
+    shown = excerpt(relative, 300)
 
     def fail(what: str) -> SourceProblem:
-        return SourceProblem([(f"from {shown}", what)])
+        return SourceProblem([(shown, what)])
 
     hint = " (pass --allow-external-sources to allow it)"
     if not relative.strip():
@@ -67,38 +146,13 @@ def resolve_source(base_dir: Path, relative: str, allow_external: bool) -> Path:
     return resolved
 
 
-def kind_of(path: Path, display: str | None = None) -> Kind:
-    """What a `from:` file is, by extension and (for `.json`) by content.
-
-    `.csv`, `.parquet`, `.jsonl` are candidate tables; a `.json` object with `results` is
-    lm-evaluation-harness (or lighteval) output; one with `report`, or with any of
-    `load_model`/`prefill`/`decode`/`per_token` at the top, is an optimum-benchmark report.
+def kind_of(path: Path, display: str | None = None) -> str:
+    """What a `from:` file is, by extension and content (see `kinds.detect`).
 
     Raises:
-        SourceProblem: another extension, or a `.json` that is neither.
+        SourceProblem: an unsupported extension, or a JSON file that does not parse.
     """
-    shown = display or path.name
-    suffix = path.suffix.lower()
-    if suffix in TABLE_SUFFIXES:
-        return "table"
-    if suffix != ".json":
-        what = f"unsupported file type {excerpt(suffix or path.name)}"
-        raise SourceProblem([(shown, what + " (expected .csv, .parquet, .jsonl or .json)")])
-    data = load_json(path, shown)
-    if isinstance(data, dict):
-        if isinstance(data.get("results"), dict):
-            return "lm_eval"
-        if isinstance(data.get("report"), dict) or any(t in data for t in REPORT_TARGETS):
-            return "optimum_benchmark"
-    raise SourceProblem(
-        [
-            (
-                shown,
-                "neither lm-eval results (an object with 'results') nor an optimum-benchmark "
-                "report (an object with 'report', or with 'prefill'/'decode'/... at the top)",
-            )
-        ]
-    )
+    return detect(path, display or path.name)[0]
 
 
 def read_table(
@@ -107,6 +161,7 @@ def read_table(
     columns: Mapping[str, str] | None = None,
     display: str | None = None,
     units: Mapping[str, str | None] | None = None,
+    options: Options | None = None,
 ) -> Table:
     """Read candidates from a CSV, Parquet or JSON Lines file (by extension), as arrays.
 
@@ -119,12 +174,16 @@ def read_table(
     within the file (both rows of a duplicate are named). Columns are checked as arrays: a
     1,000,000-row Parquet file of 6 metrics reads in about a second.
 
+    `options` (`tables.Options`) name another name column, text columns to read too (a date,
+    tag columns), allow rows to share a name, or give the rows of a `.json` file instead.
+
     Raises:
         SourceProblem: every problem found, at most `MAX_PROBLEMS` of them plus a count.
     """
     from tradeoff.sources.tables import read_table as read
 
-    return read(path, list(metrics), dict(columns or {}), display or path.name, units)
+    columns = dict(columns or {})
+    return read(path, list(metrics), columns, display or path.name, units, options)
 
 
 def read_lm_eval(

@@ -22,15 +22,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from tradeoff import quantity, rules
 from tradeoff import units as units_mod
 from tradeoff.sources.common import Problems, SourceProblem, Table, close_matches, excerpt
 
 if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]
-
-_UNIT_RE = r"^([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*([^\d\s.+-].*)$"
-_CONTROL_RE = r"[\x00-\x1f\x7f-\x9f]"
 
 
 @dataclass
@@ -43,8 +41,21 @@ class _Raw:
     row_label: str
     # column name -> float values (NaN = missing), adding any problems; names come as a Series
     values: Callable[[str, str, Problems, Callable[[int], str]], NDArray[np.float64]]
-    names: Callable[[Problems, Callable[[int], str], Callable[[int], str]], pd.Series[Any] | None]
+    names: Callable[
+        [Problems, Callable[[int], str], Callable[[int], str], str, bool], pd.Series[Any] | None
+    ]
+    text: Callable[[str], list[str | None]]  # a column's cells as text (None: empty or null)
     early: list[tuple[str, str]] = field(default_factory=list)  # lines that are not records
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to read a table beyond its metric columns (see `readers.read_table`)."""
+
+    name_column: str = "name"
+    texts: tuple[str, ...] = ()  # columns read as text too (a date, tag columns)
+    duplicates: bool = False  # rows may share a name (they are combined later)
+    records: list[Any] | None = None  # the rows of a `.json` file (`rows:`), instead of the file
 
 
 def read_table(
@@ -53,24 +64,35 @@ def read_table(
     columns: dict[str, str],
     display: str,
     units: Mapping[str, str | None] | None,
+    options: Options | None = None,
 ) -> Table:
+    options = options or Options()
     problems = Problems(display)
     for metric in columns:
         if metric not in metrics:
             what = f"'columns' names an unknown metric {excerpt(metric)}"
             problems.add(display, what + close_matches(metric, metrics))
-    used = {"name", *(columns.get(m, m) for m in metrics)}
+    name_column = options.name_column
+    used = {name_column, *options.texts, *(columns.get(m, m) for m in metrics)}
     suffix = path.suffix.lower()
     readers = {".csv": _read_csv, ".parquet": _read_parquet, ".jsonl": _read_jsonl}
-    if suffix not in readers:
+    if options.records is not None:
+        raw = _read_records(options.records, display, used, units)
+    elif suffix not in readers:
         raise SourceProblem([(display, f"not a table file: {excerpt(suffix)}")])
-    raw = readers[suffix](path, display, used, units)
+    else:
+        raw = readers[suffix](path, display, used, units)
     for place, what in raw.early:
         problems.add(place, what)
 
-    if "name" not in raw.available:
-        problems.add(display, "no 'name' column" + close_matches("name", raw.available))
+    if name_column not in raw.available:
+        shown = excerpt(name_column, 300)
+        problems.add(display, f"no {shown} column" + close_matches(name_column, raw.available))
         problems.raise_if_any()
+    for column in options.texts:
+        if column not in raw.available:
+            what = f"no column {excerpt(column, 300)}" + close_matches(column, raw.available)
+            problems.add(display, what)
     for metric in metrics:
         column = columns.get(metric, metric)
         if metric in columns and column not in raw.available:
@@ -83,7 +105,8 @@ def read_table(
     def at(i: int) -> str:
         return f"{display} {label(i)}"
 
-    names = raw.names(problems, at, label)
+    names = raw.names(problems, at, label, name_column, options.duplicates)
+    texts = {c: raw.text(c) for c in options.texts if c in raw.available}
     values = np.full((raw.rows, len(metrics)), np.nan)
     for j, metric in enumerate(metrics):
         column = columns.get(metric, metric)
@@ -99,6 +122,7 @@ def read_table(
         values=values,
         row_numbers=raw.row_numbers,
         row_label=raw.row_label,
+        texts=texts,
     )
 
 
@@ -108,6 +132,8 @@ def _check_names(
     at: Callable[[int], str],
     label: Callable[[int], str],
     flagged: NDArray[np.bool_] | None = None,
+    duplicates: bool = False,
+    column: str = "name",
 ) -> None:
     """Names must be non-empty text without control characters, unique within the file."""
     null = names.isna().to_numpy(dtype=bool)
@@ -115,16 +141,14 @@ def _check_names(
     if flagged is not None:  # already reported (not text at all)
         blank &= ~flagged
     idx = np.flatnonzero(blank)
-    problems.add_many(len(idx), lambda k: (f"{at(int(idx[k]))}, column name", "the name is empty"))
-    control = names.str.contains(_CONTROL_RE, regex=True).fillna(False).to_numpy(dtype=bool)
+    where = f"column {column}"
+    problems.add_many(len(idx), lambda k: (f"{at(int(idx[k]))}, {where}", rules.EMPTY_NAME))
+    pattern = f"[{rules.CONTROL_CHARS}]"
+    control = names.str.contains(pattern, regex=True).fillna(False).to_numpy(dtype=bool)
     bad = np.flatnonzero(control)
-    problems.add_many(
-        len(bad),
-        lambda k: (
-            f"{at(int(bad[k]))}, column name",
-            f"control characters are not allowed in a name: {excerpt(names.iat[int(bad[k])])}",
-        ),
-    )
+    problems.add_many(len(bad), lambda k: (f"{at(int(bad[k]))}, {where}", rules.NAME_RULE))
+    if duplicates:
+        return
     dup = np.flatnonzero((names.duplicated(keep=False) & ~names.isna()).to_numpy(dtype=bool))
     if not len(dup):
         return
@@ -134,7 +158,7 @@ def _check_names(
         same = np.flatnonzero((names == names.iat[i]).to_numpy(dtype=bool))  # only for shown ones
         other = int(same[1] if same[0] == i else same[0])
         what = f"duplicate name {excerpt(names.iat[i])} (also {label(other)})"
-        return f"{at(i)}, column name", what
+        return f"{at(i)}, {where}", what
 
     problems.add_many(len(dup), duplicate)
 
@@ -159,12 +183,17 @@ def _from_text(
     bad = ~empty & ~np.isfinite(out)
     if units is not None and bad.any():
         cand = np.flatnonzero(bad)
-        parts = stripped.iloc[cand].str.extract(_UNIT_RE)
-        has_unit = parts[1].notna().to_numpy(dtype=bool)
+        # The number rule of `tradeoff.rules` (quantity.parse_quantity), cell by cell as arrays.
+        shown = stripped.iloc[cand]
+        parts = shown.str.extract(f"^{quantity.WITH_UNIT_RE.pattern}$")
+        radix = shown.str.match(quantity.RADIX_RE.pattern).to_numpy(dtype=bool)
+        has_unit = parts[1].notna().to_numpy(dtype=bool) & ~radix
         target = units.get(metric)
         factors: dict[str, float | str] = {}
         for k in (int(k) for k in np.flatnonzero(has_unit)):
             unit = str(parts.iat[k, 1]).strip()
+            if not quantity.unit_may_start(unit):
+                continue
             if unit not in factors:
                 try:
                     factors[unit] = units_mod.convert(1.0, unit, target)
@@ -238,13 +267,20 @@ def _read_csv(
         return _from_text(frame[column], rows, metric, column, units, problems, at, hint)
 
     def names(
-        problems: Problems, at: Callable[[int], str], label: Callable[[int], str]
+        problems: Problems,
+        at: Callable[[int], str],
+        label: Callable[[int], str],
+        column: str,
+        duplicates: bool,
     ) -> pd.Series[Any]:
-        series = frame["name"].fillna("")
-        _check_names(series, problems, at, label)
+        series = frame[column].fillna("")
+        _check_names(series, problems, at, label, None, duplicates, column)
         return series
 
-    return _Raw(header, n, rows + 1, "row", values, names)
+    def text(column: str) -> list[str | None]:
+        return [c if c.strip() else None for c in frame[column].fillna("").tolist()]
+
+    return _Raw(header, n, rows + 1, "row", values, names, text)
 
 
 def _arrow_text(column: pa.ChunkedArray) -> pa.ChunkedArray | None:
@@ -311,25 +347,30 @@ def _read_parquet(
         return _from_text(text.to_pandas(), rows, metric, column, units, problems, at, hint)
 
     def names(
-        problems: Problems, at: Callable[[int], str], label: Callable[[int], str]
+        problems: Problems,
+        at: Callable[[int], str],
+        label: Callable[[int], str],
+        column: str,
+        duplicates: bool,
     ) -> pd.Series[Any] | None:
-        text = _arrow_text(table.column("name"))
+        text = _arrow_text(table.column(column))
         if text is None:
-            kind = table.column("name").type
-            problems.add(f"{display} column name", f"expected text, got a column of {kind}")
+            kind = table.column(column).type
+            problems.add(f"{display} column {column}", f"expected text, got a column of {kind}")
             return None
         series: pd.Series[Any] = text.to_pandas()
-        _check_names(series, problems, at, label)
+        _check_names(series, problems, at, label, None, duplicates, column)
         return series
 
-    return _Raw(available, n, rows + 1, "row", values, names)
+    def text(column: str) -> list[str | None]:
+        return [_cell_text(c) for c in table.column(column).to_pylist()]
+
+    return _Raw(available, n, rows + 1, "row", values, names, text)
 
 
 def _read_jsonl(
     path: Path, display: str, used: set[str], units: Mapping[str, str | None] | None
 ) -> _Raw:
-    import pandas as pd
-
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except OSError as exc:
@@ -337,9 +378,7 @@ def _read_jsonl(
     except UnicodeDecodeError as exc:
         raise SourceProblem([(display, f"not UTF-8 text (byte {exc.start})")]) from None
     early: list[tuple[str, str]] = []
-    seen: dict[str, None] = {}
-    cells: dict[str, list[Any]] = {c: [] for c in used}
-    lines: list[int] = []
+    records: list[tuple[int, dict[str, Any]]] = []
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
@@ -353,6 +392,40 @@ def _read_jsonl(
             kind = type(record).__name__
             early.append((f"{display} line {number}", f"expected a JSON object, got {kind}"))
             continue
+        records.append((number, record))
+    return _from_records(records, display, used, units, "line", early)
+
+
+def _read_records(
+    items: list[Any], display: str, used: set[str], units: Mapping[str, str | None] | None
+) -> _Raw:
+    """The rows of a `.json` file's `rows:` list (objects; their 1-based places are rows)."""
+    records = [(k, item) for k, item in enumerate(items, start=1) if isinstance(item, dict)]
+    return _from_records(records, display, used, units, "row", [])
+
+
+def _cell_text(cell: Any) -> str | None:
+    if isinstance(cell, str):
+        return cell if cell.strip() else None
+    if isinstance(cell, (int, float)) and not isinstance(cell, bool):
+        return str(cell)
+    return None
+
+
+def _from_records(
+    records: list[tuple[int, dict[str, Any]]],
+    display: str,
+    used: set[str],
+    units: Mapping[str, str | None] | None,
+    label: str,
+    early: list[tuple[str, str]],
+) -> _Raw:
+    import pandas as pd
+
+    seen: dict[str, None] = {}
+    cells: dict[str, list[Any]] = {c: [] for c in used}
+    lines: list[int] = []
+    for number, record in records:
         seen.update(dict.fromkeys(record))
         lines.append(number)
         for column, bucket in cells.items():
@@ -385,17 +458,24 @@ def _read_jsonl(
         return out
 
     def names(
-        problems: Problems, at: Callable[[int], str], label: Callable[[int], str]
+        problems: Problems,
+        at: Callable[[int], str],
+        where: Callable[[int], str],
+        column: str,
+        duplicates: bool,
     ) -> pd.Series[Any] | None:
-        raw = cells["name"]
+        raw = cells[column]
         flagged = np.zeros(n, dtype=bool)
         for i, cell in enumerate(raw):
             if cell is not None and not isinstance(cell, str):
                 flagged[i] = True
                 got = excerpt(json.dumps(cell))
-                problems.add(f"{at(i)}, column name", f"expected text, got {got}")
+                problems.add(f"{at(i)}, column {column}", f"expected text, got {got}")
         series = pd.Series([c if isinstance(c, str) else None for c in raw], dtype=object)
-        _check_names(series, problems, at, label, flagged)
+        _check_names(series, problems, at, where, flagged, duplicates, column)
         return series
 
-    return _Raw(list(seen), n, line_numbers, "line", values, names, early)
+    def text(column: str) -> list[str | None]:
+        return [_cell_text(c) for c in cells[column]]
+
+    return _Raw(list(seen), n, line_numbers, label, values, names, text, early)

@@ -1,0 +1,329 @@
+"""Table entries: one or more tables read as one, as found (SPEC "Tables as they are found").
+
+A table entry (`from:` naming CSV, Parquet or JSON Lines files, or `.json` files with `rows:`)
+becomes `Rows`: names, values and where each row came from. Its rows are then candidates of their
+own (`table_block`), or, with `join: name`, add their values to candidates defined elsewhere
+(`join_rows`, also used by `each:` entries).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from tradeoff import rules
+from tradeoff.data import SourceGroup
+from tradeoff.goals import yamlio
+from tradeoff.goals.blocks import (
+    F64,
+    Block,
+    Context,
+    RowErrors,
+    Rows,
+    empty,
+    place_of,
+    problems,
+)
+
+if TYPE_CHECKING:
+    from tradeoff.goals.schema import Candidate
+    from tradeoff.sources.common import Table
+    from tradeoff.sources.kinds import SourceFile
+
+_US_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+def is_table(f: SourceFile, cand: Candidate) -> bool:
+    """A table file, or a `.json` file whose rows `rows:` picks."""
+    return f.kind == "table" or (cand.rows is not None and f.path.suffix.lower() == ".json")
+
+
+def _spec(cand: Candidate) -> dict[str, str | tuple[str, str]]:
+    out: dict[str, str | tuple[str, str]] = {}
+    for key, given in (cand.columns or {}).items():
+        out[key] = given if isinstance(given, str) else (given.column, given.unit)
+    return out
+
+
+def read_rows(ctx: Context, i: int, cand: Candidate, files: list[SourceFile]) -> Rows | None:
+    """Every table file of the entry, read as one; None (errors in `ctx`) when one fails."""
+    from tradeoff.sources import columns as cols_mod
+    from tradeoff.sources.common import SourceProblem
+
+    names = [m.name for m in ctx.metrics]
+    spec = _spec(cand)
+    place = place_of(i, cand)
+    bad = cols_mod.check_spec(spec, names)
+    for what in bad:
+        ctx.fail(("candidates", i, "columns"), what)
+    tables: list[tuple[SourceFile, Table, dict[str, str], cols_mod.Plan]] = []
+    for f in files:
+        try:
+            tables.append(_read_one(ctx, cand, f, names, spec))
+        except SourceProblem as exc:
+            problems(ctx, place(f), exc)
+    if bad or len(tables) < len(files):
+        return None
+    return _joined(ctx, i, cand, tables)
+
+
+def _read_one(
+    ctx: Context, cand: Candidate, f: SourceFile, names: list[str], spec: dict[str, Any]
+) -> tuple[SourceFile, Table, dict[str, str], Any]:
+    from tradeoff.sources import columns as cols_mod
+    from tradeoff.sources.readers import read_json_rows, read_table
+    from tradeoff.sources.tables import Options
+
+    records = read_json_rows(f, cand.rows) if cand.rows is not None else None
+    available = cols_mod.headers(f.path, f.display, records)
+    units = {m.name: m.unit for m in ctx.metrics}
+    plan = cols_mod.plan(available, names, units, spec, cand.tag_columns or [], f.display)
+    texts = tuple(c for c in (plan.date, *plan.tags) if c is not None)
+    options = Options(plan.name, texts, cand.combine is not None, records)
+    table = read_table(f.path, names, plan.columns, f.display, plan.cell_units, options)
+    for metric, factor in plan.factors.items():
+        j = names.index(metric)
+        table.values[:, j] *= factor
+    return f, table, plan.header_units, plan
+
+
+def _joined(ctx: Context, i: int, cand: Candidate, tables: list[Any]) -> Rows | None:
+    d = len(ctx.metrics)
+    names: list[str] = []
+    places: list[str] = []
+    groups: list[SourceGroup] = []
+    parts: list[F64] = []
+    dates: list[str | None] = []
+    tags: list[frozenset[str]] = []
+    errors = RowErrors(ctx, ("candidates", i, "from"))
+    start = 0
+    for _f, table, header_units, plan in tables:
+        k = len(table.names)
+        names.extend(table.names)
+        places.extend(table.place(r) for r in range(k))
+        parts.append(table.values)
+        prov: dict[str, Any] = {"source": table.display}
+        if header_units:
+            prov["header_units"] = dict(header_units)
+        groups.append(SourceGroup(table.display, table.row_numbers, table.row_label, prov, start))
+        dates.extend(_dates(table, plan.date, errors))
+        tags.extend(_tags(table, plan.tags, errors))
+        start += k
+    values = np.concatenate(parts) if parts else np.zeros((0, d))
+    rows = Rows(names, values, np.full_like(values, np.nan), places, groups=groups)
+    if cand.tag_columns:
+        rows.row_tags = tags
+    if any(x is not None for x in dates):
+        rows.dates = dates
+    if cand.combine is None:
+        _unique(rows, errors)
+    if not errors.report():
+        return None
+    if cand.combine is not None:
+        from tradeoff.goals.combine import combine
+
+        rows = combine(rows, cand.combine)
+    _dated_cells(rows)
+    return rows
+
+
+def parse_date(text: str) -> str | None:
+    """ISO (`2024-05-01`, a time after it allowed) or `MM/DD/YYYY` -> ISO date; else None."""
+    text = text.strip()
+    try:
+        return dt.date.fromisoformat(text[:10]).isoformat() if len(text) >= 10 else None
+    except ValueError:
+        pass
+    match = _US_DATE.fullmatch(text)
+    if match is None:
+        return None
+    month, day, year = (int(g) for g in match.groups())
+    try:
+        return dt.date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def _dates(table: Table, column: str | None, errors: RowErrors) -> list[str | None]:
+    if column is None or column not in table.texts:
+        return [None] * len(table.names)
+    out: list[str | None] = []
+    for r, text in enumerate(table.texts[column]):
+        date = None if text is None else parse_date(text)
+        if text is not None and date is None:
+            got = rules_excerpt(text)
+            errors.add(
+                f"{table.place(r)}, column {column}: expected a date "
+                f"(YYYY-MM-DD or MM/DD/YYYY), got {got}"
+            )
+        out.append(date)
+    return out
+
+
+def rules_excerpt(text: str) -> str:
+    from tradeoff.sources.common import excerpt
+
+    return excerpt(text)
+
+
+def _tags(table: Table, columns: list[str], errors: RowErrors) -> list[frozenset[str]]:
+    out: list[frozenset[str]] = []
+    for r in range(len(table.names)):
+        found = set()
+        for column in columns:
+            text = table.texts.get(column, [None] * len(table.names))[r]
+            if text is None:
+                continue
+            if (problem := rules.tag_problem(text)) is not None:
+                errors.add(f"{table.place(r)}, column {column}: a tag {problem}")
+                continue
+            found.add(text.strip())
+        out.append(frozenset(found))
+    return out
+
+
+def _unique(rows: Rows, errors: RowErrors) -> None:
+    """Without `combine`, a name twice across the entry's files is an error naming both rows
+    (within one file the reader has said so already)."""
+    if len(rows.groups) < 2:
+        return
+    first: dict[str, int] = {}
+    for r, name in enumerate(rows.names):
+        key = rules.name_key(name)
+        if key in first and rows.places[first[key]].split(" ")[0] != rows.places[r].split(" ")[0]:
+            what = f"duplicate name {rules_excerpt(name)} (also {rows.places[first[key]]})"
+            errors.add(f"{rows.places[r]}: {what}; add `combine:` to combine such rows")
+        first.setdefault(key, r)
+
+
+def _dated_cells(rows: Rows) -> None:
+    if rows.dates is None:
+        return
+    for r, date in enumerate(rows.dates):
+        if date is None:
+            continue
+        for j in np.flatnonzero(~np.isnan(rows.values[r])):
+            cell = rows.cells.setdefault((r, int(j)), rows.provenance(r))
+            cell["date"] = date
+
+
+def entry_values(ctx: Context, i: int, cand: Candidate, rows: Rows) -> None:
+    """`metrics:` on a table or `each:` entry: the same value for every row. A row whose file
+    gives the metric too is an error naming both."""
+    loc: yamlio.Loc = ("candidates", i, "from")
+    errors = RowErrors(ctx, loc)
+    for metric, value in cand.metrics.items():
+        j = ctx.index.get(metric)
+        if j is None or value is None:
+            continue
+        vloc = ("candidates", i, "metrics", metric)
+        number = ctx.number(vloc, value.value, ctx.metrics[j].unit)
+        line = ctx.doc.line(vloc)
+        for r in np.flatnonzero(~np.isnan(rows.values[:, j])):
+            errors.add(
+                f"{rows.places[int(r)]}: {metric} is in the file and under `metrics:` "
+                f"(line {line}); keep one"
+            )
+        rows.values[:, j] = np.where(np.isnan(rows.values[:, j]), number, rows.values[:, j])
+    errors.report()
+
+
+def table_block(ctx: Context, i: int, cand: Candidate, files: list[SourceFile]) -> Block | None:
+    """The rows of a table entry, each a candidate with the entry's tags."""
+    cloc: yamlio.Loc = ("candidates", i)
+    for key in ("name", "price"):
+        if key in ctx.doc.data["candidates"][i]:
+            what = f"'{key}' does not go with a table `from:` (each row is a candidate)"
+            ctx.fail((*cloc, key), what, key=True)
+    rows = read_rows(ctx, i, cand, files)
+    if rows is None:
+        return None
+    entry_values(ctx, i, cand, rows)
+    line, col = ctx.doc.pos((*cloc, "from"))
+    k, d = len(rows.names), len(ctx.metrics)
+    _, _, lines, cols = empty(k, d, line, col)
+    for metric in cand.metrics:
+        if metric in ctx.index:
+            j = ctx.index[metric]
+            lines[:, j], cols[:, j] = ctx.doc.pos((*cloc, "metrics", metric))
+    tags = frozenset(cand.tags)
+    return Block(
+        names=rows.names,
+        values=rows.values,
+        stderr=rows.stderr,
+        lines=lines,
+        cols=cols,
+        cand_lines=np.full(k, line, dtype=np.int64),
+        tags=tags,
+        cells=rows.cells,
+        groups=rows.groups,
+        row_tags=None if rows.row_tags is None else [tags | t for t in rows.row_tags],
+    )
+
+
+def join_rows(
+    ctx: Context,
+    i: int,
+    cand: Candidate,
+    rows: Rows,
+    target: JoinTarget,
+) -> None:
+    """`join: name`: each row adds its values to the candidate of the same name.
+
+    A row naming no candidate is ignored (counted in `ctx.notes`) or, with `unmatched: error`,
+    an error with close matches; a value the candidate already has is an error naming both.
+    The entry's `tags` go to every candidate it joins.
+    """
+    from tradeoff.sources.common import close_matches
+
+    floc: yamlio.Loc = ("candidates", i, "each" if cand.each is not None else "from")
+    line, col = ctx.doc.pos(floc)
+    where = {rules.name_key(name): k for k, name in enumerate(target.names)}
+    extra = frozenset(cand.tags)
+    errors = RowErrors(ctx, floc)
+    ignored = 0
+    for r, name in enumerate(rows.names):
+        k = where.get(rules.name_key(name))
+        if k is None:
+            if cand.unmatched == "error":
+                what = f"{rows.places[r]}: no candidate named {rules_excerpt(name)} to join"
+                errors.add(what + close_matches(name, target.names))
+            ignored += 1
+            continue
+        row_tags = rows.row_tags[r] if rows.row_tags is not None else frozenset()
+        if extra or row_tags:
+            target.tags[k] = target.tags[k] | extra | row_tags
+        for j in (int(x) for x in np.flatnonzero(~np.isnan(rows.values[r]))):
+            metric = ctx.metrics[j].name
+            if not np.isnan(target.values[k, j]):
+                errors.add(
+                    f"{rows.places[r]}, column {metric}: {rules_excerpt(name)} already has a "
+                    f"value for {metric} (line {int(target.lines[k, j])}); keep one"
+                )
+                continue
+            target.values[k, j] = rows.values[r, j]
+            if not np.isnan(rows.stderr[r, j]):
+                target.stderr[k, j] = rows.stderr[r, j]
+            target.lines[k, j], target.cols[k, j] = line, col
+            target.cells[(k, j)] = {**rows.provenance(r), **rows.cells.get((r, j), {})}
+    errors.report()
+    if ignored and cand.unmatched != "error":
+        ctx.notes.setdefault("unmatched", []).append((floc, ignored, len(rows.names)))
+
+
+@dataclass
+class JoinTarget:
+    """The candidates joins add to: the arrays of every non-join entry, stacked."""
+
+    names: list[str]
+    tags: list[frozenset[str]]
+    values: F64
+    stderr: F64
+    lines: NDArray[np.int64]
+    cols: NDArray[np.int64]
+    cells: dict[tuple[int, int], dict[str, Any]]
