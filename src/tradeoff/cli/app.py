@@ -183,7 +183,7 @@ def explain(
 ) -> None:
     """Explain one candidate: contributions to its score, budgets, and who dominates it.
 
-    Example: tradeoff explain gpt-4o goals.yaml --profile batch
+    Example: tradeoff explain gpt-4o-2024-05-13@azure goals.yaml --profile batch
     """
     weights = parse_weights(weight)
     if name.lower().endswith((".yaml", ".yml")) and file == DEFAULT_FILE and not file.exists():

@@ -107,7 +107,7 @@ def check(
     baseline's front (or each --candidate) fails when it is gone, infeasible, off the front,
     or worse on a metric beyond its tolerance.
 
-    Example: tradeoff check goals.yaml --candidate model-a --format github
+    Example: tradeoff check goals.yaml --candidate gpt-4o-2024-05-13@azure --format github
 
     Example: tradeoff check goals.yaml --baseline base.json --tolerance quality=1%
     """
