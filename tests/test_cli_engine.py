@@ -43,7 +43,15 @@ KEYS: dict[str, Any] = {
     ),
     "pareto": (
         [
-            *["schema_version", "command", "metrics", "candidates", "excluded", "units"],
+            *[
+                "schema_version",
+                "command",
+                "metrics",
+                "hypervolume",
+                "candidates",
+                "excluded",
+                "units",
+            ],
             *["noise", "ignore_budgets"],
         ],
         ["name", "layer", "knee", "metrics", "dominated_by"],

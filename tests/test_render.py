@@ -143,6 +143,8 @@ def test_pareto_markdown_exact(goals_path: Path) -> None:
 | 1 | model-b-q4 | 44.3 | 0.0002 | 210 | 6 | 0.3 | 0.91 |  |
 | 1 | model-c | 70.1 | 0.0031 | 920 | 140 | 1.4 | 0.97 | infeasible |
 | 1 | model-d | 61 | 0.0012 | 480 | 90 | 0.6 | 0.93 | knee |
+
+hypervolume 0.004946 (goalposts scaled to 0-1; reference: 10 % past the worst on quality, cost, memory, energy; budgets on latency_p95, safety)
 """)
 
 

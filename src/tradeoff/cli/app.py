@@ -143,14 +143,26 @@ def pareto(
             help="K: dominate only by more than K combined standard errors on some metric.",
         ),
     ] = None,
+    reference: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--reference",
+            metavar="METRIC=V",
+            help="The hypervolume's reference point on METRIC (repeatable); default: the "
+            "loosest budget, else 10 % past the worst value.",
+        ),
+    ] = None,
     missing: MissingOpt = MissingPolicy.error,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
 ) -> None:
-    """Show the non-dominated feasible candidates, and mark the knee.
+    """Show the non-dominated feasible candidates, mark the knee, and measure the front's
+    hypervolume.
 
     Example: tradeoff pareto goals.yaml --metrics quality,cost --layers
     """
+    from tradeoff.questions.volume import parse_reference_flags
+
     with user_errors():
         study = tradeoff.load(file, allow_external_sources=allow_external)
         result = study.pareto_result(
@@ -159,6 +171,7 @@ def pareto(
             ignore_budgets=ignore_budgets,
             missing=missing.value,
             noise=noise,
+            reference=parse_reference_flags(reference or []),
         )
     _emit_result("pareto", result, fmt, output, [file, *study.files_read])
 

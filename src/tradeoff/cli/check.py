@@ -64,6 +64,16 @@ ToleranceOpt = Annotated[
         show_default=False,
     ),
 ]
+VolumeToleranceOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--hypervolume-tolerance",
+        metavar="PCT%",
+        help="With --baseline: fail when the front's hypervolume (measured with the baseline's "
+        "goalposts and reference point) fell by more than PCT%.",
+        show_default=False,
+    ),
+]
 PessimisticOpt = Annotated[
     bool,
     typer.Option(
@@ -94,6 +104,7 @@ def check(
     metrics: MetricsOpt = None,
     missing: MissingOpt = MissingPolicy.error,
     baseline: BaselineOpt = None,
+    hypervolume_tolerance: VolumeToleranceOpt = None,
     tolerance: ToleranceOpt = None,
     pessimistic: PessimisticOpt = False,
     allow_external: AllowExternalOpt = False,
@@ -124,6 +135,7 @@ def check(
             missing=missing.value,
             baseline=baseline,
             tolerances=tolerance or [],
+            hypervolume_tolerance=hypervolume_tolerance,
             pessimistic=pessimistic,
         )
     color = output is None and use_color() and fmt is CheckFormat.text

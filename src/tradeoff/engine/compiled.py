@@ -102,3 +102,10 @@ def mask(y: F64) -> NDArray[np.bool_]:
     assert mod is not None, "callers check available() first"
     out: NDArray[np.bool_] = np.asarray(mod.is_nondominated(y, keep_weakly=True), dtype=np.bool_)
     return out
+
+
+def hypervolume(y: F64, reference: F64) -> float:
+    """moocore's exact hypervolume of rows `y` (every column minimized) up to `reference`."""
+    mod = _moocore()
+    assert mod is not None, "callers check available() first"
+    return float(mod.hypervolume(y, ref=reference))

@@ -28,6 +28,15 @@ class BaselineEntry:
 
 
 @dataclass(frozen=True)
+class BaselineVolume:
+    """The baseline front's hypervolume, its reference point and goalposts (baseline units)."""
+
+    value: float | None
+    reference: dict[str, float]
+    goalposts: dict[str, tuple[float, float]]
+
+
+@dataclass(frozen=True)
 class Baseline:
     """A validated baseline: the metrics its front was judged on, and its candidates."""
 
@@ -37,6 +46,10 @@ class Baseline:
     # metric -> unit as the baseline's goals file declared it (None: no unit); None for a
     # baseline written before pareto's JSON recorded units
     units: dict[str, str | None] | None = None
+    # The front's hypervolume and what it was measured against; None when the baseline has
+    # none (older tradeoff) or an unusable one, with the reason in `volume_problem`.
+    volume: BaselineVolume | None = None
+    volume_problem: str | None = None
 
     @property
     def front(self) -> list[BaselineEntry]:
@@ -147,7 +160,37 @@ def _validate(file: str, doc: object) -> Baseline:
     if problems:
         raise InputError(problems)
     assert isinstance(metrics, list)  # checked above
-    return Baseline(file, list(dict.fromkeys(metrics)), entries, units)
+    volume, why = _volume(doc.get("hypervolume"), metrics)
+    return Baseline(file, list(dict.fromkeys(metrics)), entries, units, volume, why)
+
+
+def _volume(hv: object, metrics: list[str]) -> tuple[BaselineVolume | None, str | None]:
+    """The baseline's `hypervolume`, or why it cannot serve (refused only when it is needed)."""
+    if hv is None:
+        return None, "it has no 'hypervolume' (made by a tradeoff older than the front's measure)"
+    if not isinstance(hv, dict):
+        return None, f"its 'hypervolume' is {_kind(hv)}, not an object"
+    value = hv.get("value")
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+        return None, f"its hypervolume.value is {_kind(value)}, not a number"
+    ref, posts = hv.get("reference"), hv.get("goalposts")
+    if not isinstance(ref, dict) or not isinstance(posts, dict):
+        return None, "its 'hypervolume' lacks 'reference' or 'goalposts'"
+    reference: dict[str, float] = {}
+    goalposts: dict[str, tuple[float, float]] = {}
+    for m in metrics:
+        r, g = ref.get(m), posts.get(m)
+        ok = _number(r) and isinstance(g, list) and len(g) == 2 and all(map(_number, g))
+        if not ok:
+            return None, f"its hypervolume has no usable reference and goalposts for '{m}'"
+        assert isinstance(g, list)
+        reference[m] = float(r)  # type: ignore[arg-type]
+        goalposts[m] = (float(g[0]), float(g[1]))
+    return BaselineVolume(None if value is None else float(value), reference, goalposts), None
+
+
+def _number(x: object) -> bool:
+    return isinstance(x, int | float) and not isinstance(x, bool)
 
 
 def _entry(

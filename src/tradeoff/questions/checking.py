@@ -232,6 +232,7 @@ def check(
     baseline: Baseline | None = None,
     tolerances: Sequence[Tolerance] = (),
     pessimistic: bool = False,
+    hypervolume_tolerance: float | None = None,
 ) -> CheckResult:
     """Evaluate every budget against every candidate it applies to, in each study.
 
@@ -271,6 +272,8 @@ def check(
     """
     if baseline is not None and len(studies) != 1:
         raise UsageError(f"--baseline compares with one goals file, got {len(studies)}")
+    if hypervolume_tolerance is not None and baseline is None:
+        raise UsageError("--hypervolume-tolerance needs --baseline")
     if tolerances and baseline is None:
         raise UsageError("--tolerance needs --baseline")
     if metrics is not None and not fail_on_dominated:
@@ -303,7 +306,7 @@ def check(
     if baseline is not None:
         data = studies[0]
         tols = resolve_tolerances(data, tolerances)
-        report = compare(data, baseline, candidates, tols, missing)
+        report = compare(data, baseline, candidates, tols, missing, hypervolume_tolerance)
         notes += report.notes
     return CheckResult(
         files=[s.file for s in studies],
@@ -411,3 +414,19 @@ def _dominated(
                 )
             )
     return found, a.dom, lacking, judged
+
+
+def share(value: float | str | None) -> float | None:
+    """A share given as 0.02 or "2%" (a bare "2" in text is refused: 2 or 2 %?)."""
+    if value is None or isinstance(value, int | float):
+        if value is not None and not (0 <= value < float("inf")):
+            raise UsageError(f"--hypervolume-tolerance expects a share >= 0, got {value}")
+        return None if value is None else float(value)
+    text = value.strip()
+    try:
+        out = float(text.removesuffix("%")) / 100
+    except ValueError:
+        out = float("nan")
+    if not text.endswith("%") or not (0 <= out < float("inf")):
+        raise UsageError(f"--hypervolume-tolerance expects PCT% (e.g. 2%), got '{value}'")
+    return out

@@ -11,6 +11,7 @@ from numpy.typing import NDArray
 from tradeoff.data import StudyData
 from tradeoff.engine import budgets
 from tradeoff.errors import UsageError
+from tradeoff.questions import volume
 from tradeoff.questions.analysis import Analysis, Method, Missing, Options, analyse, metric_list
 from tradeoff.questions.results import LazyRows, ParetoResult, RankResult, Row
 
@@ -138,6 +139,7 @@ def pareto_result(
     ignore_budgets: bool,
     missing: Missing,
     noise: float | None,
+    reference: dict[str, float],
 ) -> ParetoResult:
     """What `Study.pareto_result` returns (its docstring has the arguments)."""
     from tradeoff.engine.pareto import knee, nondominated_layers
@@ -159,6 +161,7 @@ def pareto_result(
     elif layers and len(rows):
         layer = nondominated_layers(oriented[rows], ones)
     front = rows[a.front[rows]]
+    measured = _volume(data, a, rows, rows[exact[rows]], reference)
     knee_row = -1
     if len(front):
         knee_row = int(front[knee(oriented[front], ones, [names[i] for i in front])])
@@ -205,7 +208,26 @@ def pareto_result(
         notes=_notes(a),
         noise=noise,
         ignore_budgets=ignore_budgets,
+        hypervolume=measured,
     )
+
+
+def _volume(
+    data: StudyData,
+    a: Analysis,
+    rows: NDArray[np.intp],
+    front: NDArray[np.intp],
+    flags: dict[str, float],
+) -> volume.FrontVolume:
+    """The hypervolume of `front` over the goals dominance is judged on, goalposts from `rows`."""
+    volume.check_reference_names(flags, data, a.dom)
+    specs = [data.metrics[data.metric_index(m)] for m in a.dom]
+    cols = np.array([data.metric_index(m) for m in a.dom], dtype=np.intp)
+    considered = a.values[np.ix_(rows, cols)]
+    posts = volume.goalposts_of(specs, considered)
+    ref, origin = volume.default_references(data, specs, considered, posts, flags)
+    value, note = volume.measure(specs, a.values[np.ix_(front, cols)], posts, ref)
+    return volume.FrontVolume(value, ref, origin, posts, note, [data.names[i] for i in front])
 
 
 def _noisy_layers(data: StudyData, a: Analysis, k: float, *, peel: bool) -> NDArray[np.int64]:

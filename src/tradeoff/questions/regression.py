@@ -23,8 +23,8 @@ from tradeoff.questions.analysis import MAX_DOMINATORS, Analysis, Missing, Optio
 from tradeoff.questions.baseline import Baseline, BaselineEntry
 from tradeoff.questions.results import num
 
-Kind = Literal["missing", "infeasible", "left_front", "worse", "no_value"]
-Check = Literal["present", "front", "metric"]
+Kind = Literal["missing", "infeasible", "left_front", "worse", "no_value", "hypervolume"]
+Check = Literal["present", "front", "metric", "hypervolume"]
 Rule = Literal["default", "2*stderr", "abs", "pct"]
 
 
@@ -96,6 +96,9 @@ class Comparison:
     failed_budgets: tuple[str, ...] = ()  # for "infeasible": the metrics of its broken budgets
     line: int = 0
     col: int = 0
+    # for "hypervolume" (the whole front, `candidate` is "(front)"): who left it and who joined
+    left: tuple[str, ...] = ()
+    joined: tuple[str, ...] = ()
 
     @property
     def failed(self) -> bool:
@@ -114,6 +117,11 @@ class Comparison:
             "file": self.file,
             "line": self.line or None,
             "col": self.col or None,
+            **(
+                {"left": list(self.left), "joined": list(self.joined)}
+                if self.check == "hypervolume"
+                else {}
+            ),
         }
 
 
@@ -171,6 +179,7 @@ def compare(
     candidates: Sequence[str] | None = None,
     tolerances: Mapping[str, Tolerance] | None = None,
     missing: Missing = "error",
+    hypervolume_tolerance: float | None = None,
 ) -> BaselineReport:
     """Compare the candidates of a goals file with a baseline.
 
@@ -191,6 +200,9 @@ def compare(
             does not hold are noted and skipped.
         tolerances: per metric, from `resolve_tolerances`.
         missing: "error", "exclude" or "worst", as for `pareto`.
+        hypervolume_tolerance: a share (0.02 for 2 %): the current front's hypervolume,
+            measured with the baseline's goalposts and reference point, fails ("hypervolume")
+            when it fell by more than this share of the baseline's.
 
     Raises:
         tradeoff.InputError: a metric of the baseline is not a metric of the goals file; or,
@@ -259,6 +271,8 @@ def compare(
         elif e.layer == 1 and a.feasible[i]:
             notes.append(f"{data.file}: {e.name} lacks a value and was not judged for the front")
         out += [_metric(data, i, e, m, tols.get(m), scale.get(m, 1.0)) for m in baseline.metrics]
+    if hypervolume_tolerance is not None:
+        out.append(_volume_change(a, baseline, scale, hypervolume_tolerance))
     return BaselineReport(
         baseline=baseline,
         file=data.file,
@@ -283,6 +297,49 @@ def _front(a: Analysis, i: int, members: NDArray[np.intp], name: str, line: int)
         dominated_by=tuple(a.data.names[k] for k in doms),
         better_on=tuple(tuple(a.better_on(k, i, a.dom)) for k in doms),
         line=line,
+    )
+
+
+def _volume_change(
+    a: Analysis, baseline: Baseline, scale: Mapping[str, float], tolerance: float
+) -> Comparison:
+    from tradeoff.questions import volume
+
+    data, file = a.data, baseline.file
+    hv = baseline.volume
+    if hv is None or hv.value is None:
+        why = baseline.volume_problem or "its hypervolume is null (not computed when it was made)"
+        raise InputError.single(
+            file,
+            0,
+            0,
+            "hypervolume",
+            f"--hypervolume-tolerance needs the front's hypervolume: {why}",
+        )
+    specs = [data.metrics[data.metric_index(m)] for m in baseline.metrics]
+    cols = np.array([data.metric_index(m) for m in baseline.metrics], dtype=np.intp)
+    front = a.rows[a.front[a.rows]]
+    posts = {
+        m: (w * scale.get(m, 1.0), b * scale.get(m, 1.0)) for m, (w, b) in hv.goalposts.items()
+    }
+    ref = {m: r * scale.get(m, 1.0) for m, r in hv.reference.items()}
+    now, note = volume.measure(specs, a.values[np.ix_(front, cols)], posts, ref)
+    if now is None:
+        raise InputError.single(file, 0, 0, "hypervolume", f"cannot measure the front now: {note}")
+    names = [data.names[i] for i in front]
+    was = [e.name for e in baseline.front]
+    fell = hv.value - now > tolerance * abs(hv.value)
+    return Comparison(
+        data.file,
+        "(front)",
+        "hypervolume",
+        "hypervolume" if fell else None,
+        baseline=hv.value,
+        current=now,
+        tolerance=tolerance,
+        rule="pct",
+        left=tuple(n for n in was if n not in set(names)),
+        joined=tuple(n for n in names if n not in set(was)),
     )
 
 

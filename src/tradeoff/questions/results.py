@@ -23,6 +23,7 @@ from typing import Any, overload
 
 from tradeoff.data import MetricSpec
 from tradeoff.engine.budgets import BudgetResult
+from tradeoff.questions.volume import FrontVolume
 
 SCHEMA_VERSION = 1
 
@@ -173,12 +174,14 @@ class ParetoResult(JsonResult):
     command: str = "pareto"
     noise: float | None = None  # --noise K
     ignore_budgets: bool = False  # --ignore-budgets
+    hypervolume: FrontVolume | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
             "schema_version": SCHEMA_VERSION,
             "command": self.command,
             "metrics": list(self.dominance),
+            **({"hypervolume": self.hypervolume.to_json()} if self.hypervolume else {}),
             "candidates": [
                 {
                     "name": r.name,

@@ -57,6 +57,7 @@ def check_files(
     baseline: str | Path | Baseline | None = None,
     tolerances: Sequence[str | Tolerance] = (),
     pessimistic: bool = False,
+    hypervolume_tolerance: float | str | None = None,
 ) -> CheckResult:
     """`tradeoff check` over several goals files: the worst result of all of them.
 
@@ -78,6 +79,7 @@ def check_files(
         base,
         tols,
         pessimistic,
+        checking.share(hypervolume_tolerance),
     )
 
 
@@ -149,6 +151,7 @@ class Study:
         ignore_budgets: bool = False,
         missing: Missing = "error",
         noise: float | None = None,
+        reference: Mapping[str, float] | None = None,
     ) -> ParetoResult:
         """The non-dominated candidates (or every layer), with the knee marked.
 
@@ -156,8 +159,14 @@ class Study:
         than K * sqrt(se_a^2 + se_b^2) on at least one metric (metrics without stderr are exact),
         so the noisy front contains the exact one; members that are on it only because of noise
         carry `noise_only`. Layers then peel noisy fronts.
+
+        The result's `hypervolume` measures the (exact) front over the goals it is judged on,
+        with `reference` {metric: value} overriding the reference point per goal (see
+        `tradeoff.questions.volume`).
         """
-        return ranking.pareto_result(self.data, metrics, layers, ignore_budgets, missing, noise)
+        return ranking.pareto_result(
+            self.data, metrics, layers, ignore_budgets, missing, noise, dict(reference or {})
+        )
 
     def index(self, name: str) -> int:
         """Row of candidate `name`; a usage error with a suggestion when there is none."""
@@ -245,6 +254,7 @@ class Study:
         baseline: str | Path | Baseline | None = None,
         tolerances: Sequence[str | Tolerance] = (),
         pessimistic: bool = False,
+        hypervolume_tolerance: float | str | None = None,
     ) -> CheckResult:
         """Budgets of the chosen candidates (default all), as the CI gate judges them.
 
@@ -252,7 +262,9 @@ class Study:
         `strict`), a dominated candidate with `fail_on_dominated` (judged on `metrics`), or a
         regression against `baseline` (a `pareto --layers --format json` file, or its
         `Baseline`) beyond `tolerances` ("quality=1%", "latency_p95=20"). `pessimistic`
-        judges budgets at value ± 2 stderr. Several files: `tradeoff.check_files`.
+        judges budgets at value ± 2 stderr. `hypervolume_tolerance` (0.02 or "2%") fails when the
+        front's hypervolume fell by more than that share since `baseline`. Several files:
+        `tradeoff.check_files`.
         """
         _, base, tols = checking.inputs([], False, baseline, tolerances)
         return checking.check(
@@ -265,6 +277,7 @@ class Study:
             base,
             tols,
             pessimistic,
+            checking.share(hypervolume_tolerance),
         )
 
     def suggest_budgets_result(self, headroom: float | str = 0.25) -> SuggestResult:

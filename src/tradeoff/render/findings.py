@@ -54,11 +54,27 @@ def regression_text(c: Comparison, report: BaselineReport) -> str:
         return f"left the front: dominated by {who}"
     if c.kind == "no_value":
         return f"no value for {c.metric} now ({base}: {fmt(c.baseline)}{unit})"
+    if c.check == "hypervolume":
+        return volume_text(c)
     assert c.baseline is not None and c.current is not None and c.tolerance is not None
     return (
         f"{c.metric} {fmt(c.baseline)}{unit} -> {fmt(c.current)}{unit} "
         f"(worse by {fmt(abs(c.current - c.baseline))}{unit}; {_tolerance(c, report, unit)})"
     )
+
+
+def volume_text(c: Comparison) -> str:
+    """'hypervolume 0.42 -> 0.39 (fell 7.1 %; tolerance 2 %); left the front: a; joined: b'."""
+    assert c.baseline is not None and c.current is not None and c.tolerance is not None
+    change = (c.baseline - c.current) / abs(c.baseline) if c.baseline else 0.0
+    moved = "fell" if change > 0 else "rose"
+    text = (
+        f"hypervolume {fmt(c.baseline)} -> {fmt(c.current)} ({moved} {abs(change):.1%}; "
+        f"tolerance {c.tolerance:.1%})"
+    )
+    who = [f"left the front: {', '.join(c.left)}"] if c.left else []
+    who += [f"joined: {', '.join(c.joined)}"] if c.joined else []
+    return "; ".join([text, *who])
 
 
 def _tolerance(c: Comparison, report: BaselineReport, unit: str) -> str:
@@ -76,4 +92,6 @@ def case_name(c: Comparison) -> str:
         return "baseline: present and feasible"
     if c.check == "front":
         return "baseline: on the front"
+    if c.check == "hypervolume":
+        return "baseline: the front's hypervolume"
     return f"baseline: {c.metric} not worse"

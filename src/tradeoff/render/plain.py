@@ -188,7 +188,8 @@ def pareto_markdown(res: ParetoResult) -> str:
     ]
     first = 2 if res.layers else 1
     right = set(range(first, len(header) - 1)) | ({0} if res.layers else set())
-    return markdown_table(header, rows, right)
+    tail = f"\n{md_escape(res.hypervolume.summary())}\n" if res.hypervolume else ""
+    return markdown_table(header, rows, right) + tail
 
 
 def explain_markdown(res: ExplainResult) -> str:

@@ -346,6 +346,7 @@ def pareto_table(res: ParetoResult) -> list[RenderableType]:
         *_footnotes([r for r in res.rows if r.feasible], res.metrics),
         *_filled_note(res.rows),
         *_excluded_lines(res.excluded),
+        *([Text(res.hypervolume.summary(), style="dim")] if res.hypervolume else []),
     ]
 
 
