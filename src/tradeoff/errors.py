@@ -50,9 +50,45 @@ class UsageError(TradeoffError):
     """A flag or argument is wrong (unknown profile, metric or candidate name)."""
 
 
+MAX_CHOICES = 500
+"""Names "did you mean" compares a word with: difflib is quadratic in the lengths, and a file
+from a stranger may hold thousands of keys; beyond this many, no suggestion is made."""
+
+
+def excerpt(value: object, limit: int = 40) -> str:
+    """A short, escaped quotation of untrusted text: `repr`, cut at `limit` characters.
+
+    `repr` escapes control characters, newlines and invisible or bidirectional marks, so a cell
+    cannot smuggle terminal escapes or fake output lines into an error message; the cut keeps a
+    whole file (a symlinked private key, say) out of any message.
+    """
+    try:
+        text = value if isinstance(value, str) else str(value)
+    except ValueError:  # an int beyond Python's 4,300-digit string limit
+        return "a number too large to show"
+    if len(text) > limit:
+        return repr(text[:limit]) + "…"
+    return repr(text)
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """Return ' (did you mean 'x'?)' when a choice is close to `word`, else ''."""
-    options = list(choices)
+    """Return ' (did you mean 'x'?)' when a choice is close to `word`, else ''.
+
+    At most `MAX_CHOICES` choices of at most 100 characters are compared, and only for a word
+    of at most 100 characters, so the suggestion stays cheap on hostile input."""
+    options = [c for c in capped_choices(choices) if len(c) <= 100]
+    if len(word) > 100:
+        return ""
     folded = [c for c in options if c.casefold() == word.casefold()]  # 'A' for 'a': too short
     close = folded or difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return f" (did you mean {excerpt(close[0], 60)}?)" if close else ""
+
+
+def capped_choices(choices: Iterable[str]) -> list[str]:
+    """The choices, or none when there are more than `MAX_CHOICES` of them."""
+    out: list[str] = []
+    for c in choices:
+        if len(out) == MAX_CHOICES:
+            return []
+        out.append(c)
+    return out

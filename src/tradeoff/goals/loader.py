@@ -421,5 +421,5 @@ def _empty_metrics(doc: yamlio.Document, data: StudyData) -> list[Diagnostic]:
 def load_path(path: str | Path, allow_external_sources: bool = False) -> StudyData:
     """Read, parse and validate a goals file; `from:` paths resolve next to it."""
     path = Path(path)
-    doc = yamlio.load(path, partial=True)
+    doc = yamlio.load(path, partial=True, allow_external=allow_external_sources)
     return load_document(doc, path.parent, allow_external_sources)

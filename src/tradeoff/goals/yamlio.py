@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import codecs
 import math
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import yaml
 
-from tradeoff.errors import Diagnostic, InputError
+from tradeoff.errors import Diagnostic, InputError, excerpt
 
 MAX_BYTES = 32 * 1024 * 1024
 MAX_NODES = 2_000_000
@@ -132,6 +134,8 @@ class Document:
 
 def show_key(key: str) -> str:
     """A key as messages quote it: 'cost', or with escapes when it holds control characters."""
+    if len(key) > 60:
+        return excerpt(key, 60)
     return f"'{key}'" if key.isprintable() else repr(key).replace('"', "'")
 
 
@@ -217,13 +221,15 @@ class _Builder:
             return text
         kind = _TYPED.get(tag)
         if kind is None:
-            self.fail(event.start_mark, loc, f"unsupported tag {tag!r}")
+            self.fail(event.start_mark, loc, f"unsupported tag {excerpt(tag)}")
             return None
         value = resolve_plain(text)
         if kind is float and type(value) is int:
             value = float(value)
         if type(value) is not kind:
-            self.fail(event.start_mark, loc, f"{text!r} is not a valid {tag.rsplit(':', 1)[-1]}")
+            self.fail(
+                event.start_mark, loc, f"{excerpt(text)} is not a valid {tag.rsplit(':', 1)[-1]}"
+            )
             return None
         return value
 
@@ -354,7 +360,7 @@ class _Builder:
                 self.doc.values[loc] = (mark.line + 1, mark.column + 1)
             expected = _MAP if is_map else _SEQ
             if event.tag not in (None, "!", expected):
-                self.fail(mark, loc, f"unsupported tag {event.tag!r}")
+                self.fail(mark, loc, f"unsupported tag {excerpt(event.tag)}")
             frame = _Frame(loc, {} if is_map else [], record)
             frame.is_key = as_key
             if event.anchor is not None:
@@ -398,15 +404,22 @@ class _Builder:
             out[key] = value
 
 
-def read_text(path: Path, display: str) -> str:
-    """Read a UTF-8 text file with the checks every input file gets."""
+def read_text(path: Path, display: str, *, allow_external: bool = True) -> str:
+    """Read a UTF-8 text file with the checks every input file gets.
+
+    Without `allow_external`, the file must be a regular file (a FIFO would hang the run, a
+    device never end) and, when `path` is a symbolic link, its target must lie in the folder
+    the link is named in: a goals file in a pull request must not read `~/.ssh` for the log.
+    """
 
     def whole(what: str) -> InputError:
         return InputError.single(display, 0, 0, "", what)
 
     try:
-        with path.open("rb") as fh:
+        with _open_input(path, allow_external) as fh:
             raw = fh.read(MAX_BYTES + 1)
+    except _Refused as exc:
+        raise whole(f"{exc} (pass --allow-external-sources to read it anyway)") from None
     except FileNotFoundError:
         raise whole("no such file") from None
     except IsADirectoryError:
@@ -436,6 +449,34 @@ def read_text(path: Path, display: str) -> str:
         ) from None
 
 
+class _Refused(Exception):
+    """The goals file is not one we read without --allow-external-sources."""
+
+
+def _open_input(path: Path, allow_external: bool) -> IO[bytes]:
+    if allow_external:
+        return path.open("rb")
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    if stat.S_ISLNK(os.lstat(path).st_mode):
+        folder = os.path.realpath(path.parent)
+        target = os.path.realpath(path)
+        if os.path.commonpath([folder, target]) != folder:
+            raise _Refused("a symbolic link to a file outside its folder")
+    else:
+        flags |= os.O_NOFOLLOW  # it was not a link a moment ago: it must not become one
+    fd = os.open(path, flags)
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(path)
+        if not stat.S_ISREG(mode):
+            raise _Refused("not a regular file (a FIFO, a device or a socket)")
+    except BaseException:
+        os.close(fd)
+        raise
+    return os.fdopen(fd, "rb")
+
+
 def _tab_at(text: str, line: int, col: int) -> bool:
     """Whether the 1-based (line, col) of `text` falls in an indentation that holds a tab."""
     lines = text.split("\n")
@@ -460,7 +501,8 @@ def _describe_top(data: Any) -> str:
         return "null"
     if isinstance(data, list):
         return "a list"
-    return f"a scalar ({data!r})"
+    shown = excerpt(data)
+    return f"a scalar ({shown if isinstance(data, str) else shown.strip(chr(39))})"
 
 
 def parse(text: str, display: str, *, partial: bool = False) -> Document:
@@ -494,6 +536,8 @@ def parse(text: str, display: str, *, partial: bool = False) -> Document:
             at = _in_text(text, ctx.line + 1, 1)[0] if ctx else line
             where = f" started on line {at}" if at != line else ""
             what = f"{exc.problem} ({exc.context}{where})"
+        if len(what) > 160:  # libyaml quotes alias names and tokens whole
+            what = what[:160] + "…"
         if "tab" not in what and mark is not None and _tab_at(text, line, col):
             what += " (a tab: YAML indents with spaces only)"
         raise InputError.single(display, line, col, "", f"invalid YAML: {what}") from None
@@ -526,8 +570,14 @@ def parse(text: str, display: str, *, partial: bool = False) -> Document:
     return doc
 
 
-def load(path: str | Path, display: str | None = None, *, partial: bool = False) -> Document:
-    """Read and parse a YAML file (see `parse` for `partial`)."""
+def load(
+    path: str | Path,
+    display: str | None = None,
+    *,
+    partial: bool = False,
+    allow_external: bool = True,
+) -> Document:
+    """Read and parse a YAML file (see `parse` for `partial`, `read_text` for `allow_external`)."""
     path = Path(path)
     name = display if display is not None else str(path)
-    return parse(read_text(path, name), name, partial=partial)
+    return parse(read_text(path, name, allow_external=allow_external), name, partial=partial)

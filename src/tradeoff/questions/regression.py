@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 
 from tradeoff.data import MetricSpec, StudyData
 from tradeoff.engine import budgets
-from tradeoff.errors import Diagnostic, InputError, UsageError, did_you_mean
+from tradeoff.errors import Diagnostic, InputError, UsageError, did_you_mean, excerpt
 from tradeoff.questions.analysis import MAX_DOMINATORS, Analysis, Missing, Options, analyse
 from tradeoff.questions.baseline import Baseline, BaselineEntry
 from tradeoff.questions.results import num
@@ -365,7 +365,7 @@ def _unit_scales(data: StudyData, baseline: Baseline) -> dict[str, float]:
                 raise ValueError("a unit was added or removed")
             out[m] = units.factor(was, now)
         except ValueError:
-            shown = [f"'{u}'" if u else "no unit" for u in (was, now)]
+            shown = [excerpt(u) if u else "no unit" for u in (was, now)]
             what = (
                 f"the baseline has {m} in {shown[0]}, {data.file} in {shown[1]}, and they do not"
                 " convert; compare against a baseline made with the current units"

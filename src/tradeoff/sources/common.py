@@ -23,6 +23,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from tradeoff.errors import capped_choices
+from tradeoff.errors import excerpt as excerpt
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -44,21 +47,13 @@ class SourceProblem(Exception):
         super().__init__("\n".join(f"{p}: {w}" if p else w for p, w in self.problems))
 
 
-def excerpt(value: object, limit: int = 40) -> str:
-    """A short, escaped quotation of untrusted text: `repr`, cut at `limit` characters.
-
-    `repr` escapes control characters, newlines and invisible or bidirectional marks, so a cell
-    cannot smuggle terminal escapes or fake output lines into an error message.
-    """
-    text = value if isinstance(value, str) else str(value)
-    if len(text) > limit:
-        return repr(text[:limit]) + "…"
-    return repr(text)
-
-
 def close_matches(word: str, choices: Iterable[str], n: int = 3) -> str:
-    """' (did you mean 'a' or 'b'?)' for the choices close to `word`, else ''."""
-    close = difflib.get_close_matches(word, list(choices), n=n, cutoff=0.6)
+    """' (did you mean 'a' or 'b'?)' for the choices close to `word`, else ''.
+
+    Capped as `tradeoff.errors.did_you_mean` is: a header of 80,000 columns gets no suggestion
+    rather than minutes of difflib."""
+    options = [c for c in capped_choices(choices) if len(c) <= 100]
+    close = difflib.get_close_matches(word, options, n=n, cutoff=0.6) if len(word) <= 100 else []
     if not close:
         return ""
     quoted = [excerpt(c, 60) for c in close]
@@ -155,5 +150,7 @@ def load_json(path: Path, display: str) -> Any:
     except json.JSONDecodeError as exc:
         place = f"{display} line {exc.lineno}, column {exc.colno}"
         raise SourceProblem([(place, f"not valid JSON: {exc.msg}")]) from None
+    except ValueError:  # an integer beyond Python's 4,300-digit limit
+        raise SourceProblem([(display, "not valid JSON: a number with too many digits")]) from None
     except RecursionError:
         raise SourceProblem([(display, "JSON nested too deeply")]) from None

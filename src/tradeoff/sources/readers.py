@@ -7,6 +7,7 @@ optimum-benchmark, genai-prices); they are imported on first use, so `import tra
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -139,9 +140,13 @@ def resolve_source(base_dir: Path, relative: str, allow_external: bool) -> Path:
         inside = Path(os.path.normpath(target)).is_relative_to(base)
         how = "through a symlink" if inside else "with '..'"
         raise fail(f"the path leads outside the goals file's folder {how}" + hint)
-    if not resolved.exists():
-        raise fail("no such file")
-    if not resolved.is_file():
+    try:
+        mode = resolved.stat().st_mode
+    except FileNotFoundError:
+        raise fail("no such file") from None
+    except OSError as exc:  # a name over 255 bytes, a path too long, a loop
+        raise fail(f"cannot open the path: {exc.strerror or type(exc).__name__}") from None
+    if not stat.S_ISREG(mode):
         raise fail("not a regular file")
     return resolved
 

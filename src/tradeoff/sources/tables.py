@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -223,6 +224,12 @@ def _from_text(
     return out
 
 
+def _twice(header: list[str], used: set[str]) -> list[str]:
+    """The used columns a header names more than once (linear: 80,000 columns are fine)."""
+    counts = Counter(c for c in header if c in used)
+    return sorted(c for c, k in counts.items() if k > 1)
+
+
 def _csv_error(display: str, exc: Exception) -> SourceProblem:
     if isinstance(exc, UnicodeDecodeError):
         return SourceProblem([(display, f"not UTF-8 text (byte {exc.start})")])
@@ -244,7 +251,7 @@ def _read_csv(
         raise _csv_error(display, exc) from None
     if not header:
         raise SourceProblem([(display, "the file is empty (expected a header row)")])
-    twice = sorted({c for c in header if header.count(c) > 1 and c in used})
+    twice = _twice(header, used)
     if twice:
         raise SourceProblem([(display, f"column {excerpt(c)} appears twice") for c in twice])
     wanted = [c for c in header if c in used]
@@ -305,7 +312,7 @@ def _read_parquet(
     try:
         schema = pq.read_schema(path)
         available = list(schema.names)
-        twice = sorted({c for c in available if available.count(c) > 1 and c in used})
+        twice = _twice(available, used)
         if twice:
             raise SourceProblem([(display, f"column {excerpt(c)} appears twice") for c in twice])
         table = pq.read_table(path, columns=[c for c in available if c in used])
@@ -384,8 +391,14 @@ def _read_jsonl(
             continue
         try:
             record = json.loads(line)
-        except (json.JSONDecodeError, RecursionError) as exc:
-            what = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
+        except (ValueError, RecursionError) as exc:  # ValueError: an int of over 4,300 digits
+            what = (
+                exc.msg
+                if isinstance(exc, json.JSONDecodeError)
+                else "nested too deeply"
+                if isinstance(exc, RecursionError)
+                else "a number with too many digits"
+            )
             early.append((f"{display} line {number}", f"not valid JSON: {what}"))
             continue
         if not isinstance(record, dict):
