@@ -293,7 +293,11 @@ def test_exit_codes(here: Path, fmt: str, args: list[str], code: int) -> None:
     (here / "broken.yaml").write_text("version: 1\nmetrics: {q: {direction: up}}\n")
     result = run(*args, "--format", fmt)
     assert result.exit_code == code, result.output
-    if code == 2:
+    if code == 2 and args == ["pass.yaml", "broken.yaml"]:
+        # pass.yaml's findings are reported, broken.yaml's errors too (issue 17)
+        assert "could not be read" in result.stdout or "broken.yaml" in result.stdout
+        assert "broken.yaml:2:26:" in result.stderr
+    elif code == 2:
         bad_input_report(fmt, result.stdout)
         assert "Traceback" not in result.stderr
 
@@ -311,7 +315,8 @@ def test_input_errors_of_every_file_at_once(here: Path) -> None:
     (here / "a.yaml").write_text("version: 1\nmetrics: {q: {direction: up}}\n")
     (here / "b.yaml").write_text("version: [\n")
     result = run("a.yaml", "pass.yaml", "b.yaml")
-    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.exit_code == 2
+    assert "2 files could not be read (a.yaml, b.yaml)" in result.stdout
     assert "a.yaml:2:" in result.stderr
     assert "b.yaml:" in result.stderr
 
@@ -607,3 +612,54 @@ def test_a_pass_exactly_at_a_limit_of_zero_is_the_tightest(tmp_path: Path) -> No
     tight = [(f.result.candidate, f.result.metric) for f in res.tightest()]
     # a: err 0 at max 0 (no slack at all), then a's quality (headroom 0.2), then b's quality (0.8)
     assert tight == [("a", "err"), ("a", "q"), ("b", "q")]
+
+
+# several files, one of them broken (issue 17)
+
+
+def _with_broken(here: Path) -> None:
+    (here / "broken.yaml").write_text("version: 1\nmetrics: {q: {direction: up}}\n")
+
+
+def test_a_broken_file_keeps_the_other_files_findings_in_text(here: Path) -> None:
+    _with_broken(here)
+    result = run("pass.yaml", "tags.yaml", "broken.yaml")
+    assert result.exit_code == 2
+    assert "phone-too-big" in result.stdout and "slow-api" in result.stdout
+    assert "tags.yaml:26" in result.stdout
+    assert "1 file could not be read" in result.stdout
+    assert "broken.yaml:2:26: metrics.q.direction" in result.stderr
+
+
+def test_a_broken_file_keeps_the_other_files_findings_in_github(here: Path) -> None:
+    _with_broken(here)
+    result = run("tags.yaml", "broken.yaml", "--format", "github")
+    assert result.exit_code == 2
+    lines = result.stdout.splitlines()
+    assert any(line.startswith("::error file=tags.yaml,line=26,") for line in lines)
+    assert any(line.startswith("::error file=broken.yaml,line=2,") for line in lines)
+
+
+def test_a_broken_file_keeps_the_other_files_findings_in_json_and_junit(here: Path) -> None:
+    _with_broken(here)
+    result = run("tags.yaml", "broken.yaml", "--format", "json")
+    assert result.exit_code == 2
+    doc = json.loads(result.stdout)
+    assert doc["passed"] is False
+    assert [(v["candidate"], v["file"]) for v in doc["violations"]] == [
+        ("phone-too-big", "tags.yaml"),
+        ("slow-api", "tags.yaml"),
+    ]
+    assert [(e["file"], e["line"], e["where"]) for e in doc["errors"]] == [
+        ("broken.yaml", 2, "metrics.q.direction")
+    ]
+    suite = ET.fromstring(run("tags.yaml", "broken.yaml", "--format", "junit").stdout)
+    assert (suite.attrib["failures"], suite.attrib["errors"]) == ("2", "1")
+    ok = json.loads(run("pass.yaml", "--format", "json").stdout)
+    assert ok["errors"] == []
+
+
+def test_candidates_are_counted_per_file(here: Path) -> None:
+    shutil.copy(here / "tags.yaml", here / "tags2.yaml")
+    result = run("tags.yaml", "tags2.yaml")
+    assert "8 candidates checked against 6 budgets in 2 files" in result.stdout

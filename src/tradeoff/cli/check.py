@@ -143,6 +143,11 @@ def check(
     emit(CHECK_RENDERERS[fmt.value](result, color), output)
     for note in result.notes:
         err_console().print(f"note: {escape(note)}")
+    if result.errors:  # a file could not be read: the others' findings are out, now its errors
+        from tradeoff.errors import InputError
+
+        with user_errors():
+            raise InputError(result.errors)
     if not result.passed:
         raise typer.Exit(code=1)
 

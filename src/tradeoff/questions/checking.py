@@ -134,6 +134,8 @@ class CheckResult(JsonResult):
     notes: list[str] = field(default_factory=list)
     command: str = "check"
     read: list[Path] = field(default_factory=list)  # files `from:` entries read (not in JSON)
+    checked_count: int = 0  # (file, candidate) pairs: a name checked in two files counts twice
+    errors: list[Diagnostic] = field(default_factory=list)  # files that could not be read
 
     @property
     def regressions(self) -> list[Comparison]:
@@ -157,7 +159,16 @@ class CheckResult(JsonResult):
 
     @property
     def passed(self) -> bool:
-        return not (self.failures or self.dominated or self.regressions)
+        return not (self.failures or self.dominated or self.regressions or self.errors)
+
+    @property
+    def unreadable(self) -> list[str]:
+        """The files whose input errors are in `errors`, in order."""
+        return list(dict.fromkeys(d.file for d in self.errors))
+
+    def with_errors(self, errors: Sequence[Diagnostic]) -> CheckResult:
+        """This result, with the input errors of the files that could not be read."""
+        return replace(self, errors=[*self.errors, *errors])
 
     def tightest(self, n: int = 3) -> list[Finding]:
         """The `n` passing results with the least headroom. A limit of 0 has no headroom (null):
@@ -187,7 +198,13 @@ class CheckResult(JsonResult):
             "strict": self.strict,
             "pessimistic": self.pessimistic,
             "baseline": self.baseline.to_json() if self.baseline is not None else None,
+            "errors": [error_json(d) for d in self.errors],
         }
+
+
+def error_json(d: Diagnostic) -> dict[str, Any]:
+    """An input error as check's JSON lists it under `errors`."""
+    return {"file": d.file, "line": d.line, "col": d.col, "where": d.where, "what": d.what}
 
 
 def inputs(
@@ -195,23 +212,26 @@ def inputs(
     allow_external_sources: bool,
     baseline: str | Path | Baseline | None,
     tolerances: Sequence[str | Tolerance],
-) -> tuple[list[StudyData], Baseline | None, list[Tolerance]]:
-    """Parse the tolerances, then load every goals file and the baseline, reporting the errors
-    of all of them at once (a file named twice is loaded once).
+) -> tuple[list[StudyData], Baseline | None, list[Tolerance], list[Diagnostic]]:
+    """Parse the tolerances, then load every goals file and the baseline (a file named twice
+    is loaded once). Returns the studies, the baseline, the tolerances and the input errors of
+    the goals files that could not be read: those do not hide the findings of the others.
 
     Raises:
-        tradeoff.InputError: with the diagnostics of every file that failed to load.
+        tradeoff.InputError: no goals file could be read, or the baseline is malformed (with
+            the diagnostics of every file that failed to load).
     """
     from tradeoff.goals.loader import load_path
 
     tols = [t if isinstance(t, Tolerance) else Tolerance.parse(t) for t in tolerances]
     studies: list[StudyData] = []
-    problems: list[Diagnostic] = []
+    unreadable: list[Diagnostic] = []
     for path in dict.fromkeys(Path(p) for p in paths):
         try:
             studies.append(load_path(path, allow_external_sources))
         except InputError as exc:
-            problems.extend(exc.diagnostics)
+            unreadable.extend(exc.diagnostics)
+    problems = [] if studies else list(unreadable)
     base = None
     try:
         base = load_baseline(baseline) if isinstance(baseline, str | Path) else baseline
@@ -219,7 +239,7 @@ def inputs(
         problems.extend(exc.diagnostics)
     if problems:
         raise InputError(problems)
-    return studies, base, tols
+    return studies, base, tols, unreadable
 
 
 def check(
@@ -283,12 +303,14 @@ def check(
     findings: list[Finding] = []
     dominated: list[Dominated] = []
     checked: dict[str, None] = {}
+    count = 0
     notes: list[str] = []
     dom: list[str] = []
     judged: list[tuple[str, str]] = []
     for data in studies:
         rows = _rows(data, wanted)
         checked.update(dict.fromkeys(data.names[i] for i in rows))
+        count += len(rows)
         if not data.budgets:
             notes.append(f"{data.file}: no budgets to check")
         findings += _findings(data, rows, strict, pessimistic)
@@ -322,6 +344,7 @@ def check(
         pessimistic=pessimistic,
         notes=notes,
         read=[p for s in studies for p in s.read],
+        checked_count=count,
     )
 
 

@@ -62,13 +62,18 @@ def check_files(
     """`tradeoff check` over several goals files: the worst result of all of them.
 
     The arguments are `Study.check_result`'s. Every file, and the baseline, is loaded before
-    anything is checked, so the errors of all of them are reported at once.
+    anything is checked, so the errors of all of them are reported at once. A goals file that
+    cannot be read does not hide the findings of the others: its input errors are the result's
+    `errors` (and the result does not pass).
 
     Raises:
-        tradeoff.InputError: a file or the baseline is malformed (every problem of every file).
+        tradeoff.InputError: no goals file could be read, or the baseline is malformed (every
+            problem of every file).
         tradeoff.UsageError: as `Study.check_result`.
     """
-    studies, base, tols = checking.inputs(paths, allow_external_sources, baseline, tolerances)
+    studies, base, tols, unreadable = checking.inputs(
+        paths, allow_external_sources, baseline, tolerances
+    )
     return checking.check(
         studies,
         candidates,
@@ -80,7 +85,7 @@ def check_files(
         tols,
         pessimistic,
         checking.share(hypervolume_tolerance),
-    )
+    ).with_errors(unreadable)
 
 
 class Study:

@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tradeoff.errors import Diagnostic
-from tradeoff.questions.checking import CheckResult, Dominated, Finding
+from tradeoff.questions.checking import CheckResult, Dominated, Finding, error_json
 from tradeoff.questions.regression import Comparison
 from tradeoff.questions.results import SCHEMA_VERSION
 from tradeoff.render.findings import (
@@ -111,10 +111,13 @@ def verdict(res: CheckResult) -> str:
     """One line: passed or failed, and what was checked."""
     where = res.files[0] if len(res.files) == 1 else f"{len(res.files)} files"
     scope = (
-        f"{_plural(len(res.checked), 'candidate')} checked against "
+        f"{_plural(res.checked_count, 'candidate')} checked against "
         f"{_plural(res.budget_count, 'budget')} in {where}"
     )
     parts = []
+    if unreadable := res.unreadable:
+        n = len(unreadable)
+        parts.append(f"{_plural(n, 'file')} could not be read ({', '.join(unreadable)})")
     if res.failures:
         parts.append(_plural(len(res.failures), "failing violation"))
     if res.dominated:
@@ -244,7 +247,7 @@ def check_github(res: CheckResult) -> str:
         props: dict[str, str | int] = {"file": v.file, "line": v.line, "col": v.col}
         props["title"] = v.title
         out.append(command(v.level, props, message) + "\n")
-    return "".join(out)
+    return "".join(out) + github_problems(res.errors)
 
 
 def github_problems(diagnostics: Sequence[Diagnostic]) -> str:
@@ -263,10 +266,7 @@ def json_problems(diagnostics: Sequence[Diagnostic]) -> str:
         "schema_version": SCHEMA_VERSION,
         "command": "check",
         "passed": False,
-        "errors": [
-            {"file": d.file, "line": d.line, "col": d.col, "where": d.where, "what": d.what}
-            for d in diagnostics
-        ],
+        "errors": [error_json(d) for d in diagnostics],
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
@@ -276,15 +276,27 @@ def junit_problems(diagnostics: Sequence[Diagnostic]) -> str:
     import xml.etree.ElementTree as ET
 
     suite = ET.Element("testsuite", name="tradeoff check")
+    _error_cases(suite, diagnostics)
+    return _junit_document(suite, failures=0, errors=len(diagnostics))
+
+
+def _error_cases(suite: ET.Element, diagnostics: Sequence[Diagnostic]) -> None:
+    import xml.etree.ElementTree as ET
+
     for d in diagnostics:
         attrs = {"classname": xml_safe(d.file), "name": xml_safe(f"valid input: {d.where}")}
         attrs.update(time="0", file=xml_safe(d.file), line=str(d.line))
         case = ET.SubElement(suite, "testcase", attrs)
         error = ET.SubElement(case, "error", message=xml_safe(d.what), type="invalid input")
         error.text = xml_safe(str(d))
+
+
+def _junit_document(suite: ET.Element, failures: int, errors: int) -> str:
+    import xml.etree.ElementTree as ET
+
     suite.set("tests", str(len(suite)))
-    suite.set("failures", "0")
-    suite.set("errors", str(len(suite)))
+    suite.set("failures", str(failures))
+    suite.set("errors", str(errors))
     suite.set("skipped", "0")
     ET.indent(suite)
     body = ET.tostring(suite, encoding="unicode")
@@ -362,13 +374,8 @@ def check_junit(res: CheckResult) -> str:
             v = _regression_line(res, c)
             fail = ET.SubElement(tc, "failure", message=xml_safe(v.text), type=c.kind or "")
             fail.text = xml_safe(f"{v.where}: {v.candidate}: {v.text}")
-    suite.set("tests", str(len(suite)))
-    suite.set("failures", str(failures))
-    suite.set("errors", "0")
-    suite.set("skipped", "0")
-    ET.indent(suite)
-    body = ET.tostring(suite, encoding="unicode")
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
+    _error_cases(suite, res.errors)
+    return _junit_document(suite, failures=failures, errors=len(res.errors))
 
 
 # markdown
@@ -388,6 +395,13 @@ def check_markdown(res: CheckResult) -> str:
     if regressions := regression_lines(res):
         rows = [[v.candidate, v.text, v.where] for v in regressions]
         out.append(markdown_table(["candidate", "regression", "where"], rows, set()))
+    if res.errors:
+        rows = [
+            [d.file, str(d.line or ""), f"{d.where}: {d.what}" if d.where else d.what]
+            for d in res.errors
+        ]
+        out.append("Input errors:\n")
+        out.append(markdown_table(["file", "line", "error"], rows, {1}))
     if res.passed and (tight := res.tightest()):
         rows = [
             [
