@@ -13,10 +13,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import tradeoff
 from conftest import GOALS, runner, write_goals
 from tradeoff.cli.app import app
 from tradeoff.data import BudgetSpec, MetricSpec, StudyData
+from tradeoff.errors import UsageError
 from tradeoff.questions.study import Study
+from tradeoff.render.fmt import to_json as render_json
 
 TIE = 1e-9
 
@@ -328,11 +331,72 @@ def rank_json(path: Path, *args: str) -> dict[str, Any]:
 def test_top_n_is_exactly_n_rows(goals_path: Path) -> None:
     full = rank_json(goals_path)
     assert len(full["candidates"]) == 3  # model-c is infeasible
-    for n in range(4):
+    for n in range(1, 4):
         got = rank_json(goals_path, "--top", str(n))
         assert [c["name"] for c in got["candidates"]] == [c["name"] for c in full["candidates"]][:n]
-        assert [c["name"] for c in got["infeasible"]] == ["model-c"]  # never trimmed
+        assert [c["name"] for c in got["infeasible"]] == ["model-c"]
+        assert got["infeasible_count"] == 1
     assert len(rank_json(goals_path, "--top", "10")["candidates"]) == 3
+
+
+def test_top_zero_is_a_usage_error(goals_path: Path) -> None:
+    for command in ("rank", "explain model-a", "sensitivity"):
+        result = invoke(*command.split(), str(goals_path), "--top", "0")
+        assert (result.exit_code, result.stdout) == (2, ""), command
+        assert "--top" in result.stderr
+    with pytest.raises(UsageError, match="top must be 1 or more"):
+        tradeoff.load(goals_path).rank_result(top=0)
+
+
+def _many_infeasible(tmp_path: Path) -> Path:
+    lines = [
+        "version: 1",
+        "metrics:",
+        "  q: {direction: max}",
+        "  lat: {direction: min, unit: ms}",
+        "budgets:",
+        "  lat: [{max: 100}, {max: 50, level: warn}]",
+        "  q: {min: 10}",
+        "candidates:",
+    ]
+    for i in range(12):
+        q = "null" if i == 7 else str(5 + i)
+        lines.append(f'  - {{name: "c{i}-\\u00e9\\"x", metrics: {{q: {q}, lat: {40 + 10 * i}}}}}')
+    path = tmp_path / "many.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_top_n_keeps_the_first_n_infeasible_in_file_order(tmp_path: Path) -> None:
+    path = _many_infeasible(tmp_path)
+    full = rank_json(path)
+    bad = [c["name"] for c in full["infeasible"]]
+    # q < 10 for c0..c4, lat > 100 for c7 (and q missing) .. c11
+    assert bad == [f'c{i}-\u00e9"x' for i in (0, 1, 2, 3, 4, 7, 8, 9, 10, 11)]
+    assert full["infeasible_count"] == 10
+    top = rank_json(path, "--top", "3")
+    assert top["infeasible"] == full["infeasible"][:3]
+    assert top["infeasible_count"] == 10
+
+
+def test_the_infeasible_list_matches_its_records(tmp_path: Path) -> None:
+    # The JSON of the infeasible list is encoded in bulk: it must say what the records say.
+    path = _many_infeasible(tmp_path)
+    result = tradeoff.load(path).rank_result(missing="worst")
+    doc = json.loads(render_json(result))
+    assert doc["infeasible"] == [
+        {"name": r.name, "violations": [v.violation() for v in r.violations]}
+        for r in result.infeasible
+    ]
+    seven = doc["infeasible"][5]["violations"]
+    assert seven == [
+        {"candidate": 'c7-\u00e9"x', "metric": "lat", "value": 110.0, "bound": "max",
+         "limit": 100.0, "level": "error", "line": 16},
+        {"candidate": 'c7-\u00e9"x', "metric": "lat", "value": 110.0, "bound": "max",
+         "limit": 50.0, "level": "warn", "line": 16},
+        {"candidate": 'c7-\u00e9"x', "metric": "q", "value": None, "bound": "min",
+         "limit": 10.0, "level": "error", "line": 16},
+    ]  # fmt: skip
 
 
 def test_all_lists_infeasible_with_violations(goals_path: Path) -> None:

@@ -90,7 +90,7 @@ def rank(
     profile: ProfileOpt = None,
     weight: WeightOpt = None,
     method: MethodOpt = MethodName.weighted_sum,
-    top: Annotated[int | None, typer.Option("--top", min=0, help="Show the best N.")] = None,
+    top: Annotated[int | None, typer.Option("--top", min=1, help="Show the best N.")] = None,
     all_: Annotated[
         bool, typer.Option("--all", help="Also list infeasible candidates with their violations.")
     ] = False,

@@ -253,6 +253,6 @@ FILE = "The goals file"
 # rank's --top and --all, taken by explain and sensitivity so that rank's flags can be passed to
 # them unchanged (the spec: "takes rank's flags"); one candidate, or every rank, is shown anyway.
 PassTopOpt = Annotated[
-    int | None, typer.Option("--top", min=0, hidden=True, help="As in rank; no effect here.")
+    int | None, typer.Option("--top", min=1, hidden=True, help="As in rank; no effect here.")
 ]
 PassAllOpt = Annotated[bool, typer.Option("--all", hidden=True, help="As in rank; no effect here.")]

@@ -13,7 +13,13 @@ from tradeoff.engine import budgets
 from tradeoff.errors import UsageError
 from tradeoff.questions import volume
 from tradeoff.questions.analysis import Analysis, Method, Missing, Options, analyse, metric_list
-from tradeoff.questions.results import LazyRows, ParetoResult, RankResult, Row
+from tradeoff.questions.results import (
+    LazyRows,
+    ParetoResult,
+    RankResult,
+    Row,
+    encode_infeasible,
+)
 
 
 def _row(data: StudyData, a: Analysis, i: int, **kw: Any) -> Row:
@@ -59,8 +65,8 @@ def rank_result(
         confidence,  # here, not at the top: `import tradeoff` stays light
     )
 
-    if top is not None and top < 0:
-        raise UsageError(f"top must be 0 or more, got {top}")
+    if top is not None and top < 1:
+        raise UsageError(f"--top: top must be 1 or more, got {top}")
     if samples < 1:
         raise UsageError(f"samples must be at least 1, got {samples}")
     opts = Options(profile, dict(weights or {}), method, metric_list(metrics), missing)
@@ -110,6 +116,10 @@ def rank_result(
         )
 
     infeasible = LazyRows(len(bad), infeasible_row)
+
+    def infeasible_json(n: int) -> list[str]:
+        return encode_infeasible(found_violations, bad[:n])
+
     return RankResult(
         file=data.file,
         title=data.title,
@@ -125,6 +135,8 @@ def rank_result(
         notes=_notes(a),
         extra={**extra, **data.meta},
         summary=summary,
+        top=top,
+        infeasible_json=infeasible_json,
     )
 
 

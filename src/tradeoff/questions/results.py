@@ -18,11 +18,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, overload
 
+import numpy as np
+from numpy.typing import NDArray
+
 from tradeoff.data import MetricSpec
-from tradeoff.engine.budgets import BudgetResult
+from tradeoff.engine.budgets import BudgetResult, Violations
 from tradeoff.questions.volume import FrontVolume
 
 SCHEMA_VERSION = 1
@@ -123,6 +126,15 @@ class RankResult(JsonResult):
     summary: Callable[[], str | None] | None = None
     _memo: dict[str, str | None] = field(default_factory=dict, repr=False, compare=False)
     command: str = "rank"
+    top: int | None = None  # --top N: JSON lists the first N infeasible (file order), and a count
+    # The JSON text of the first n infeasible candidates, encoded in bulk (see `json_text`).
+    infeasible_json: Callable[[int], list[str]] | None = None
+
+    @property
+    def infeasible_shown(self) -> int:
+        """How many infeasible candidates the JSON lists: all, or the first N with --top N."""
+        n = len(self.infeasible)
+        return n if self.top is None else min(n, self.top)
 
     @property
     def confidence(self) -> str | None:
@@ -151,12 +163,42 @@ class RankResult(JsonResult):
             ],
             "infeasible": [
                 {"name": r.name, "violations": [v.violation() for v in r.violations]}
-                for r in self.infeasible
+                for r in self.infeasible[: self.infeasible_shown]
             ],
+            "infeasible_count": len(self.infeasible),
             "excluded": [{"name": n, "missing": m} for n, m in self.excluded],
         }
         out.update(self.extra)
         return out
+
+    def to_json_text(self) -> str:
+        """`to_json()` as indented JSON text, with the infeasible list encoded in bulk, one
+        candidate a line: a million-row sweep can have hundreds of thousands of them, and a
+        Python dict per value (through json's indenting encoder) took tens of seconds."""
+        import json
+
+        if self.infeasible_json is None:
+            return super().to_json_text()
+        doc = self.to_json_without_infeasible()
+        keys = list(doc)
+        at = keys.index("infeasible")
+        head = {k: doc[k] for k in keys[:at]}
+        tail = {k: doc[k] for k in keys[at + 1 :]}
+        texts = self.infeasible_json(self.infeasible_shown)
+        listed = "[\n    " + ",\n    ".join(texts) + "\n  ]" if texts else "[]"
+        dump = json.dumps
+        return (
+            dump(head, indent=2, allow_nan=False, ensure_ascii=False)[:-2]  # without "\n}"
+            + f',\n  "infeasible": {listed},'
+            + dump(tail, indent=2, allow_nan=False, ensure_ascii=False)[1:]  # without "{"
+            + "\n"
+        )
+
+    def to_json_without_infeasible(self) -> dict[str, Any]:
+        """`to_json()` with an empty `infeasible` list (its place kept), built without it."""
+        return replace(self, infeasible=(), top=None).to_json() | {
+            "infeasible_count": len(self.infeasible)
+        }
 
 
 @dataclass(frozen=True)
@@ -269,3 +311,37 @@ class ExplainResult(JsonResult):
             "excluded": self.excluded_for is not None,
             **self.extra,
         }
+
+
+def encode_infeasible(found: Violations, rows: NDArray[np.intp]) -> list[str]:
+    """Per row, `{"name": ..., "violations": [VIOLATION, ...]}` as one line of JSON text.
+
+    Equal to json.dumps of `Row.violations`' records (`BudgetResult.violation()`), but built
+    from the budgets' masks and columns directly: one format string per violation instead of a
+    dict per value. A loop tuned for speed: it runs once per violation of every infeasible row.
+    """
+    from json.encoder import encode_basestring  # type: ignore[attr-defined]
+
+    data = found.data
+    fixed = [
+        (
+            mask,
+            data.values[:, j],
+            data.lines[:, j],
+            f'"metric": {encode_basestring(b.metric)}, ',
+            f'"bound": "{b.bound}", "limit": {float(b.limit)!r}, "level": "{b.level}", "line": ',
+        )
+        for b, j, mask in zip(data.budgets, found.columns, found.masks, strict=True)
+    ]
+    out: list[str] = []
+    for i in rows.tolist():
+        name = encode_basestring(data.names[i])
+        who = '{"candidate": ' + name + ", "
+        parts = []
+        for mask, col, lines, metric, rest in fixed:
+            if mask[i]:
+                v = col[i]
+                value = "null" if v != v else repr(float(v))
+                parts.append(f'{who}{metric}"value": {value}, {rest}{int(lines[i])}}}')
+        out.append('{"name": ' + name + ', "violations": [' + ", ".join(parts) + "]}")
+    return out
