@@ -320,7 +320,7 @@ def encode_infeasible(found: Violations, rows: NDArray[np.intp]) -> list[str]:
     from the budgets' masks and columns directly: one format string per violation instead of a
     dict per value. A loop tuned for speed: it runs once per violation of every infeasible row.
     """
-    from json.encoder import encode_basestring  # type: ignore[attr-defined]
+    from json.encoder import encode_basestring
 
     data = found.data
     fixed = [
