@@ -83,7 +83,7 @@ def test_load_raises_input_error_with_locations(tmp_path: Path) -> None:
     [
         ({"method": "bogus"}, "unknown method 'bogus'"),
         ({"missing": "bogus"}, "unknown missing-value policy 'bogus'"),
-        ({"top": -1}, "top must be 0 or more"),
+        ({"top": -1}, "top must be 1 or more"),
     ],
 )
 def test_bad_options_are_refused_as_the_cli_would(kwargs: dict[str, object], message: str) -> None:

@@ -37,7 +37,7 @@ KEYS: dict[str, Any] = {
     "rank": (
         [
             *["schema_version", "command", "profile", "method", "weights", "candidates"],
-            *["infeasible", "excluded"],
+            *["infeasible", "infeasible_count", "excluded"],
         ],
         ["rank", "name", "score", "metrics", "normalized", "dominated_by"],
     ),

@@ -271,7 +271,7 @@ class Study:
         front's hypervolume fell by more than that share since `baseline`. Several files:
         `tradeoff.check_files`.
         """
-        _, base, tols = checking.inputs([], False, baseline, tolerances)
+        _, base, tols, _ = checking.inputs([], False, baseline, tolerances)
         return checking.check(
             [self.data],
             candidates,
