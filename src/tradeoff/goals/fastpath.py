@@ -30,6 +30,30 @@ _BOUND = frozenset(("max", "min", "level", "tags"))
 _CANDIDATE = frozenset(("name", "tags", "metrics"))
 _MEASUREMENT = frozenset(("value", "stderr", "kind", "date", "citation"))
 _KINDS = ("measured", "estimated", "claimed")
+DECLINED = {
+    # Keys of the models the fast path leaves to the full path (a file using one is declined:
+    # `_mapping` refuses keys outside the sets above). tests/test_rules.py checks that these and
+    # the sets above together are exactly the models' fields.
+    "top": frozenset(("workload",)),
+    "metric": frozenset(("source",)),
+    "bound": frozenset(),
+    "candidate": frozenset(
+        (
+            "from",
+            "each",
+            "newest",
+            "run",
+            "rows",
+            "columns",
+            "tag_columns",
+            "combine",
+            "join",
+            "unmatched",
+            "price",
+        )
+    ),
+    "measurement": frozenset(),
+}
 
 
 class _Decline(Exception):

@@ -160,7 +160,8 @@ def _not_found(
         offered.extend(o for o in got.offered if o not in offered)
     first = missing[0][1].what
     files = listing([f.display for f, _ in missing])
-    what = f"{metric}: {first} in {files}" + _close(_asked(spec), offered)
+    asked = missing[0][1].asked or _asked(spec)
+    what = f"{metric}: {first} in {files}" + _close(asked, offered)
     what += f"; if this candidate has no such result, write `{metric}: null` under metrics"
     ctx.fail(place(missing[0][0]), what)
 

@@ -180,7 +180,7 @@ def _tags(table: Table, columns: list[str], errors: RowErrors) -> list[frozenset
             if text is None:
                 continue
             if (problem := rules.tag_problem(text)) is not None:
-                errors.add(f"{table.place(r)}, column {column}: a tag {problem}")
+                errors.add(f"{table.place(r)}, column {column}: {problem}")
                 continue
             found.add(text.strip())
         out.append(frozenset(found))

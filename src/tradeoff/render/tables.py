@@ -257,6 +257,15 @@ def provenance_text(prov: dict[str, Any]) -> str:
             where += f" {prov['task']} {prov.get('field', '')}".rstrip()
         if "target" in prov:
             where += f" {prov['target']}.{prov.get('field', '')}"
+        if "json" in prov:
+            where += f" {prov['json']}"
+        if "run" in prov:
+            where += f" run {prov['run']}"
+        if isinstance(prov.get("combined"), dict):
+            how = prov["combined"]
+            where += f", {how.get('how')} of {how.get('rows')} rows"
+        if "newest_of" in prov:
+            where += f" (newest of {len(prov['newest_of'])} files)"
         parts.append(where)
     parts += [str(prov[k]) for k in ("kind", "date", "citation") if k in prov]
     return ", ".join(parts)

@@ -5,7 +5,8 @@ mapping `{column, unit}` gives a header's unit. A header's trailing unit in pare
 brackets (`P99 TTFT (ms)`, `latency [s]`) applies to every cell of the column and is converted
 to the metric's unit; a unit that does not parse or convert is an error naming the header,
 unless it is written exactly as the metric's declared unit. It is never ignored. A metric not
-in `columns` reads the header of its own name, with or without a unit after it.
+in `columns` reads the header of its own name, or the one whose name before its unit is the
+metric's (`Latency (s)` for `latency`, case aside).
 """
 
 from __future__ import annotations
@@ -109,7 +110,7 @@ def plan(
     for h in available:
         base, found = header_unit(h)
         if found is not None:
-            by_base.setdefault(base, []).append((h, found))
+            by_base.setdefault(base.casefold(), []).append((h, found))
     for metric in metrics:
         given = spec.get(metric)
         unit: str | None
@@ -119,10 +120,10 @@ def plan(
             column, unit = given, header_unit(given)[1]
         elif metric in available:
             column, unit = metric, None
-        elif len(by_base.get(metric, [])) == 1:
-            column, unit = by_base[metric][0]
-        elif by_base.get(metric):
-            listed = ", ".join(excerpt(h, 300) for h, _ in by_base[metric])
+        elif len(by_base.get(metric.casefold(), [])) == 1:
+            column, unit = by_base[metric.casefold()][0]
+        elif by_base.get(metric.casefold()):
+            listed = ", ".join(excerpt(h, 300) for h, _ in by_base[metric.casefold()])
             what = f"{metric} matches the columns {listed}; choose one under `columns:`"
             problems.add(display, what)
             continue
@@ -148,7 +149,7 @@ def _unit(
         return
     place = f"{display} column {excerpt(column, 300)}"
     if (problem := rules.text_problem(unit)) is not None:
-        problems.add(place, f"the unit {problem}")
+        problems.add(place, problem)
         return
     out.header_units[metric] = unit
     out.cell_units[metric] = unit

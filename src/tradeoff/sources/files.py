@@ -137,10 +137,11 @@ def lookup_lm_eval(file: SourceFile, request: Request) -> Found | NotHere:
         tasks = {**data["groups"], **tasks}
     entry = tasks.get(task)
     if not isinstance(entry, dict):
-        return NotHere(f"no task {excerpt(task)} in the results", tuple(tasks))
+        return NotHere(f"no task {excerpt(task)} in the results", tuple(tasks), task)
     if field not in entry:
         offered = [k for k in entry if k not in _NOT_METRICS and "_stderr" not in k]
-        return NotHere(f"no field {excerpt(field)} in task {excerpt(task)}", tuple(offered))
+        what = f"no field {excerpt(field)} in task {excerpt(task)}"
+        return NotHere(what, tuple(offered), field)
     value = _number(entry[field])
     if value is None:
         place = f"{display} task {excerpt(task)}, field {excerpt(field)}"
@@ -223,15 +224,15 @@ def lookup_optimum_benchmark(file: SourceFile, request: Request) -> Found | NotH
     node: Any = report.get(target)
     if not isinstance(node, dict):
         targets = [k for k, v in report.items() if isinstance(v, dict)]
-        return NotHere(f"no target {excerpt(target)}", tuple(targets))
+        return NotHere(f"no target {excerpt(target)}", tuple(targets), target)
     parent: dict[str, Any] = node
     walked = target
     for part in field.split("."):
         if not isinstance(node, dict):
-            return NotHere(f"no field {excerpt(part)} in {excerpt(walked)}")
+            return NotHere(f"no field {excerpt(part)} in {excerpt(walked)}", (), part)
         if part not in node:
             offered = tuple(str(k) for k in node)
-            return NotHere(f"no field {excerpt(part)} in {excerpt(walked)}", offered)
+            return NotHere(f"no field {excerpt(part)} in {excerpt(walked)}", offered, part)
         parent, node, walked = node, node[part], f"{walked}.{part}"
         if node is None:
             here = f"{display} (for {request.metric})"

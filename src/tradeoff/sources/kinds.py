@@ -99,6 +99,7 @@ class NotHere:
 
     what: str
     offered: tuple[str, ...] = ()
+    asked: str = ""  # the word `offered` holds alternatives to (a task, a field)
 
 
 Lookup = Callable[[SourceFile, Request], "Found | NotHere"]

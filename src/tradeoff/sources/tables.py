@@ -188,7 +188,8 @@ def _from_text(
         shown = stripped.iloc[cand]
         parts = shown.str.extract(f"^{quantity.WITH_UNIT_RE.pattern}$")
         radix = shown.str.match(quantity.RADIX_RE.pattern).to_numpy(dtype=bool)
-        has_unit = parts[1].notna().to_numpy(dtype=bool) & ~radix
+        plain = shown.str.fullmatch(quantity.NUMBER_RE.pattern).to_numpy(dtype=bool)  # 1e999
+        has_unit = parts[1].notna().to_numpy(dtype=bool) & ~radix & ~plain
         target = units.get(metric)
         factors: dict[str, float | str] = {}
         for k in (int(k) for k in np.flatnonzero(has_unit)):
