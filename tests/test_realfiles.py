@@ -435,3 +435,25 @@ def test_join_unmatched_error_lists_rows_in_order(tmp_path: Path) -> None:
         "goals.yaml:11:11: candidates[2].from: shared/latency.csv row 3, column Measured on: "
         "expected a date (YYYY-MM-DD or MM/DD/YYYY), got '20/08/2024'"
     ]
+
+
+def test_the_real_files_example_reads_the_files_as_published() -> None:
+    folder = ROOT / "examples" / "real-files"
+    data = tradeoff.load(folder / "goals.yaml").data
+    arc = json.loads((folder / "lm_eval/Meta-Llama-3-8B-Instruct/arc.json").read_text())
+    hella = json.loads((folder / "lm_eval/Meta-Llama-3-8B-Instruct/hellaswag.json").read_text())
+    for i, gpu in enumerate(["1xA100-80GB-SXM", "1xH100-80GB-SXM"]):
+        run = json.loads(
+            (folder / f"vllm/{gpu}/Meta-Llama-3-8B-Instruct_tp1_len2048.json").read_text()
+        )
+        np.testing.assert_allclose(
+            data.values[i, :5],
+            [
+                100 * arc["results"]["arc_challenge"]["acc_norm,none"],
+                100 * hella["results"]["hellaswag"]["acc_norm,none"],
+                run["p99_ttft_ms"],
+                run["median_tpot_ms"],
+                run["output_throughput"],
+            ],
+        )
+    assert data.names == ["a100", "h100"]

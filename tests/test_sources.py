@@ -505,3 +505,31 @@ def test_price_accepts_a_model_id_its_own_match_rule_does_not_match() -> None:
     )
     assert short == long > 0
     assert prov["model"] == "llama-v3p1-8b-instruct"
+
+
+def test_lm_eval_bare_field_finds_none_then_the_only_filter(tmp_path: Path) -> None:
+    results = {
+        "results": {
+            "gsm8k": {
+                "exact_match,strict-match": 0.75,
+                "exact_match_stderr,strict-match": 0.01,
+                "exact_match,flexible-extract": 0.77,
+                "exact_match_stderr,flexible-extract": 0.01,
+            },
+            "arc_challenge": {"acc_norm,none": 0.6, "acc_norm_stderr,none": 0.01},
+            "mmlu_pro": {"exact_match,custom-extract": 0.4},
+        }
+    }
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps(results))
+    fields = {"a": ("arc_challenge", "acc_norm"), "m": ("mmlu_pro", "exact_match")}
+    got = read_lm_eval(path, fields)
+    assert (got["a"][0], got["m"][0]) == (0.6, 0.4)
+    assert got["m"][2]["field"] == "exact_match,custom-extract"
+    assert problems_of(read_lm_eval, path, {"g": ("gsm8k", "exact_match")}) == [
+        (
+            "results.json task 'gsm8k'",
+            "'exact_match' has several filters: 'exact_match,strict-match', "
+            "'exact_match,flexible-extract'; name one",
+        )
+    ]

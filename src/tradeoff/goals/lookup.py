@@ -155,14 +155,20 @@ def _not_found(
     missing: list[tuple[SourceFile, NotHere]],
     place: Callable[[SourceFile], yamlio.Loc],
 ) -> None:
+    # The deepest miss says the most: a file that has the task but not the field ("no field
+    # 'acc_norm' in task 'hellaswag'") over the files without the task at all.
+    shallow = ("no task", "no target", "nothing at")
+    deep = [(f, got) for f, got in missing if not got.what.startswith(shallow)]
+    shown_misses = deep or missing
     offered: list[str] = []
-    for _, got in missing:
+    for _, got in shown_misses:
         offered.extend(o for o in got.offered if o not in offered)
-    first = missing[0][1].what
-    files = listing([f.display for f, _ in missing])
-    asked = missing[0][1].asked or _asked(spec)
+    first = shown_misses[0][1].what
+    files = listing([f.display for f, got in shown_misses if got.what == first])
+    asked = shown_misses[0][1].asked or _asked(spec)
     what = f"{metric}: {first} in {files}" + _close(asked, offered)
     what += f"; if this candidate has no such result, write `{metric}: null` under metrics"
+    missing = shown_misses
     ctx.fail(place(missing[0][0]), what)
 
 

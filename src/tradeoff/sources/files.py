@@ -138,8 +138,22 @@ def lookup_lm_eval(file: SourceFile, request: Request) -> Found | NotHere:
     entry = tasks.get(task)
     if not isinstance(entry, dict):
         return NotHere(f"no task {excerpt(task)} in the results", tuple(tasks), task)
+    offered = [k for k in entry if k not in _NOT_METRICS and "_stderr" not in k]
+    if field not in entry and "," not in field:
+        # lm-eval 0.4 writes `metric,filter`: a bare `acc_norm` finds `acc_norm,none`, else the
+        # task's only filter; lighteval and the 0.3 layout write the bare name (taken as is).
+        filters = [k for k in offered if k.partition(",")[0] == field]
+        if f"{field},none" in entry:
+            field = f"{field},none"
+        elif len(filters) == 1:
+            field = filters[0]
+        elif filters:
+            listed = ", ".join(excerpt(k) for k in filters)
+            place = f"{display} task {excerpt(task)}"
+            raise SourceProblem(
+                [(place, f"{excerpt(field)} has several filters: {listed}; name one")]
+            )
     if field not in entry:
-        offered = [k for k in entry if k not in _NOT_METRICS and "_stderr" not in k]
         what = f"no field {excerpt(field)} in task {excerpt(task)}"
         return NotHere(what, tuple(offered), field)
     value = _number(entry[field])
