@@ -9,6 +9,8 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from tradeoff.errors import did_you_mean
+
 
 @dataclass(frozen=True)
 class MetricSpec:
@@ -59,6 +61,32 @@ class SourceGroup:
 
 
 @dataclass
+class Inputs:
+    """Values of the `role: input` metrics, candidates x inputs: they feed formulas and are
+    shown (explain, JSON `inputs`), never weighted, compared, budgeted or plotted."""
+
+    names: list[str]
+    units: list[str | None]
+    values: NDArray[np.float64]
+    stderr: NDArray[np.float64]
+
+    def row(self, i: int) -> dict[str, float | None]:
+        return {
+            n: (None if v != v else v)
+            for n, v in zip(self.names, self.values[i].tolist(), strict=True)
+        }
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """A metric's formula, and the candidates whose value it computed."""
+
+    formula: str
+    uses: tuple[str, ...]
+    rows: NDArray[np.bool_]
+
+
+@dataclass
 class StudyData:
     """Candidates x metrics, with NaN for a missing value and the line of every value.
 
@@ -85,6 +113,8 @@ class StudyData:
     read: list[Path] = field(
         default_factory=list
     )  # files `from:` entries read (not the goals file)
+    inputs: Inputs | None = None  # `role: input` metrics, apart from the goals above
+    derived: dict[str, Derivation] = field(default_factory=dict)  # goal or input -> formula
     _tag_codes: tuple[list[frozenset[str]], NDArray[np.intp]] | None = field(
         default=None, repr=False
     )
@@ -99,6 +129,9 @@ class StudyData:
 
     def provenance_of(self, i: int, j: int) -> dict[str, Any]:
         """Where candidate i's value of metric j came from: the file's own words, or a table row."""
+        how = self.derived.get(self.metrics[j].name)
+        if how is not None and how.rows[i]:
+            return {"formula": how.formula}
         if (i, j) in self.provenance:
             return dict(self.provenance[(i, j)])
         for g in self.groups:
@@ -106,6 +139,12 @@ class StudyData:
                 row = int(g.row_numbers[i - g.start])
                 return {**g.provenance, g.row_label: row}
         return {}
+
+    def not_a_goal(self, flag: str, name: str) -> str:
+        """Why a flag cannot name `name`: an input (not a goal), or no metric at all."""
+        if self.inputs is not None and name in self.inputs.names:
+            return f"{flag}: '{name}' is an input, not a goal"
+        return f"{flag}: unknown metric '{name}'{did_you_mean(name, self.metric_names)}"
 
     @property
     def metric_names(self) -> list[str]:

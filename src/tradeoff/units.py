@@ -136,6 +136,17 @@ def _quantity(unit: str) -> Any:
     return q
 
 
+def quantity(unit: str | None) -> Any:
+    """`unit` as a pint quantity ("USD/1k requests" is 0.001 USD/request); None is 1.
+
+    Raises:
+        ValueError: the unit does not parse.
+    """
+    if unit is None:
+        return registry().Quantity(1.0, "dimensionless")
+    return _quantity(unit)
+
+
 @functools.cache
 def factor(unit: str, target: str) -> float:
     """How many `target` one `unit` is: factor("s", "ms") == 1000.
@@ -196,3 +207,18 @@ def per_request(unit: str | None) -> float | None:
         return factor("USD/request", unit)
     except ValueError:
         return None
+
+
+_SHOWN = {"USD": "USD", "request": "request", "token": "token"}
+
+
+def show(q: Any) -> str:
+    """A pint quantity's unit as messages show it: "kWh", "USD*s/h/request", "1" when none."""
+    up: list[str] = []
+    down: list[str] = []
+    for name, exp in q.unit_items():
+        symbol = _SHOWN.get(name) or registry().get_symbol(name)
+        power = abs(exp)
+        term = symbol if power == 1 else f"{symbol}^{power:g}"
+        (up if exp > 0 else down).append(term)
+    return ("*".join(up) or "1") + "".join(f"/{t}" for t in down)

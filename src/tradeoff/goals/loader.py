@@ -11,7 +11,7 @@ import numpy as np
 
 from tradeoff.data import BudgetSpec, MetricSpec, SourceGroup, StudyData
 from tradeoff.errors import Diagnostic, InputError, did_you_mean
-from tradeoff.goals import fastpath, yamlio
+from tradeoff.goals import fastpath, roles, yamlio
 from tradeoff.goals import pydantic_errors as validation_errors
 from tradeoff.goals.yamlio import show_key
 from tradeoff.quantity import parse_quantity
@@ -19,6 +19,7 @@ from tradeoff.rules import CONTROL_RE, IDENTIFIER_RE, name_key, name_problem, te
 
 if TYPE_CHECKING:
     from tradeoff.goals import datain
+    from tradeoff.goals.derive import Compiled
     from tradeoff.goals.schema import Bound, GoalsFile
 
 # pydantic and the models in `schema.py` are imported only on the full path (`load_full`): most
@@ -53,6 +54,7 @@ class _Checker:
         self.price_metrics: list[str] = []
         raw = _dict(doc.data.get("metrics"))
         self.metrics: dict[str, Any] | None = raw if raw else None
+        self.formulas: dict[str, Compiled] = {}
 
     def fail(self, loc: yamlio.Loc, what: str, *, key: bool = False) -> None:
         line, col = self.doc.pos(loc, key=key)
@@ -64,6 +66,12 @@ class _Checker:
         close = did_you_mean(name, self.metrics)
         self.fail(loc, f"unknown metric {show_key(name)}{close}", key=True)
         return False
+
+    def goal_ref(self, loc: yamlio.Loc, name: str, what: str) -> bool:
+        why = roles.goal_ref(self.metrics or {}, name, what)
+        if why is not None:
+            self.fail(loc, why, key=True)
+        return why is None
 
     def single_budget(self, metric: str) -> bool:
         return isinstance(_dict(self.doc.data.get("budgets")).get(metric), dict)
@@ -90,8 +98,11 @@ class _Checker:
             source = _dict(metric).get("source")
             if source == "price" or (isinstance(source, dict) and source.get("price")):
                 self.price_metrics.append(name)
+        self.formulas = roles.check_metrics(self.metrics or {}, self.fail)
         for name, bounds in _dict(data.get("budgets")).items():
-            if not self.metric_ref(("budgets", name), name):
+            if not self.metric_ref(("budgets", name), name) or not self.goal_ref(
+                ("budgets", name), name, "budget"
+            ):
                 continue
             single = isinstance(bounds, dict)
             for i, bound in enumerate([bounds] if single else _list(bounds)):
@@ -115,7 +126,10 @@ class _Checker:
             ploc: yamlio.Loc = ("profiles", pname)
             if not isinstance(weights, dict):
                 continue
-            known = [self.metric_ref((*ploc, m), m) for m in weights]
+            known = [
+                self.metric_ref((*ploc, m), m) and self.goal_ref((*ploc, m), m, "weight")
+                for m in weights
+            ]
             numbers = [_maybe_number(w) for w in weights.values()]
             if not weights:
                 self.fail(ploc, "a profile needs at least one weight")
@@ -203,7 +217,7 @@ def _build(goals: GoalsFile, checker: _Checker, base_dir: Path, allow_external: 
     metrics = [
         MetricSpec(
             name=name,
-            maximize=m.direction == "max",
+            maximize=m.direction == "max",  # an input has none: it is split off below
             unit=m.unit,
             description=m.description,
             range=(m.range[0], m.range[1]) if m.range else None,
@@ -246,6 +260,15 @@ def _build(goals: GoalsFile, checker: _Checker, base_dir: Path, allow_external: 
         target = JoinTarget(names, tags, values, stderr, lines, cols, provenance)
         for i, cand in joins:
             datain.join_entry(ctx, i, cand, target)
+    cut = roles.finish(
+        checker.formulas,
+        roles.placer(doc, kept, metrics),
+        roles.Columns(metrics, names, values, stderr, lines, cols, provenance),
+        {n: m.role for n, m in goals.metrics.items()},
+        checker.fail,
+    )
+    metrics, values, stderr, lines, cols = cut.metrics, cut.values, cut.stderr, cut.lines, cut.cols
+    provenance = cut.provenance
     index = {m.name: j for j, m in enumerate(metrics)}
     budgets: list[BudgetSpec] = []
     for metric, bounds in goals.budgets.items():
@@ -273,6 +296,8 @@ def _build(goals: GoalsFile, checker: _Checker, base_dir: Path, allow_external: 
         groups=groups,
         meta=_meta(ctx),
         read=list(ctx.read),
+        inputs=cut.inputs,
+        derived=cut.derived,
     )
 
 

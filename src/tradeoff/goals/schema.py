@@ -117,11 +117,32 @@ Source = Annotated[
 ]
 
 
-class Metric(_Model):
-    """A goal: one measured property of every candidate."""
+Direction = Annotated[
+    Literal["max", "min"] | None, WithJsonSchema({"type": "string", "enum": ["max", "min"]})
+]
 
-    direction: Literal["max", "min"]
-    """`max` when more is better (quality, safety), `min` when less is better (cost, latency)."""
+
+class Metric(_Model):
+    """A goal (one measured property of every candidate), or an input that feeds formulas."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            # a goal needs a direction; an input has none (checked with located messages in
+            # loader.py; here for editors)
+            "anyOf": [
+                {"required": ["direction"]},
+                {"required": ["role"], "properties": {"role": {"const": "input"}}},
+            ]
+        }
+    )
+
+    role: Literal["goal", "input"] = "goal"
+    """`goal` (the default): compared, weighted, budgeted. `input`: a value that only feeds
+    formulas (GPU count, price per GPU-hour, throughput); it has no direction, range, additive
+    or budget, and is shown in `explain` and JSON `inputs`, never as a column."""
+    direction: Direction = None
+    """`max` when more is better (quality, safety), `min` when less is better (cost, latency).
+    Required for goals."""
     unit: str | None = None
     """The unit values are expressed in, e.g. `ms`, `USD/request`, `%`."""
     description: str | None = None
@@ -132,6 +153,10 @@ class Metric(_Model):
     """True when the mean over a traffic mix is the mix of the means (cost, mean accuracy)."""
     source: Source = None
     """Where values come from: `price` (filled from `price:` entries) or a results file field."""
+    formula: str | None = None
+    """Computes the value from other metrics where none is given, e.g.
+    `"gpus * gpu_price / throughput"`: numbers, metric names, `+ - * /`, `**` with a number
+    exponent, parentheses, `mean min max sum sqrt log exp`. Units follow the arithmetic."""
 
 
 class Bound(_Model):
@@ -243,6 +268,8 @@ class Price(_Model):
     """Provider id in genai-prices, e.g. `openai`."""
     model: str
     """Model id in genai-prices, e.g. `gpt-4o`."""
+    at: IsoDate | None = None
+    """Prices in force on this day (e.g. the date of the latency measurement); default today."""
 
 
 class Workload(_Model):
@@ -252,6 +279,9 @@ class Workload(_Model):
     """Input (prompt) tokens per request."""
     output_tokens: NonNegativeFloat
     """Output (completion) tokens per request."""
+    cached_input_tokens: NonNegativeFloat = 0.0
+    """The part of `input_tokens` read from the provider's prompt cache, billed at the model's
+    cache-read price where it has one (at the input price otherwise)."""
 
 
 class GoalsFile(_Model):

@@ -59,7 +59,7 @@ def resolve_weights(data: StudyData, opts: Options) -> tuple[str, dict[str, floa
         raise UsageError(f"unknown profile '{opts.profile}'{hint}; the profiles are: {choices}")
     for metric, weight in opts.weights.items():
         if metric not in raw:
-            raise UsageError(f"--weight: unknown metric '{metric}'{did_you_mean(metric, names)}")
+            raise UsageError(data.not_a_goal("--weight", metric))
         if not np.isfinite(weight) or weight < 0:
             raise UsageError(f"--weight {metric}: the weight must be finite and >= 0, got {weight}")
         raw[metric] = float(weight)
@@ -75,7 +75,7 @@ def dominance_metrics(data: StudyData, metrics: Sequence[str] | None) -> list[st
     out: list[str] = []
     for m in metrics:
         if m not in data.metric_names:
-            raise UsageError(f"--metrics: unknown metric '{m}'{did_you_mean(m, data.metric_names)}")
+            raise UsageError(data.not_a_goal("--metrics", m))
         if m not in out:
             out.append(m)
     if not out:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from dataclasses import replace
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -12,7 +13,7 @@ from tradeoff.engine import budgets
 from tradeoff.errors import UsageError
 from tradeoff.questions.analysis import Method, Missing, Options, analyse, metric_list
 from tradeoff.questions.confidence import fields
-from tradeoff.questions.results import ExplainResult, MetricLine
+from tradeoff.questions.results import ExplainResult, InputLine, MetricLine
 
 
 def explain(
@@ -71,6 +72,11 @@ def explain(
     )
     doms = scored + sorted((k for k in found if k not in ranked), key=lambda k: names[k])
     excluded = dict(a.excluded).get(i)
+    inputs = _inputs(data, i)
+    shown = {**{x.name: _shown(x.value, x.unit) for x in inputs}}
+    shown.update({x.metric.name: _shown(x.value, x.metric.unit) for x in lines})
+    lines = [_with_numbers(x, shown) for x in lines]
+    inputs = [_with_numbers(x, shown) for x in inputs]
     return ExplainResult(
         file=data.file,
         name=data.names[i],
@@ -87,4 +93,46 @@ def explain(
         dominance=a.dom,
         excluded_for=excluded,
         extra=extra,
+        inputs=inputs,
     )
+
+
+def _inputs(data: StudyData, i: int) -> list[InputLine]:
+    if data.inputs is None:
+        return []
+    x = data.inputs
+    out = []
+    for k, name in enumerate(x.names):
+        value, se = float(x.values[i, k]), float(x.stderr[i, k])
+        how = data.derived.get(name)
+        prov = {"formula": how.formula} if how is not None and how.rows[i] else {}
+        out.append(
+            InputLine(
+                name=name,
+                unit=x.units[k],
+                value=None if np.isnan(value) else value,
+                stderr=None if np.isnan(se) else se,
+                provenance=prov,
+            )
+        )
+    return out
+
+
+def _shown(value: float | None, unit: str | None) -> str:
+    if value is None:
+        return "(no value)"
+    number = f"{value:.6g}"
+    return f"({number} {unit})" if unit else number
+
+
+T = TypeVar("T", MetricLine, InputLine)
+
+
+def _with_numbers(line: T, shown: Mapping[str, str]) -> T:
+    """A computed value's provenance gains its formula with the candidate's numbers."""
+    from tradeoff.goals.formula import substitute
+
+    text = line.provenance.get("formula")
+    if text is None:
+        return line
+    return replace(line, provenance={**line.provenance, "with": substitute(text, shown)})

@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tradeoff.data import StudyData
-from tradeoff.errors import UsageError, did_you_mean
+from tradeoff.errors import UsageError
 from tradeoff.questions.analysis import Missing, Options, analyse
 from tradeoff.questions.results import SCHEMA_VERSION, JsonResult, num
 
@@ -217,9 +217,7 @@ def frontier_result(
     """
     for flag, name in (("--x", x), ("--y", y)):
         if name not in data.metric_names:
-            raise UsageError(
-                f"{flag}: unknown metric '{name}'{did_you_mean(name, data.metric_names)}"
-            )
+            raise UsageError(data.not_a_goal(flag, name))
         if not data.metrics[data.metric_index(name)].additive:
             raise UsageError(
                 f"{flag}: metric '{name}' is not additive: a traffic mix does not average it "

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tradeoff.data import MetricSpec, StudyData
-from tradeoff.errors import UsageError, did_you_mean
+from tradeoff.errors import UsageError
 from tradeoff.questions.analysis import Missing, Options, analyse
 
 INF = math.inf
@@ -151,7 +151,7 @@ def staircase(
 
 def _check_metric(data: StudyData, flag: str, name: str) -> MetricSpec:
     if name not in data.metric_names:
-        raise UsageError(f"{flag}: unknown metric '{name}'{did_you_mean(name, data.metric_names)}")
+        raise UsageError(data.not_a_goal(flag, name))
     return data.metrics[data.metric_index(name)]
 
 

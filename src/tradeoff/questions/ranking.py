@@ -38,7 +38,15 @@ def _row(data: StudyData, a: Analysis, i: int, **kw: Any) -> Row:
             v if f else None
             for v, f in zip(a.values[i].tolist(), a.filled[i].tolist(), strict=True)
         )
-    return Row(name=data.names[i], values=values, normalized=normalized, filled=filled, **kw)
+    inputs = data.inputs.row(i) if data.inputs is not None else {}
+    return Row(
+        name=data.names[i],
+        values=values,
+        normalized=normalized,
+        filled=filled,
+        inputs=inputs,
+        **kw,
+    )
 
 
 def rank_result(

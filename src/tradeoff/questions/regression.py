@@ -162,8 +162,7 @@ def resolve_tolerances(data: StudyData, items: Sequence[Tolerance]) -> dict[str,
     out: dict[str, Tolerance] = {}
     for t in items:
         if t.metric not in data.metric_names:
-            hint = did_you_mean(t.metric, data.metric_names)
-            raise UsageError(f"--tolerance: unknown metric '{t.metric}'{hint}")
+            raise UsageError(data.not_a_goal("--tolerance", t.metric))
         if t.metric in out:
             raise UsageError(f"--tolerance: metric '{t.metric}' given twice")
         out[t.metric] = t

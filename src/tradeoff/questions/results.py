@@ -72,6 +72,7 @@ class Row:
     # Values `--missing worst` filled in (None elsewhere): JSON shows them as null, as the spec
     # says; tables show them marked, so a reader sees what the candidate was charged.
     filled: tuple[float | None, ...] = ()
+    inputs: dict[str, float | None] = field(default_factory=dict)  # `role: input` values
 
     def metric_dict(self, metrics: list[MetricSpec]) -> dict[str, float | None]:
         return {m.name: num(v) for m, v in zip(metrics, self.values, strict=True)}
@@ -155,6 +156,7 @@ class RankResult(JsonResult):
                     "name": r.name,
                     "score": num(r.score),
                     "metrics": r.metric_dict(self.metrics),
+                    "inputs": r.inputs,
                     "normalized": {m: num(v) for m, v in r.normalized.items()},
                     "dominated_by": list(r.dominated_by),
                     **r.extra,
@@ -230,6 +232,7 @@ class ParetoResult(JsonResult):
                     "layer": r.layer,
                     "knee": r.knee,
                     "metrics": r.metric_dict(self.metrics),
+                    "inputs": r.inputs,
                     "dominated_by": list(r.dominated_by),
                     **r.extra,
                 }
@@ -271,6 +274,17 @@ class MetricLine:
 
 
 @dataclass(frozen=True)
+class InputLine:
+    """One input (`role: input`) of an explained candidate: shown, never scored."""
+
+    name: str
+    unit: str | None
+    value: float | None
+    stderr: float | None
+    provenance: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class ExplainResult(JsonResult):
     """`tradeoff explain NAME`: why a candidate scores and ranks as it does."""
 
@@ -293,6 +307,7 @@ class ExplainResult(JsonResult):
     # --uncertainty: "uncertainty" {samples, seed} and the candidate's p_first, rank_median,
     # rank_interval, tied_with_leader (as rank's rows)
     extra: dict[str, Any] = field(default_factory=dict)
+    inputs: list[InputLine] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -303,6 +318,7 @@ class ExplainResult(JsonResult):
             "score": num(self.score),
             "rank": self.rank,
             "metrics": [line.to_json() for line in self.lines],
+            "inputs": {x.name: num(x.value) for x in self.inputs},
             "budgets": [b.to_json() for b in self.budgets],
             "dominated_by": [{"name": n, "better_on": on} for n, on in self.dominated_by],
             # Beyond the spec's keys, after them: what the score was computed with.

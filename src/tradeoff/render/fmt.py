@@ -122,3 +122,25 @@ def markdown_table(header: Sequence[str], rows: Iterable[Sequence[str]], right: 
     lines.append("|" + "|".join("---:" if i in right else "---" for i in range(len(header))) + "|")
     lines += ["| " + " | ".join(md_escape(c) for c in row) + " |" for row in rows]
     return "\n".join(lines) + "\n"
+
+
+def formula_lines(res: Any) -> list[str]:
+    """An explained candidate's inputs, and each computed value with its formula and the
+    candidate's numbers (`res` is an ExplainResult). Formulas are shown on one line."""
+    out = []
+    if res.inputs:
+        parts = []
+        for x in res.inputs:
+            se = f" ± {fmt(x.stderr)}" if x.stderr is not None else ""
+            unit = f" {x.unit}" if x.unit and x.value is not None else ""
+            parts.append(f"{x.name} {fmt(x.value)}{se}{unit}")
+        out.append("inputs: " + ", ".join(parts))
+    named = [(x.metric.name, x.metric.unit, x) for x in res.lines]
+    named += [(x.name, x.unit, x) for x in res.inputs]
+    for name, unit, line in named:
+        if "with" in line.provenance:
+            formula = " ".join(str(line.provenance["formula"]).split())
+            numbers = " ".join(str(line.provenance["with"]).split())
+            result = fmt(line.value) + (f" {unit}" if unit else "")
+            out.append(f"{name} = {formula} = {numbers} = {result}")
+    return out

@@ -10,6 +10,7 @@ from tradeoff.render.fmt import (
     fmt,
     fmt_pct,
     fmt_score,
+    formula_lines,
     markdown_table,
     md_escape,
     raw,
@@ -219,6 +220,8 @@ def explain_markdown(res: ExplainResult) -> str:
     parts = [f"{head} (profile `{res.profile}`, {res.method})\n\n{table}"]
     if any(line.filled is not None for line in res.lines):
         parts.append("\n\\* no value: charged the worst value known (`--missing worst`)\n")
+    if lines := formula_lines(res):
+        parts.append("\n" + "".join(f"- {md_escape(text)}\n" for text in lines))
     if res.budgets:
         parts.append(
             "\n"

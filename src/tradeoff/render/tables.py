@@ -29,6 +29,7 @@ from tradeoff.render.fmt import (
     fmt,
     fmt_pct,
     fmt_score,
+    formula_lines,
     markdown_table,
     md_escape,
     pass_text,
@@ -245,7 +246,9 @@ def _interval(r: Row) -> Text:
 def provenance_text(prov: dict[str, Any]) -> str:
     """Where a value came from: `sweep.csv row 5`, `results.json arc_challenge acc,none`, ..."""
     parts = []
-    if prov.get("source") == "genai-prices":
+    if "formula" in prov:
+        parts.append("formula")
+    elif prov.get("source") == "genai-prices":
         looked = str(prov.get("looked_up_at", ""))[:10]
         parts.append(f"genai-prices {prov.get('genai_prices_version', '')} ({looked})".strip())
     elif "source" in prov:
@@ -424,6 +427,7 @@ def explain_table(res: ExplainResult) -> list[RenderableType]:
     ]
     if any(line.filled is not None for line in res.lines):
         out.append(Text("* no value: charged the worst value known (--missing worst)", style="dim"))
+    out += [Text(text) for text in formula_lines(res)]
     if "p_first" in res.extra:
         x, draws = res.extra, res.extra["uncertainty"]
         low, high = x["rank_interval"]
