@@ -252,6 +252,7 @@ class _Converter:
     def call(self, node: ast.Call) -> Node:
         line, col = _pos(node)
         if not isinstance(node.func, ast.Name):
+            self.convert(node.func)  # says "attribute access", "lambda", ... where it is one
             what = "unsupported: only the functions " + ", ".join(FUNCTIONS) + " may be called"
             raise _fail(node, what)
         func = node.func.id
