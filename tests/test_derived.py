@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (goals files written out as users write them: long flow mappings)
 """Derived metrics and inputs through the CLI: one cost axis for API and self-hosted candidates,
 given values against formulas, --missing, inputs in JSON and explain, and the errors.
 
@@ -12,9 +13,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import ROOT, runner, write_goals
 
 import tradeoff
+from conftest import ROOT, runner, write_goals
 from tradeoff.cli.app import app
 
 ONE_AXIS = """\

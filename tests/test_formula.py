@@ -15,10 +15,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import ROOT
 from tradeoff.goals import formula as F
 from tradeoff.goals.derive import Compiled, apply, cycle
-
-from conftest import ROOT
 
 
 def compiled(text: str, units: dict[str, str | None], target: str | None) -> Compiled:
@@ -156,7 +155,8 @@ def test_one_numpy_pass_over_a_million_rows_is_fast() -> None:
     [
         ("decode_energy / samples", {"decode_energy": "kWh", "samples": None}, "Wh/request",
          "kWh cannot convert to Wh/request"),
-        ("a + b", {"a": "ms", "b": "USD"}, "ms", "'+' needs one dimension on both sides, got ms and USD"),
+        ("a + b", {"a": "ms", "b": "USD"}, "ms",
+         "'+' needs one dimension on both sides, got ms and USD"),
         ("mean(a, b)", {"a": "%", "b": "ms"}, "%", "mean() needs arguments of one dimension"),
         ("log(a)", {"a": "ms"}, None, "log() needs a dimensionless argument, got ms"),
         ("a", {"a": "furlongz"}, None, "'a' has unit 'furlongz', which does not parse"),
@@ -203,7 +203,7 @@ HOSTILE = {
     "(" * 300 + "1" + ")" * 300: "too many nested parentheses",
     "-" * 500 + "1": "at most 200 terms",
     "gpus % 2": "unsupported operator '%'",
-    "ｇｐｕｓ": "ASCII",
+    "\uff47\uff50\uff55\uff53": "ASCII",  # fullwidth letters, which Python reads as gpus
     "1e999": "must be finite",
     "eval('1')": "unknown function 'eval'",
 }
