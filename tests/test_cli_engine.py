@@ -39,7 +39,7 @@ KEYS: dict[str, Any] = {
             *["schema_version", "command", "profile", "method", "weights", "candidates"],
             *["infeasible", "infeasible_count", "excluded"],
         ],
-        ["rank", "name", "score", "metrics", "normalized", "dominated_by"],
+        ["rank", "name", "score", "metrics", "inputs", "normalized", "dominated_by"],
     ),
     "pareto": (
         [
@@ -54,13 +54,13 @@ KEYS: dict[str, Any] = {
             ],
             *["noise", "ignore_budgets"],
         ],
-        ["name", "layer", "knee", "metrics", "dominated_by"],
+        ["name", "layer", "knee", "metrics", "inputs", "dominated_by"],
     ),
     # explain: the spec's keys in the spec's order, then (documented) profile, method, excluded.
     "explain": (
         [
             *["schema_version", "command", "name", "feasible", "score", "rank", "metrics"],
-            *["budgets", "dominated_by", "profile", "method", "excluded"],
+            *["inputs", "budgets", "dominated_by", "profile", "method", "excluded"],
         ],
         ["metric", "value", "normalized", "weight", "contribution", "stderr", "provenance"],
     ),

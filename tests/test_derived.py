@@ -296,3 +296,102 @@ def test_an_input_has_no_direction_range_or_additive(tmp_path: Path) -> None:
         "metrics.gpus.direction: an input has no direction (it is not a goal)",
         "metrics.gpus.additive: an input has no additive (it is not a goal)",
     ]
+
+
+PRICED = """\
+version: 1
+workload: {input_tokens: 1500, output_tokens: 400}
+metrics:
+  cost:    {direction: min, unit: USD/1k requests, source: price}
+  quality: {direction: max}
+candidates:
+  - name: before
+    price: {provider: deepseek, model: deepseek-v4-pro, at: 2026-08-01}
+    metrics: {quality: 1}
+  - name: after
+    price: {provider: deepseek, model: deepseek-v4-pro, at: 2026-09-01}
+    metrics: {quality: 2}
+"""
+
+
+def costs(path: Path) -> dict[str, float]:
+    out = rank_json(path)
+    return {c["name"]: c["metrics"]["cost"] for c in out["candidates"]}
+
+
+def test_price_at_a_date_uses_the_prices_in_force_that_day(tmp_path: Path) -> None:
+    # genai-prices 0.2.3, deepseek-v4-pro: 0.435 / 0.87 USD per 1M in / out, and from
+    # 2026-08-17 0.66 / 1.98 (its off-peak hours start at 01:00 UTC; `at` is 00:00 UTC):
+    #   before: 1000 * (1500 * 0.435 + 400 * 0.87) / 1e6 = 1.0005 USD/1k requests
+    #   after:  1000 * (1500 * 0.66 + 400 * 1.98) / 1e6 = 1.782
+    path = write_goals(tmp_path, PRICED)
+    assert costs(path) == pytest.approx({"before": 1.0005, "after": 1.782}, rel=1e-12)
+    out = json.loads(runner.invoke(app, ["explain", "before", str(path), "-f", "json"]).stdout)
+    assert out["metrics"][0]["provenance"]["looked_up_at"] == "2026-08-01T00:00:00Z"
+
+
+def test_cached_input_tokens_are_billed_at_the_cache_read_price(tmp_path: Path) -> None:
+    text = """\
+    version: 1
+    workload: {input_tokens: 1500, output_tokens: 400, cached_input_tokens: 1000}
+    metrics:
+      cost:    {direction: min, unit: USD/1k requests, source: price}
+      quality: {direction: max}
+    candidates:
+      - name: sonnet
+        price: {provider: anthropic, model: claude-3-5-sonnet, at: 2024-10-01}
+        metrics: {quality: 1}
+      - name: groq
+        price: {provider: groq, model: llama-3.1-8b-instant, at: 2024-10-01}
+        metrics: {quality: 2}
+    """
+    # claude-3-5-sonnet: 3 in, 15 out, 0.3 cache read (USD per 1M tokens):
+    #   1000 * (500 * 3 + 1000 * 0.3 + 400 * 15) / 1e6 = 1000 * 7800 / 1e6 = 7.8
+    # groq llama-3.1-8b-instant has no cache-read price: every input token at 0.05: 0.107
+    path = write_goals(tmp_path, text)
+    assert costs(path) == pytest.approx({"sonnet": 7.8, "groq": 0.107}, rel=1e-12)
+    out = json.loads(runner.invoke(app, ["explain", "sonnet", str(path), "-f", "json"]).stdout)
+    prov = out["metrics"][0]["provenance"]
+    assert prov["cache_read_usd_per_mtok"] == 0.3
+    assert prov["workload"]["cached_input_tokens"] == 1000
+    too_many = text.replace("cached_input_tokens: 1000", "cached_input_tokens: 2000")
+    lines = fail_lines(write_goals(tmp_path, too_many))
+    assert all("cached_input_tokens is a part of input_tokens" in line for line in lines)
+
+
+def test_a_date_before_the_first_recorded_price_is_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No model in genai-prices 0.2.3 dates its first price (the first entry of every dated
+    # list has no start date), so the first price of deepseek-v4-pro is given a date here.
+    import datetime as dt
+
+    from tradeoff.sources import files
+
+    monkeypatch.setattr(files, "_first_price", lambda model: dt.date(2026, 8, 5))
+    path = write_goals(tmp_path, PRICED)
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 0
+    warned = [line for line in result.stderr.splitlines() if line.startswith("warning")]
+    assert len(warned) == 1
+    assert warned[0].endswith(
+        "goals.yaml:8:61: candidates[0].price: deepseek-v4-pro at deepseek has no price recorded"
+        " before 2026-08-05; the first one is used for 2026-08-01"
+    )
+    rank = runner.invoke(app, ["rank", str(path)])
+    assert "note: candidates[0].price: deepseek-v4-pro" in rank.stderr
+
+
+def test_first_price_reads_the_start_date_of_the_first_conditional_price() -> None:
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from genai_prices.types import ConditionalPrice, ModelPrice, StartDateConstraint
+
+    from tradeoff.sources.files import _first_price
+
+    dated = ConditionalPrice(StartDateConstraint(dt.date(2024, 5, 13)), prices=ModelPrice())
+    undated = ConditionalPrice(None, prices=ModelPrice())
+    assert _first_price(SimpleNamespace(prices=[dated, undated])) == dt.date(2024, 5, 13)
+    assert _first_price(SimpleNamespace(prices=[undated, dated])) is None
+    assert _first_price(SimpleNamespace(prices=ModelPrice())) is None

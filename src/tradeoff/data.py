@@ -9,7 +9,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from tradeoff.errors import did_you_mean
+from tradeoff.errors import Diagnostic, did_you_mean
 
 
 @dataclass(frozen=True)
@@ -115,6 +115,7 @@ class StudyData:
     )  # files `from:` entries read (not the goals file)
     inputs: Inputs | None = None  # `role: input` metrics, apart from the goals above
     derived: dict[str, Derivation] = field(default_factory=dict)  # goal or input -> formula
+    warnings: list[Diagnostic] = field(default_factory=list)  # `validate` shows them; rank notes
     _tag_codes: tuple[list[frozenset[str]], NDArray[np.intp]] | None = field(
         default=None, repr=False
     )

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from tradeoff import units
+from tradeoff.errors import Diagnostic
 from tradeoff.goals import yamlio
 from tradeoff.goals.blocks import (
     F64,
@@ -204,17 +205,36 @@ def _price(
     assert cand.price is not None
     try:
         usd, prov = price_per_request(
-            cand.price.provider, cand.price.model, workload.input_tokens, workload.output_tokens
+            cand.price.provider,
+            cand.price.model,
+            workload.input_tokens,
+            workload.output_tokens,
+            _day(cand.price.at),
+            workload.cached_input_tokens,
         )
     except SourceProblem as exc:
         problems(ctx, ploc, exc)
         return
+    if "first_price" in prov:
+        line, col = ctx.doc.pos((*ploc, "at"))
+        what = (
+            f"{prov['model']} at {prov['provider']} has no price recorded before "
+            f"{prov['first_price']}; the first one is used for {cand.price.at}"
+        )
+        ctx.warnings.append(Diagnostic(ctx.doc.file, line, col, yamlio.format_loc(ploc), what))
     j = ctx.index[metric]
     values[0, j] = usd * scale
     lines[0, j], cols[0, j] = ctx.doc.pos(ploc)
-    cells[(0, j)] = {**prov, "workload": workload.model_dump()}
+    cells[(0, j)] = {**prov, "workload": workload.model_dump(exclude_defaults=True)}
     ctx.prices.setdefault("genai_prices_version", prov.get("genai_prices_version"))
     ctx.prices.setdefault("looked_up_at", prov.get("looked_up_at"))
+
+
+def _day(day: Any) -> Any:
+    """A price date as genai-prices' request timestamp: that day, 00:00 UTC."""
+    from datetime import UTC, datetime, time
+
+    return None if day is None else datetime.combine(day, time(), tzinfo=UTC)
 
 
 def check_price_metric(ctx: Context) -> None:

@@ -298,6 +298,7 @@ def _build(goals: GoalsFile, checker: _Checker, base_dir: Path, allow_external: 
         read=list(ctx.read),
         inputs=cut.inputs,
         derived=cut.derived,
+        warnings=ctx.warnings,
     )
 
 

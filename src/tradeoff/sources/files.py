@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -288,22 +288,43 @@ def _rate(price: Any, input_tokens: float) -> float | None:
     return float(price) if isinstance(price, Decimal) else None
 
 
+def _first_price(model: Any) -> date | None:
+    """The day a model's first recorded price starts, when genai-prices dates it (its first
+    conditional price has a start date); None when its first price has no date."""
+    from genai_prices.types import StartDateConstraint
+
+    prices = model.prices
+    if isinstance(prices, list) and prices:
+        constraint = prices[0].constraint
+        if isinstance(constraint, StartDateConstraint):
+            return constraint.start_date
+    return None
+
+
 def price_per_request(
     provider: str,
     model: str,
     input_tokens: float,
     output_tokens: float,
     at: datetime | None,
+    cached_input_tokens: float = 0.0,
 ) -> tuple[float, dict[str, Any]]:
     import genai_prices
     from genai_prices import Usage
     from genai_prices.data_snapshot import find_provider_by_id
 
     version = genai_prices.__version__
-    tokens = {"input_tokens": input_tokens, "output_tokens": output_tokens}
+    tokens = {
+        "input_tokens": input_tokens,
+        "output_tokens": output_tokens,
+        "cached_input_tokens": cached_input_tokens,
+    }
     bad = [k for k, v in tokens.items() if not (math.isfinite(v) and v >= 0)]
     if bad:
         raise SourceProblem([("workload", f"{k} must be a finite number >= 0") for k in bad])
+    if cached_input_tokens > input_tokens:
+        what = "cached_input_tokens is a part of input_tokens: it cannot be larger"
+        raise SourceProblem([("workload", what)])
     snapshot = _bundled()
     if find_provider_by_id(snapshot.providers, provider) is None:
         ids = [p.id for p in snapshot.providers]
@@ -325,7 +346,11 @@ def price_per_request(
                 [("price.model", what + close_matches(model.lower(), ids))]
             ) from None
         found, info = entry, by_id
-    usage = Usage(input_tokens=input_tokens, output_tokens=output_tokens)
+    usage = Usage(
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        cache_read_tokens=cached_input_tokens or None,
+    )
     result = info.calc_price(usage, found, genai_request_timestamp=when)
     prices = result.model_price
     provenance = {
@@ -337,4 +362,9 @@ def price_per_request(
         "input_usd_per_mtok": _rate(getattr(prices, "input_mtok", None), input_tokens),
         "output_usd_per_mtok": _rate(getattr(prices, "output_mtok", None), input_tokens),
     }
+    if cached_input_tokens:
+        cache = getattr(prices, "cache_read_mtok", None)
+        provenance["cache_read_usd_per_mtok"] = _rate(cache, input_tokens)
+    if (first := _first_price(info)) is not None and when.date() < first:
+        provenance["first_price"] = first.isoformat()
     return float(result.total_price), provenance

@@ -251,6 +251,7 @@ def price_per_request(
     input_tokens: float,
     output_tokens: float,
     at: datetime | None = None,
+    cached_input_tokens: float = 0.0,
 ) -> tuple[float, dict[str, Any]]:
     """USD for one request of `input_tokens` in and `output_tokens` out, from genai-prices.
 
@@ -259,16 +260,18 @@ def price_per_request(
     `UpdatePrices` running elsewhere in the process cannot change the answer. Prices can depend
     on the request time (dated price changes, off-peak hours) and on the input size (tiers);
     the price is the one in force at `at` (default: now, UTC) for this many input tokens, and
-    `looked_up_at` records that time.
+    `looked_up_at` records that time. `cached_input_tokens` (part of `input_tokens`) are billed
+    at the model's cache-read price where it has one, else at its input price.
 
     Returns:
         (USD per request, provenance: `source`, `genai_prices_version`, `looked_up_at`,
         `provider`, `model` (resolved id), `input_usd_per_mtok`, `output_usd_per_mtok` (the
-        rates applied, tiers included)).
+        rates applied, tiers included), `cache_read_usd_per_mtok` with cached tokens, and
+        `first_price` (ISO date) when `at` is before the model's first recorded price).
 
     Raises:
         SourceProblem: an unknown provider or model (with close matches), or negative tokens.
     """
     from tradeoff.sources.files import price_per_request as lookup
 
-    return lookup(provider, model, input_tokens, output_tokens, at)
+    return lookup(provider, model, input_tokens, output_tokens, at, cached_input_tokens)
