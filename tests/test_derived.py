@@ -375,11 +375,11 @@ def test_a_date_before_the_first_recorded_price_is_a_warning(
     warned = [line for line in result.stderr.splitlines() if line.startswith("warning")]
     assert len(warned) == 1
     assert warned[0].endswith(
-        "goals.yaml:8:61: candidates[0].price: deepseek-v4-pro at deepseek has no price recorded"
+        "goals.yaml:8:61: candidates[0].price.at: deepseek-v4-pro at deepseek has no price recorded"
         " before 2026-08-05; the first one is used for 2026-08-01"
     )
     rank = runner.invoke(app, ["rank", str(path)])
-    assert "note: candidates[0].price: deepseek-v4-pro" in rank.stderr
+    assert "note: candidates[0].price.at: deepseek-v4-pro" in rank.stderr
 
 
 def test_first_price_reads_the_start_date_of_the_first_conditional_price() -> None:

@@ -103,7 +103,6 @@ class Context:
     allow_external: bool
     errors: list[Diagnostic] = field(default_factory=list)
     prices: dict[str, Any] = field(default_factory=dict)  # genai-prices version and lookup time
-    warnings: list[Diagnostic] = field(default_factory=list)  # e.g. a price date too early
     read: list[Path] = field(default_factory=list)  # every file a `from:` entry names
     warnings: list[Diagnostic] = field(default_factory=list)  # validate warns, rank notes
     notes: dict[str, Any] = field(default_factory=dict)  # e.g. rows `join:` ignored, per entry

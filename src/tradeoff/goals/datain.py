@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from tradeoff import units
-from tradeoff.errors import Diagnostic
 from tradeoff.goals import yamlio
 from tradeoff.goals.blocks import (
     F64,
@@ -216,12 +215,11 @@ def _price(
         problems(ctx, ploc, exc)
         return
     if "first_price" in prov:
-        line, col = ctx.doc.pos((*ploc, "at"))
         what = (
             f"{prov['model']} at {prov['provider']} has no price recorded before "
             f"{prov['first_price']}; the first one is used for {cand.price.at}"
         )
-        ctx.warnings.append(Diagnostic(ctx.doc.file, line, col, yamlio.format_loc(ploc), what))
+        ctx.warn((*ploc, "at"), what)
     j = ctx.index[metric]
     values[0, j] = usd * scale
     lines[0, j], cols[0, j] = ctx.doc.pos(ploc)
