@@ -279,10 +279,15 @@ def test_budgets_and_profiles_cannot_name_an_input(
         ["frontier", "--x", "gpus", "--y", "cost"],
         ["frontier", "--x", "cost", "--y", "gpus"],
         ["plot", "--x", "gpus", "--y", "cost", "-o", "out.png"],
+        ["pareto", "--reference", "gpus=3"],
+        ["check", "--baseline", "base.json", "--tolerance", "gpus=1"],
     ],
 )
 def test_flags_naming_an_input_exit_2(tmp_path: Path, args: list[str]) -> None:
     path = write_goals(tmp_path, ONE_AXIS)
+    base = runner.invoke(app, ["pareto", str(path), "--layers", "-f", "json"]).stdout
+    (tmp_path / "base.json").write_text(base, encoding="utf-8")
+    args = [str(tmp_path / a) if a == "base.json" else a for a in args]
     result = runner.invoke(app, [args[0], str(path), *args[1:]])
     assert result.exit_code == 2, result.stdout
     assert "is an input, not a goal" in result.stderr

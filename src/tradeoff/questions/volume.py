@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 
 from tradeoff.data import MetricSpec, StudyData
 from tradeoff.engine import hypervolume as hv
-from tradeoff.errors import UsageError, did_you_mean
+from tradeoff.errors import UsageError
 
 Origin = Literal["budget", "worst", "flag"]
 BEYOND = 0.10
@@ -103,7 +103,7 @@ def check_reference_names(
     known = [m.name for m in data.metrics]
     for metric in flags:
         if metric not in known:
-            raise UsageError(f"--reference: unknown metric '{metric}'{did_you_mean(metric, known)}")
+            raise UsageError(data.not_a_goal("--reference", metric))
         if metric not in goals:
             raise UsageError(
                 f"--reference: '{metric}' is not among the goals the front is judged on "
