@@ -37,7 +37,7 @@ KEYS: dict[str, Any] = {
     "rank": (
         [
             *["schema_version", "command", "profile", "method", "weights", "candidates"],
-            *["infeasible", "infeasible_count", "excluded"],
+            *["infeasible", "infeasible_count", "closest", "excluded"],
         ],
         ["rank", "name", "score", "metrics", "inputs", "normalized", "dominated_by"],
     ),

@@ -144,3 +144,54 @@ class Violations:
             for b, j, mask in zip(self.data.budgets, self.columns, self.masks, strict=True)
             if mask[i]
         ]
+
+
+MAX_CLOSEST = 3
+
+
+def distances(data: StudyData, rows: NDArray[np.intp] | None = None) -> NDArray[np.float64]:
+    """Per candidate (of `rows`, default all), its total error-level violation, each scaled.
+
+    A violation counts by how far the value lies beyond the limit, divided by the metric's
+    `range` span, else by its min-max span over all candidates (else by |limit|, else 1, when
+    every candidate has the same value); a "no value" violation counts 1. A feasible candidate
+    is at distance 0.
+    """
+    index = np.arange(len(data.names)) if rows is None else rows
+    total = np.zeros(len(index), dtype=np.float64)
+    for budget in data.budgets:
+        if budget.level != "error":
+            continue
+        j = data.metric_index(budget.metric)
+        col = data.values[:, j]
+        hit = violated(data, budget)[index]
+        over = col[index] - budget.limit if budget.bound == "max" else budget.limit - col[index]
+        scaled = np.where(np.isnan(over), 1.0, over / _span(data, j, budget.limit))
+        total += np.where(hit, scaled, 0.0)
+    return total
+
+
+def closest(data: StudyData, rows: NDArray[np.intp] | None = None) -> list[tuple[int, float]]:
+    """The (at most `MAX_CLOSEST`) infeasible candidates nearest to feasibility, nearest first
+    (ties by name): `(row, distance)` as `distances` measures it."""
+    index = np.arange(len(data.names)) if rows is None else rows
+    dist = distances(data, index)
+    bad = np.flatnonzero(dist > 0)
+    if len(bad) > 4 * MAX_CLOSEST:
+        # Only the nearest few are shown: a partial sort keeps a million rows cheap.
+        keep = np.argpartition(dist[bad], MAX_CLOSEST - 1)[:MAX_CLOSEST]
+        cut = dist[bad][keep].max()
+        bad = bad[dist[bad] <= cut]
+    ranked = sorted(bad.tolist(), key=lambda k: (float(dist[k]), data.names[int(index[k])]))
+    return [(int(index[k]), float(dist[k])) for k in ranked[:MAX_CLOSEST]]
+
+
+def _span(data: StudyData, j: int, limit: float) -> float:
+    spec = data.metrics[j]
+    if spec.range is not None:
+        return float(spec.range[1] - spec.range[0])
+    col = data.values[:, j]
+    if np.isnan(col).all():
+        return abs(limit) or 1.0
+    span = float(np.nanmax(col) - np.nanmin(col))
+    return span or abs(limit) or 1.0

@@ -33,7 +33,7 @@ from tradeoff.questions.regression import (
     compare,
     resolve_tolerances,
 )
-from tradeoff.questions.results import SCHEMA_VERSION, JsonResult, num
+from tradeoff.questions.results import SCHEMA_VERSION, Closest, JsonResult, closest_of, num
 
 
 @dataclass(frozen=True)
@@ -136,6 +136,8 @@ class CheckResult(JsonResult):
     read: list[Path] = field(default_factory=list)  # files `from:` entries read (not in JSON)
     checked_count: int = 0  # (file, candidate) pairs: a name checked in two files counts twice
     errors: list[Diagnostic] = field(default_factory=list)  # files that could not be read
+    # Per file with no feasible candidate at all: the (at most 3) nearest to feasibility.
+    closest: list[Closest] = field(default_factory=list)
 
     @property
     def regressions(self) -> list[Comparison]:
@@ -199,6 +201,7 @@ class CheckResult(JsonResult):
             "pessimistic": self.pessimistic,
             "baseline": self.baseline.to_json() if self.baseline is not None else None,
             "errors": [error_json(d) for d in self.errors],
+            "closest": [{**c.to_json(), "file": c.file} for c in self.closest],
         }
 
 
@@ -307,6 +310,7 @@ def check(
     notes: list[str] = []
     dom: list[str] = []
     judged: list[tuple[str, str]] = []
+    closest: list[Closest] = []
     for data in studies:
         rows = _rows(data, wanted)
         checked.update(dict.fromkeys(data.names[i] for i in rows))
@@ -314,6 +318,13 @@ def check(
         if not data.budgets:
             notes.append(f"{data.file}: no budgets to check")
         findings += _findings(data, rows, strict, pessimistic)
+        if len(data.names) and not budgets.feasible(data).any():
+            near = closest_of(data)
+            closest += near
+            notes.append(
+                f"{data.file}: no candidate is feasible; closest: "
+                + "; ".join(c.text() for c in near)
+            )
         if metrics is not None:
             dom = dominance_metrics(data, metrics)
         if fail_on_dominated and len(rows):
@@ -345,6 +356,7 @@ def check(
         notes=notes,
         read=[p for s in studies for p in s.read],
         checked_count=count,
+        closest=closest,
     )
 
 

@@ -18,6 +18,7 @@ from tradeoff.questions.results import (
     ParetoResult,
     RankResult,
     Row,
+    closest_of,
     encode_infeasible,
 )
 
@@ -128,6 +129,10 @@ def rank_result(
     def infeasible_json(n: int) -> list[str]:
         return encode_infeasible(found_violations, bad[:n])
 
+    near = closest_of(data) if len(bad) and not a.feasible.any() else []
+    notes = _notes(a)
+    if near:
+        notes.append("closest to feasible: " + "; ".join(c.text() for c in near))
     return RankResult(
         file=data.file,
         title=data.title,
@@ -140,11 +145,12 @@ def rank_result(
         infeasible=infeasible,
         excluded=_excluded(a),
         show_infeasible=include_infeasible,
-        notes=_notes(a),
+        notes=notes,
         extra={**extra, **data.meta},
         summary=summary,
         top=top,
         infeasible_json=infeasible_json,
+        closest=near,
     )
 
 

@@ -24,7 +24,7 @@ from typing import Any, overload
 import numpy as np
 from numpy.typing import NDArray
 
-from tradeoff.data import MetricSpec
+from tradeoff.data import MetricSpec, StudyData
 from tradeoff.engine.budgets import BudgetResult, Violations
 from tradeoff.questions.volume import FrontVolume
 
@@ -106,6 +106,39 @@ class LazyRows(Sequence[Row]):
 
 
 @dataclass(frozen=True)
+class Closest:
+    """An infeasible candidate near feasibility: its scaled total violation and violations."""
+
+    name: str
+    distance: float
+    violations: tuple[BudgetResult, ...]
+    file: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "distance": num(self.distance),
+            "violations": [v.violation() for v in self.violations],
+        }
+
+    def text(self) -> str:
+        """'model-x (0.125: latency_p95, safety)'."""
+        metrics = ", ".join(dict.fromkeys(v.metric for v in self.violations if v.level == "error"))
+        return f"{self.name} ({self.distance:.3g}: {metrics})"
+
+
+def closest_of(data: StudyData, rows: NDArray[np.intp] | None = None) -> list[Closest]:
+    """The infeasible candidates nearest to feasibility (see `tradeoff.engine.budgets.closest`)."""
+    from tradeoff.engine import budgets
+
+    found = budgets.Violations(data)
+    return [
+        Closest(data.names[i], d, tuple(found.for_row(i)), data.file)
+        for i, d in budgets.closest(data, rows)
+    ]
+
+
+@dataclass(frozen=True)
 class RankResult(JsonResult):
     """`tradeoff rank`: feasible candidates best first, and the infeasible ones."""
 
@@ -136,6 +169,9 @@ class RankResult(JsonResult):
         """How many infeasible candidates the JSON lists: all, or the first N with --top N."""
         n = len(self.infeasible)
         return n if self.top is None else min(n, self.top)
+
+    # With no feasible candidate: the (at most 3) nearest to feasibility.
+    closest: list[Closest] = field(default_factory=list)
 
     @property
     def confidence(self) -> str | None:
@@ -168,6 +204,7 @@ class RankResult(JsonResult):
                 for r in self.infeasible[: self.infeasible_shown]
             ],
             "infeasible_count": len(self.infeasible),
+            "closest": [c.to_json() for c in self.closest],
             "excluded": [{"name": n, "missing": m} for n, m in self.excluded],
         }
         out.update(self.extra)
