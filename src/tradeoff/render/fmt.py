@@ -111,8 +111,11 @@ _TAG_OPEN = re.compile(r"<(?=[A-Za-z/!?])")
 def md_escape(text: str) -> str:
     """Make text safe inside a Markdown table cell: pipes, backslashes and line breaks, and the
     HTML that GitHub would otherwise render: a '<' that could open a tag or comment ('<b>x</b>'
-    is shown as written; '< min' and '<=' stay as they are)."""
+    is shown as written; '< min' and '<=' stay as they are), and '@' mentions."""
     text = _TAG_OPEN.sub("&lt;", text)
+    # '@name' would mention (notify) a GitHub user from a job summary or PR comment: a
+    # zero-width space after '@' keeps the text and drops the mention (as Renovate does).
+    text = text.replace("@", "@&#8203;")
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("\r", " ")
 
 
