@@ -46,6 +46,18 @@ def plot(
     ignore_budgets: Annotated[
         bool, typer.Option("--ignore-budgets", help="Take infeasible candidates into the front.")
     ] = False,
+    parallel: Annotated[
+        bool,
+        typer.Option(
+            "--parallel",
+            help="Every goal (or --metrics) as a parallel axis, better end up, in a figure "
+            "file (-o); for more than two goals.",
+        ),
+    ] = False,
+    metrics: Annotated[
+        str | None,
+        typer.Option("--metrics", help="With --parallel: the goals to draw, a,b,c (default all)."),
+    ] = None,
     missing: MissingOpt = MissingPolicy.error,
     allow_external: AllowExternalOpt = False,
     output: Annotated[
@@ -60,9 +72,15 @@ def plot(
 ) -> None:
     """Plot the candidates on two metrics: the Pareto front, its knee, infeasible ones.
 
-    In the terminal by default; -o front.png (or .svg, .pdf) writes a figure for a report.
+    In the terminal by default; -o front.png (or .svg, .pdf) writes a figure for a report;
+    --parallel draws every goal as a parallel axis instead.
     Example: tradeoff plot goals.yaml --x cost --y quality --log-x -o front.png
     """
+    if parallel:
+        _parallel(file, output, metrics, missing, allow_external, mix or log_x or log_y)
+        return
+    if metrics is not None:
+        fail("--metrics goes with --parallel (a scatter plot shows --x and --y)")
     fmt = _figure_format(output) if output is not None else None
     if fmt is not None:
         _need("matplotlib", f"plotting to a file needs matplotlib: {INSTALL_HINT}")
@@ -96,6 +114,33 @@ def plot(
     not_an_input(output, [file, *study.files_read])
     with _drawable():
         save(output, lambda fh: save_figure(data, fh, fmt))
+    err_console().print(f"wrote {escape(str(output))}")
+
+
+def _parallel(
+    file: Path,
+    output: Path | None,
+    metrics: str | None,
+    missing: MissingPolicy,
+    allow_external: bool,
+    scatter_flags: bool,
+) -> None:
+    if scatter_flags:
+        fail("--mix, --log-x and --log-y draw the scatter plot, not --parallel")
+    if output is None:
+        fail("--parallel draws a figure file: give -o FILE.png (or .svg, .pdf)")
+    fmt = _figure_format(output)
+    _need("matplotlib", f"plotting to a file needs matplotlib: {INSTALL_HINT}")
+    with user_errors():
+        study = tradeoff.load(file, allow_external_sources=allow_external)
+        data = study.parallel_data(metrics, missing=missing.value)
+    for note in data.notes:
+        err_console().print(f"note: {escape(note)}")
+    from tradeoff.render.parallel import save_parallel
+
+    not_an_input(output, [file, *study.files_read])
+    with _drawable():
+        save(output, lambda fh: save_parallel(data, fh, fmt))
     err_console().print(f"wrote {escape(str(output))}")
 
 

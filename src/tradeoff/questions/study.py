@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from tradeoff.questions.checking import CheckResult
     from tradeoff.questions.freshness import ValidateResult
     from tradeoff.questions.frontier import FrontierResult
+    from tradeoff.questions.parallel import ParallelData
     from tradeoff.questions.plot import PlotData
     from tradeoff.questions.sensitivity import SensitivityResult
     from tradeoff.questions.suggest import SuggestResult
@@ -317,6 +318,15 @@ class Study:
             log_x=log_x,
             log_y=log_y,
         )
+
+    def parallel_data(
+        self, metrics: Sequence[str] | str | None = None, *, missing: Missing = "error"
+    ) -> ParallelData:
+        """What `tradeoff plot --parallel` draws: every selected goal (default all) as an axis,
+        better end up, and each candidate as a line (see `tradeoff.questions.parallel`)."""
+        from tradeoff.questions.parallel import parallel_data
+
+        return parallel_data(self.data, metrics, missing=missing)
 
     def validate_result(self, max_age: str | int | None = None) -> ValidateResult:
         """What `tradeoff validate` says: the counts of the file and, with `max_age` ("90d" or
