@@ -218,3 +218,24 @@ def test_the_tolerance_is_a_percentage(tmp_path: Path) -> None:
         result = _check(tmp_path, HAND.replace("BUDGETS", ""), base, "--hypervolume-tolerance", bad)
         assert result.exit_code == 2
         assert "expects PCT%" in result.stderr
+
+
+def test_four_goals_without_moocore_give_null_with_a_note(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tradeoff.engine import compiled
+
+    monkeypatch.setattr(compiled, "available", lambda: False)
+    text = HAND.replace("BUDGETS", "").replace(
+        "  cost: {direction: min, unit: USD}\n",
+        "  cost: {direction: min, unit: USD}\n  e: {direction: min}\n  f: {direction: min}\n",
+    )
+    for n in "abcd":
+        text = text.replace(f"{{name: {n}, metrics: {{", f"{{name: {n}, metrics: {{e: 1, f: 2, ")
+    path = write_goals(tmp_path, text)
+    result = runner.invoke(app, ["pareto", str(path), "-f", "json"])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["hypervolume"]["value"] is None
+    assert "4 goals need moocore" in result.stderr
+    table = runner.invoke(app, ["pareto", str(path)])
+    assert "4 goals need moocore" in table.stdout

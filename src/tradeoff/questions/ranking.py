@@ -231,7 +231,7 @@ def pareto_result(
         rows=out,
         excluded=_excluded(a),
         layers=layers,
-        notes=_notes(a),
+        notes=[*_notes(a), *([measured.note] if measured.note else [])],
         noise=noise,
         ignore_budgets=ignore_budgets,
         hypervolume=measured,
