@@ -109,7 +109,8 @@ def test_file_defaults_to_goals_yaml_in_the_current_directory(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(app, ["validate"])
-    assert (result.exit_code, result.stderr) == (2, "goals.yaml: no such file\n")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("goals.yaml: no such file in this folder: start one with")
     write_goals(tmp_path)
     result = runner.invoke(app, ["validate"])
     assert (result.exit_code, result.stderr) == (0, "")
@@ -173,3 +174,39 @@ def test_init_into_a_missing_directory_fails_cleanly(tmp_path: Path) -> None:
     assert result.stderr == f"error: cannot write {path}: its folder {path.parent} does not exist\n"
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert not path.parent.exists()
+
+
+def test_explain_suggests_names_that_start_with_the_one_given(tmp_path: Path) -> None:
+    path = write_goals(
+        tmp_path,
+        GOALS.replace("name: model-a\n", "name: model-a-2024\n").replace(
+            "name: model-c\n", "name: model-a-mini\n"
+        ),
+    )
+    result = runner.invoke(app, ["explain", "model-a", str(path)])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        "error: unknown candidate 'model-a' (did you mean 'model-a-2024', 'model-a-mini'?)\n"
+    )
+
+
+def test_explain_with_file_and_name_swapped_says_so(goals_path: Path) -> None:
+    result = runner.invoke(app, ["explain", str(goals_path), "model-a"])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        "error: model-a: no such file; the candidate's name comes first: "
+        f"tradeoff explain model-a {goals_path}\n"
+    )
+
+
+def test_no_goals_file_in_the_folder_says_how_to_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for command in (["rank"], ["validate"], ["check"]):
+        result = runner.invoke(app, command)
+        assert (result.exit_code, result.stdout) == (2, ""), command
+        assert result.stderr == (
+            "goals.yaml: no such file in this folder: start one with `tradeoff init`, "
+            "or pass the goals file's path\n"
+        )

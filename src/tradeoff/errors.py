@@ -92,3 +92,16 @@ def capped_choices(choices: Iterable[str]) -> list[str]:
             return []
         out.append(c)
     return out
+
+
+def did_you_mean_name(word: str, names: Iterable[str]) -> str:
+    """As `did_you_mean`, for candidate names: names that start with `word` come first
+    ("gpt-4o" -> 'gpt-4o-2024-08-06', 'gpt-4o-mini'), at most three of them, in order.
+    Prefixes are found in linear time, so any number of names is searched."""
+    if word:
+        starts = [n for n in names if n.startswith(word) and n != word]
+        if starts:
+            shown = ", ".join(excerpt(n, 60) for n in starts[:3])
+            more = f" or {len(starts) - 3} more" if len(starts) > 3 else ""
+            return f" (did you mean {shown}{more}?)"
+    return did_you_mean(word, names)

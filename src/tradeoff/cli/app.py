@@ -203,6 +203,12 @@ def explain(
         fail(
             f"{file}: no such file (the candidate's name comes first: tradeoff explain NAME {name})"
         )
+    if file != DEFAULT_FILE and not file.exists() and Path(name).is_file():
+        # `explain FILE NAME`: the two are swapped.
+        fail(
+            f"{file}: no such file; the candidate's name comes first: "
+            f"tradeoff explain {file} {name}"
+        )
     with user_errors():
         study = tradeoff.load(file, allow_external_sources=allow_external)
         result = study.explain_result(

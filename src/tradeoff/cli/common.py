@@ -15,7 +15,7 @@ from typing import IO, TYPE_CHECKING, Annotated, NoReturn
 import typer
 from rich.markup import escape
 
-from tradeoff.errors import InputError, UsageError
+from tradeoff.errors import Diagnostic, InputError, UsageError
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -60,10 +60,17 @@ def user_errors() -> Iterator[None]:
     except InputError as exc:
         console = err_console()
         for d in exc.diagnostics:
-            console.print(escape(str(d)))
+            console.print(escape(str(d) + _start_hint(d)))
         raise typer.Exit(code=2) from None
     except UsageError as exc:
         fail(str(exc))
+
+
+def _start_hint(d: Diagnostic) -> str:
+    """A goals.yaml that is not there: say how to start one, or how to name another file."""
+    if d.line == 0 and d.what == "no such file" and Path(d.file) == DEFAULT_FILE:
+        return " in this folder: start one with `tradeoff init`, or pass the goals file's path"
+    return ""
 
 
 def use_color() -> bool:

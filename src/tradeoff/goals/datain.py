@@ -150,7 +150,8 @@ def _inline(ctx: Context, i: int, cand: Candidate, files: list[SourceFile]) -> B
         lookup.fill(ctx, i, cand, files, row, place_of(i, cand))
     if cand.price is not None:
         _price(ctx, i, cand, values, lines, cols, cells)
-    if cand.name is None:
+    # Without `from:`, or with `name: null`, the loader has already said what is wrong.
+    if cand.name is None and files and (*cloc, "name") not in doc.keys:
         ctx.fail(cloc, "missing required key 'name' (a results file holds one candidate)")
     return Block(
         names=[cand.name or ""],

@@ -138,6 +138,17 @@ def translate(exc: ValidationError, doc: yamlio.Document) -> list[Diagnostic]:
         else:
             # For a missing key this is the mapping that lacks it.
             line, col = doc.pos(loc)
+        what = _message(err) + _metric_hint(err, loc, doc.data)
         # One message per place: a union's other branches only repeat the first complaint.
-        out.setdefault(loc, Diagnostic(doc.file, line, col, yamlio.format_loc(loc), _message(err)))
+        out.setdefault(loc, Diagnostic(doc.file, line, col, yamlio.format_loc(loc), what))
     return list(out.values())
+
+
+def _metric_hint(err: Any, loc: yamlio.Loc, data: Any) -> str:
+    """A metric's value written straight under a candidate, not under its `metrics:`."""
+    if err["type"] != "extra_forbidden" or len(loc) != 3 or loc[0] != "candidates":
+        return ""
+    metrics = data.get("metrics") if isinstance(data, dict) else None
+    if isinstance(metrics, dict) and loc[2] in metrics:
+        return " (did you mean to put this under `metrics:`?)"
+    return ""

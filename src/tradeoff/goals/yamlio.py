@@ -487,6 +487,42 @@ def _tab_at(text: str, line: int, col: int) -> bool:
     return "\t" in lead and col <= len(lead) + 1
 
 
+# libyaml's words when a line is indented more or less than the mapping or list it belongs to.
+_INDENT_PROBLEMS = (
+    "did not find expected key",
+    "did not find expected '-' indicator",
+    "expected <block end>",
+    "mapping values are not allowed here",
+)
+
+
+def _indent_hint(text: str, line: int) -> str:
+    """A plain hint about indentation at `line` (1-based), naming the line above it."""
+    lines = text.split("\n")
+    if not 1 <= line <= len(lines):
+        return ""
+
+    def indent(row: str) -> int:
+        return len(row) - len(row.lstrip(" "))
+
+    here = indent(lines[line - 1])
+    above = next(
+        (
+            k
+            for k in range(line - 1, 0, -1)
+            if lines[k - 1].strip() and not lines[k - 1].lstrip().startswith("#")
+        ),
+        None,
+    )
+    if above is None:
+        return f"; check the indentation of line {line}"
+    there = indent(lines[above - 1])
+    return (
+        f"; check the indentation of line {line} ({here} spaces; line {above} has {there}): "
+        "the keys of one mapping, and the items of one list, start in the same column"
+    )
+
+
 def _in_text(text: str, line: int, col: int) -> tuple[int, int]:
     """libyaml puts the end of a file without a final newline on the line after its last: the
     position just past the last character instead."""
@@ -540,6 +576,8 @@ def parse(text: str, display: str, *, partial: bool = False) -> Document:
             what = what[:160] + "…"
         if "tab" not in what and mark is not None and _tab_at(text, line, col):
             what += " (a tab: YAML indents with spaces only)"
+        elif exc.problem and exc.problem.startswith(_INDENT_PROBLEMS):
+            what += _indent_hint(text, line)
         raise InputError.single(display, line, col, "", f"invalid YAML: {what}") from None
     except yaml.reader.ReaderError as exc:
         pos = max(0, min(exc.position, len(text)))

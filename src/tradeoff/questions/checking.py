@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 from tradeoff.data import BudgetSpec, MetricSpec, StudyData
 from tradeoff.engine import budgets
 from tradeoff.engine.budgets import BudgetResult
-from tradeoff.errors import Diagnostic, InputError, UsageError, did_you_mean
+from tradeoff.errors import Diagnostic, InputError, UsageError, did_you_mean_name
 from tradeoff.questions.analysis import (
     MAX_DOMINATORS,
     Missing,
@@ -370,7 +370,7 @@ def _wanted(
     known = {n for s in studies for n in s.names} | also
     for name in candidates:
         if name not in known:
-            hint = did_you_mean(name, sorted(known))
+            hint = did_you_mean_name(name, sorted(known))
             raise UsageError(f"--candidate: unknown candidate '{name}'{hint}")
     return set(candidates)
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tradeoff.data import StudyData
-from tradeoff.errors import UsageError, did_you_mean
+from tradeoff.errors import UsageError, did_you_mean_name
 from tradeoff.questions import checking, ranking
 from tradeoff.questions.analysis import Method, Missing, metric_list
 from tradeoff.questions.baseline import Baseline
@@ -179,7 +179,7 @@ class Study:
         try:
             return self.data.names.index(name)
         except ValueError:
-            hint = did_you_mean(name, self.data.names)
+            hint = did_you_mean_name(name, self.data.names)
             if not hint and name.lower().endswith((".yaml", ".yml")):
                 hint = f" (the candidate's name comes first: NAME {name})"
             raise UsageError(f"unknown candidate '{name}'{hint}") from None
