@@ -42,6 +42,7 @@ from tradeoff.cli.common import (
     emit,
     err_console,
     fail,
+    load_study,
     not_an_input,
     parse_metrics,
     parse_weights,
@@ -108,7 +109,7 @@ def rank(
     """
     weights = parse_weights(weight)
     with user_errors():
-        study = tradeoff.load(file, allow_external_sources=allow_external)
+        study = load_study(file, allow_external)
         result = study.rank_result(
             profile=profile,
             weights=weights,
@@ -164,7 +165,7 @@ def pareto(
     from tradeoff.questions.volume import parse_reference_flags
 
     with user_errors():
-        study = tradeoff.load(file, allow_external_sources=allow_external)
+        study = load_study(file, allow_external)
         result = study.pareto_result(
             metrics=parse_metrics(metrics),
             layers=layers,
@@ -210,7 +211,7 @@ def explain(
             f"tradeoff explain {file} {name}"
         )
     with user_errors():
-        study = tradeoff.load(file, allow_external_sources=allow_external)
+        study = load_study(file, allow_external)
         result = study.explain_result(
             name,
             profile=profile,
@@ -285,7 +286,7 @@ def frontier(
 
     goal = parse_target(target)
     with user_errors():
-        study = tradeoff.load(file, allow_external_sources=allow_external)
+        study = load_study(file, allow_external)
         result = study.frontier_result(x, y, goal, missing.value)
     _emit_result("frontier", result, fmt, output, [file, *study.files_read], RENDERERS)
 
@@ -317,7 +318,7 @@ def sensitivity(
 
     weights = parse_weights(weight)
     with user_errors():
-        study = tradeoff.load(file, allow_external_sources=allow_external)
+        study = load_study(file, allow_external)
         result = study.sensitivity_result(
             profile=profile,
             weights=weights,
@@ -344,7 +345,7 @@ def suggest_budgets(
     Example: tradeoff suggest-budgets goals.yaml --headroom 25%
     """
     with user_errors():
-        study = tradeoff.load(file, allow_external_sources=allow_external)
+        study = load_study(file, allow_external)
         result = study.suggest_budgets_result(headroom)
     not_an_input(output, [file, *study.files_read])
     emit(result.to_yaml(), output)
@@ -368,7 +369,7 @@ def validate(
     Example: tradeoff validate goals.yaml --max-age 90d
     """
     with user_errors():
-        result = tradeoff.load(file, allow_external_sources=allow_external).validate_result(max_age)
+        result = load_study(file, allow_external).validate_result(max_age)
     console = err_console()
     for d in result.stale:
         console.print(f"warning: {escape(str(d))}")

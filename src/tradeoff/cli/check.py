@@ -28,6 +28,7 @@ from tradeoff.cli.common import (
     reads_output,
     use_color,
     user_errors,
+    warn,
 )
 
 
@@ -138,6 +139,7 @@ def check(
             hypervolume_tolerance=hypervolume_tolerance,
             pessimistic=pessimistic,
         )
+    warn(result.scale_warnings)
     color = output is None and use_color() and fmt is CheckFormat.text
     not_an_input(output, [*(files or [DEFAULT_FILE]), baseline, *result.read])
     emit(CHECK_RENDERERS[fmt.value](result, color), output)

@@ -20,6 +20,8 @@ from tradeoff.errors import Diagnostic, InputError, UsageError
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from tradeoff.questions.study import Study
+
 
 class OutputFormat(StrEnum):
     table = "table"
@@ -71,6 +73,21 @@ def _start_hint(d: Diagnostic) -> str:
     if d.line == 0 and d.what == "no such file" and Path(d.file) == DEFAULT_FILE:
         return " in this folder: start one with `tradeoff init`, or pass the goals file's path"
     return ""
+
+
+def load_study(file: Path, allow_external: bool) -> "Study":
+    """`tradeoff.load`, then the values that look like another scale, as warnings on stderr."""
+    import tradeoff
+
+    study = tradeoff.load(file, allow_external_sources=allow_external)
+    warn(study.warnings)
+    return study
+
+
+def warn(diagnostics: Iterable[Diagnostic]) -> None:
+    console = err_console()
+    for d in diagnostics:
+        console.print(f"warning: {escape(str(d))}")
 
 
 def use_color() -> bool:

@@ -15,7 +15,6 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-import tradeoff
 from tradeoff.cli.common import (
     DEFAULT_FILE,
     AllowExternalOpt,
@@ -24,6 +23,7 @@ from tradeoff.cli.common import (
     MissingPolicy,
     err_console,
     fail,
+    load_study,
     not_an_input,
     save,
     use_color,
@@ -87,7 +87,7 @@ def plot(
     else:
         _need("plotext", f"plotting in the terminal needs plotext: {INSTALL_HINT}")
     with user_errors():
-        study = tradeoff.load(file, allow_external_sources=allow_external)
+        study = load_study(file, allow_external)
         data = study.plot_data(
             x,
             y,

@@ -34,6 +34,7 @@ from tradeoff.questions.regression import (
     resolve_tolerances,
 )
 from tradeoff.questions.results import SCHEMA_VERSION, Closest, JsonResult, closest_of, num
+from tradeoff.questions.scale import scale_warnings
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,7 @@ class CheckResult(JsonResult):
     errors: list[Diagnostic] = field(default_factory=list)  # files that could not be read
     # Per file with no feasible candidate at all: the (at most 3) nearest to feasibility.
     closest: list[Closest] = field(default_factory=list)
+    scale_warnings: list[Diagnostic] = field(default_factory=list)  # values on another scale
 
     @property
     def regressions(self) -> list[Comparison]:
@@ -357,6 +359,7 @@ def check(
         read=[p for s in studies for p in s.read],
         checked_count=count,
         closest=closest,
+        scale_warnings=[w for data in studies for w in scale_warnings(data)],
     )
 
 

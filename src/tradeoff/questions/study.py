@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tradeoff.data import StudyData
-from tradeoff.errors import UsageError, did_you_mean_name
+from tradeoff.errors import Diagnostic, UsageError, did_you_mean_name
 from tradeoff.questions import checking, ranking
 from tradeoff.questions.analysis import Method, Missing, metric_list
 from tradeoff.questions.baseline import Baseline
@@ -111,6 +111,15 @@ class Study:
     def files_read(self) -> list[Path]:
         """The files `from:` entries read (not the goals file itself)."""
         return list(self.data.read)
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        """Values that look like they are on another scale than their metric's (a `%` metric
+        given as a fraction beside percentages): valid input, but worth a look. The CLI prints
+        them on stderr in every command."""
+        from tradeoff.questions.scale import scale_warnings
+
+        return scale_warnings(self.data)
 
     def __repr__(self) -> str:
         n, d = self.data.values.shape
