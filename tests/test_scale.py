@@ -26,7 +26,10 @@ QUALITY = (
     "warning: {f}:8:38: quality: small's 0.443 looks like a fraction, but quality is in % "
     "(others: 72.6, 48): was 44.3 meant?\n"
 )
-SAFETY = "warning: {f}:8:62: safety: small's 91 is far outside safety's range [0, 1] (others: 0.9, 0.8)\n"
+SAFETY = (
+    "warning: {f}:8:62: safety: small's 91 is far outside safety's range [0, 1] "
+    "(others: 0.9, 0.8)\n"
+)
 
 
 @pytest.mark.parametrize(
