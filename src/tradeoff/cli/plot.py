@@ -132,7 +132,7 @@ def _parallel(
     fmt = _figure_format(output)
     _need("matplotlib", f"plotting to a file needs matplotlib: {INSTALL_HINT}")
     with user_errors():
-        study = tradeoff.load(file, allow_external_sources=allow_external)
+        study = load_study(file, allow_external)
         data = study.parallel_data(metrics, missing=missing.value)
     for note in data.notes:
         err_console().print(f"note: {escape(note)}")
