@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 
 from tradeoff.engine import boxes as pareto_boxes
 from tradeoff.engine import layers as pareto_layers
+from tradeoff.engine.normalize import flat_span
 
 F64 = NDArray[np.float64]
 Bool = NDArray[np.bool_]
@@ -49,8 +50,7 @@ def _linear_order(y: F64) -> tuple[NDArray[np.intp], Bool]:
         # Sum of columns scaled to [0, 1]: monotone in every column (rounding is monotone), and a
         # good proxy for "strong" rows. The halving keeps hi - lo finite for any finite input.
         lo, hi = halved_range(y)
-        span = hi - lo
-        span[span == 0] = 1.0
+        span, _ = flat_span(lo, hi)
         key = (y[:, 0] * 0.5 - lo[0]) / span[0]
         for k in range(1, d):
             key += (y[:, k] * 0.5 - lo[k]) / span[k]
@@ -198,7 +198,8 @@ def _prefilter(y: F64) -> NDArray[np.intp]:
     n, d = y.shape
     with np.errstate(all="ignore"):  # overflow only makes a pivot worse, never a result wrong
         lo, hi = halved_range(y[:: max(1, n // _SAMPLE)])
-        w = np.where(hi > lo, 1.0 / (hi - lo), 0.0)
+        span, flat = flat_span(lo, hi)
+        w = np.where(flat, 0.0, 1.0 / span)
         pick = y @ w  # pivots already used get +inf here, so the next round picks another
     idx = np.arange(n)
     for _ in range(6):

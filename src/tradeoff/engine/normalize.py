@@ -7,13 +7,15 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
+F64 = NDArray[np.float64]
+
 
 def minmax(
-    values: NDArray[np.float64],
+    values: F64,
     maximize: NDArray[np.bool_],
-    reference: NDArray[np.float64] | None = None,
+    reference: F64 | None = None,
     ranges: Sequence[tuple[float, float] | None] | None = None,
-) -> NDArray[np.float64]:
+) -> F64:
     """Map each column to [0, 1], 1 best and 0 worst.
 
     The goalposts are the column's min and max over `reference` (default: `values` itself), or
@@ -25,50 +27,87 @@ def minmax(
     normalizes to NaN.
 
     Args:
-        values: (n, d) raw values, NaN for missing (stays NaN).
+        values: (..., n, d) raw values, NaN for missing (stays NaN); a batch (s, n, d) is
+            normalized draw by draw.
         maximize: (d,) True where larger is better.
-        reference: (m, d) rows that set the goalposts.
+        reference: (..., m, d) rows that set the goalposts.
         ranges: per column, fixed (low, high) goalposts or None.
     """
-    ref = values if reference is None else reference
-    if ref.shape[0] == 0:
-        # No reference rows: only fixed goalposts can normalize; other columns stay NaN.
-        lo = np.full(values.shape[1], np.nan)
-        hi = np.full(values.shape[1], np.nan)
-    else:
-        # fmin/fmax skip NaN without nanmin's all-NaN warning; an all-NaN column stays NaN.
-        lo = np.fmin.reduce(ref, axis=0)
-        hi = np.fmax.reduce(ref, axis=0)
-    if ranges is not None:
-        for j, r in enumerate(ranges):
-            if r is not None:
-                lo[j], hi[j] = r
+    lo, hi = _goalposts(values if reference is None else reference, ranges)
     # Columns near the float limit are halved first: hi - lo must not overflow (1e308 - -1e308).
     s = half_if_huge(lo, hi)
-    span = hi * s - lo * s
-    flat = span <= 0
-    safe = np.where(flat, 1.0, span)
-    with np.errstate(over="ignore"):  # a row far outside the goalposts is clipped anyway
-        scaled = np.clip((values * s - lo * s) / safe, 0.0, 1.0)
-    out = np.where(maximize, scaled, 1.0 - scaled)
-    # Flat goalposts: the common value (and anything better) is 1; a row outside the reference
-    # set that is worse than it is clipped to 0, as it would be against any other goalposts.
-    v, at = values[:, flat], lo[flat]
-    worse = np.where(maximize[flat], v < at, v > at)
-    out[:, flat] = np.where(np.isnan(v), np.nan, np.where(worse, 0.0, 1.0))
+    span, flat = flat_span(lo * s, hi * s)
+    # In place on one array: a Monte Carlo batch is large, and temporaries cost more than math.
+    out = np.multiply(values, s)
+    with np.errstate(over="ignore", invalid="ignore"):  # far outside the goalposts: clipped
+        out -= lo * s
+        out /= span
+    np.clip(out, 0.0, 1.0, out=out)
+    np.subtract(1.0, out, out=out, where=~maximize)
+    if flat.any():
+        # Flat goalposts: the common value (and anything better) is 1; a row outside the
+        # reference set that is worse than it is clipped to 0, as against any other goalposts.
+        with np.errstate(invalid="ignore"):
+            worse = np.where(maximize, values < lo, values > lo)
+        np.copyto(out, np.where(worse, 0.0, 1.0), where=flat & ~np.isnan(values))
     return np.asarray(out, dtype=np.float64)
 
 
-def vector(values: NDArray[np.float64], reference: NDArray[np.float64]) -> NDArray[np.float64]:
+def _goalposts(ref: F64, ranges: Sequence[tuple[float, float] | None] | None) -> tuple[F64, F64]:
+    """Per column (..., 1, d): min and max over the rows of `ref`, or the fixed `range`."""
+    if ref.shape[-2] == 0:
+        # No reference rows: only fixed goalposts can normalize; other columns stay NaN.
+        shape = (*ref.shape[:-2], 1, ref.shape[-1])
+        lo, hi = np.full(shape, np.nan), np.full(shape, np.nan)
+    else:
+        lo, hi = _extremes(ref)
+    for j, r in enumerate(ranges or ()):
+        if r is not None:
+            lo[..., j], hi[..., j] = r
+    return lo, hi
+
+
+def _extremes(x: F64) -> tuple[F64, F64]:
+    """Min and max over the rows (axis -2), skipping NaN (an all-NaN column stays NaN).
+
+    numpy reduces a short middle axis slowly: for a batch of a few candidates, folding their
+    rows with fmin and fmax gives the same values several times faster (10,000 draws of 6
+    candidates: 0.3 ms instead of 2.7).
+    """
+    n = x.shape[-2]
+    if x.ndim == 2 or n > 32:
+        # fmin/fmax skip NaN without nanmin's all-NaN warning.
+        return np.fmin.reduce(x, axis=-2, keepdims=True), np.fmax.reduce(x, axis=-2, keepdims=True)
+    lo, hi = x[..., 0, :].copy(), x[..., 0, :].copy()
+    for i in range(1, n):
+        np.fmin(lo, x[..., i, :], out=lo)
+        np.fmax(hi, x[..., i, :], out=hi)
+    return lo[..., None, :], hi[..., None, :]
+
+
+def flat_span(lo: F64, hi: F64) -> tuple[F64, NDArray[np.bool_]]:
+    """hi - lo per column, and where a column is flat (hi - lo <= 0: every value equal, or
+    goalposts that coincide). The span is 1 where flat, so dividing by it never makes 0 / 0;
+    each caller says what a flat column means (min-max: 1, the knee: no distance)."""
+    span = hi - lo
+    flat = span <= 0
+    return np.where(flat, 1.0, span), flat
+
+
+def vector(values: F64, reference: F64) -> F64:
     """TOPSIS's vector normalization: x / sqrt(sum of squares of the column over `reference`).
 
-    An all-zero column maps to zeros (it then adds nothing to either TOPSIS distance).
+    An all-zero column maps to zeros (it then adds nothing to either TOPSIS distance). Works on
+    (..., n, d) batches, column by column within each batch.
     """
     # Scaled by the column's largest magnitude first: squares of values above 1e154 overflow.
-    top = np.abs(reference).max(axis=0) if reference.shape[0] else np.zeros(reference.shape[1])
+    if reference.shape[-2]:
+        top = np.abs(reference).max(axis=-2, keepdims=True)
+    else:
+        top = np.zeros((*reference.shape[:-2], 1, reference.shape[-1]))
     top = np.where(top > 0, top, 1.0)
     ref = reference / top
-    norms = np.sqrt(np.sum(ref * ref, axis=0))
+    norms = np.sqrt(np.sum(ref * ref, axis=-2, keepdims=True))
     safe = np.where(norms == 0, 1.0, norms)
     return np.where(norms == 0, 0.0, (values / top) / safe)
 

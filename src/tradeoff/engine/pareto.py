@@ -17,6 +17,7 @@ from numpy.typing import ArrayLike, NDArray
 from tradeoff.engine import compiled as pareto_moocore
 from tradeoff.engine import kernels
 from tradeoff.engine.kernels import halved_range
+from tradeoff.engine.normalize import flat_span
 
 __all__ = [
     "Engine",
@@ -219,11 +220,9 @@ def knee(values: ArrayLike, maximize: ArrayLike, names: Sequence[str]) -> int:
     if len(names) != n:
         raise ValueError(f"names has {len(names)} entries for {n} rows")
     lo, hi = halved_range(y)
-    span = hi - lo
-    const = span == 0
-    span[const] = 1.0
+    span, flat = flat_span(lo, hi)
     gap = (y * 0.5 - lo) / span  # 0 at best, 1 at worst; = 1 - normalized value
-    gap[:, const] = 0.0
+    gap[:, flat] = 0.0
     dist = np.sqrt((gap * gap).sum(axis=1))
     near = np.flatnonzero(dist <= dist.min() + 1e-12)
     return int(min(near.tolist(), key=lambda j: names[j]))

@@ -16,10 +16,10 @@ from numpy.typing import NDArray
 
 from tradeoff.data import StudyData
 from tradeoff.engine import budgets, methods
+from tradeoff.engine.methods import Method
 from tradeoff.engine.normalize import minmax
 from tradeoff.errors import Diagnostic, InputError, UsageError, did_you_mean
 
-Method = Literal["weighted-sum", "weighted-product", "topsis"]
 Missing = Literal["error", "exclude", "worst"]
 TIE = 1e-9
 MAX_DOMINATORS = 3  # dominators listed per candidate (the count is given): output stays linear
@@ -232,7 +232,7 @@ def analyse(
     scores = np.full(len(data.names), np.nan)
     parts = np.full((len(data.names), len(weighted)), np.nan)
     if weighted and len(rows):
-        s, p = _score(data, values, filled, normalized, rows, weighted, raw, opts.method)
+        s, p = _score(data, values, filled, rows, weighted, raw, opts.method)
         scores[rows], parts[rows] = s, p
     order = _order(rows, scores, data.names) if score else rows
     analysis = Analysis(
@@ -339,7 +339,6 @@ def _score(
     data: StudyData,
     values: NDArray[np.float64],
     filled: NDArray[np.bool_],
-    normalized: NDArray[np.float64],
     rows: NDArray[np.intp],
     weighted: list[str],
     raw: dict[str, float],
@@ -349,8 +348,6 @@ def _score(
     w = np.array([raw[m] for m in weighted])
     maximize = np.array([data.metrics[j].maximize for j in idx])
     x = values[np.ix_(rows, idx)]
-    if method == "weighted-sum":
-        return methods.weighted_sum(normalized[np.ix_(rows, idx)], w)
     if method == "weighted-product":
         bad = np.argwhere(x <= 0)
         if len(bad):
@@ -369,8 +366,7 @@ def _score(
                 )
                 for r, c in bad[:20]
             )
-        return methods.weighted_product(x, maximize, w, x)
-    return methods.topsis(x, maximize, w, x)
+    return methods.score(method, x, maximize, w, [data.metrics[j].range for j in idx])
 
 
 def _order(

@@ -10,8 +10,9 @@ import numpy as np
 
 from tradeoff.data import StudyData
 from tradeoff.engine import budgets
+from tradeoff.engine.methods import Method
 from tradeoff.errors import UsageError
-from tradeoff.questions.analysis import Method, Missing, Options, analyse, metric_list
+from tradeoff.questions.analysis import Missing, Options, analyse, metric_list
 from tradeoff.questions.confidence import fields
 from tradeoff.questions.results import ExplainResult, InputLine, MetricLine
 

@@ -10,9 +10,10 @@ from numpy.typing import NDArray
 
 from tradeoff.data import StudyData
 from tradeoff.engine import budgets
+from tradeoff.engine.methods import Method
 from tradeoff.errors import UsageError
 from tradeoff.questions import volume
-from tradeoff.questions.analysis import Analysis, Method, Missing, Options, analyse, metric_list
+from tradeoff.questions.analysis import Analysis, Missing, Options, analyse, metric_list
 from tradeoff.questions.results import (
     LazyRows,
     ParetoResult,

@@ -14,7 +14,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tradeoff.data import StudyData
-from tradeoff.questions.analysis import Analysis, Method, Options, analyse
+from tradeoff.engine.methods import Method
+from tradeoff.questions.analysis import Analysis, Options, analyse
 from tradeoff.questions.confidence import (
     CHUNK_CELLS,
     DEFAULT_SAMPLES,

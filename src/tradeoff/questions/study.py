@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tradeoff.data import StudyData
+from tradeoff.engine.methods import Method
 from tradeoff.errors import Diagnostic, UsageError, did_you_mean_name
 from tradeoff.questions import checking, ranking
-from tradeoff.questions.analysis import Method, Missing, metric_list
+from tradeoff.questions.analysis import Missing, metric_list
 from tradeoff.questions.baseline import Baseline
 from tradeoff.questions.confidence import DEFAULT_SAMPLES
 from tradeoff.questions.explain import explain
