@@ -14,23 +14,8 @@ from inline_snapshot import snapshot
 import tradeoff
 from conftest import GOALS, ROOT, runner, write_goals
 from tradeoff.cli.app import app
-from tradeoff.render.tables import (
-    RENDERERS,
-    fmt,
-    fmt_score,
-    markdown_table,
-    md_escape,
-    pass_text,
-    to_json,
-    to_text,
-    violation_text,
-)
-
-
-def test_public_names_for_other_renderers_still_import() -> None:
-    # render_check imports these from tradeoff.render.tables; keep them there.
-    assert callable(to_text) and callable(pass_text) and callable(violation_text)
-    assert callable(to_json) and callable(markdown_table) and callable(md_escape)
+from tradeoff.render.fmt import fmt, fmt_score, markdown_table, md_escape
+from tradeoff.render.tables import RENDERERS
 
 
 @pytest.mark.parametrize(
@@ -73,7 +58,7 @@ def test_to_json_refuses_nan() -> None:
             return {"x": float("nan")}
 
     with pytest.raises(ValueError):
-        to_json(Bad())
+        Bad().to_json_text()
 
 
 def test_rank_table_exact(goals_path: Path) -> None:

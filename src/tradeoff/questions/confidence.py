@@ -15,6 +15,7 @@ from numpy.typing import NDArray
 from tradeoff.engine import methods
 from tradeoff.engine.methods import Method
 from tradeoff.questions.analysis import Analysis
+from tradeoff.questions.results import RankUncertainty
 
 F64 = NDArray[np.float64]
 CHUNK_CELLS = 4_000_000  # draws x candidates x metrics per chunk (~32 MB of float64)
@@ -159,8 +160,8 @@ def summary(s: Setting, u: Uncertainty) -> str:
 
 def fields(
     a: Analysis, method: Method, wanted: bool, samples: int, seed: int
-) -> tuple[list[dict[str, Any]], dict[str, Any], str | None]:
-    """Per-row uncertainty fields, the top-level record, and the one-line summary.
+) -> tuple[list[RankUncertainty], tuple[int, int] | None, str | None]:
+    """Per-row uncertainty (rank order), the draws made (samples, seed), and the one-line summary.
 
     With `wanted` (--uncertainty) everything comes from `samples` draws. Without it, only the
     summary line is made, from at most SUMMARY_SAMPLES draws with the same seed (fewer for
@@ -170,11 +171,11 @@ def fields(
     states the draws it used, so it may differ from --uncertainty's in the last digit.
     """
     if not len(a.order) or not a.weighted:
-        return [], ({"uncertainty": {"samples": samples, "seed": seed}} if wanted else {}), None
+        return [], ((samples, seed) if wanted else None), None
     setting = Setting.of(a, method)
     noisy = bool((setting.se > 0).any())
     if not wanted and not noisy:
-        return [], {}, None
+        return [], None, None
     if not wanted:
         # The summary under a plain table: bounded work even for very large tables.
         n, k = setting.x.shape
@@ -182,14 +183,14 @@ def fields(
     u = uncertainty(setting, samples, seed)
     line = summary(setting, u) if noisy else None
     if not wanted:
-        return [], {}, line
+        return [], None, line
     rows = [
-        {
-            "p_first": float(u.p_first[k]),
-            "rank_median": float(u.rank_median[k]),
-            "rank_interval": [int(x) for x in u.rank_interval[k]],
-            "tied_with_leader": bool(u.tied_with_leader[k]),
-        }
+        RankUncertainty(
+            p_first=float(u.p_first[k]),
+            rank_median=float(u.rank_median[k]),
+            rank_interval=(int(u.rank_interval[k, 0]), int(u.rank_interval[k, 1])),
+            tied_with_leader=bool(u.tied_with_leader[k]),
+        )
         for k in range(len(setting.names))
     ]
-    return rows, {"uncertainty": {"samples": samples, "seed": seed}}, line
+    return rows, (samples, seed), line

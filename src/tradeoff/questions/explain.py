@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import numpy as np
 
@@ -34,12 +34,12 @@ def explain(
         raise UsageError(f"samples must be at least 1, got {samples}")
     opts = Options(profile, dict(weights or {}), method, metric_list(metrics), missing)
     a = analyse(data, opts)
-    extra: dict[str, Any] = {}
+    draws, mine = None, None
     if uncertainty:
-        per_row, extra, _ = fields(a, method, True, samples, seed)
+        per_row, draws, _ = fields(a, method, True, samples, seed)
         where = a.order.tolist()
         if i in where and per_row:
-            extra = {**extra, **per_row[where.index(i)]}
+            mine = per_row[where.index(i)]
     considered = i in set(a.rows.tolist())
     rank = a.rank_of().get(i)
     share = a.weights
@@ -93,7 +93,8 @@ def explain(
         dominated_by_infeasible=frozenset(names[k] for k in doms if not a.feasible[k]),
         dominance=a.dom,
         excluded_for=excluded,
-        extra=extra,
+        draws=draws,
+        uncertainty=mine,
         inputs=inputs,
     )
 

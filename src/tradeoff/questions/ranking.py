@@ -83,12 +83,12 @@ def rank_result(
     a = analyse(data, opts)
     order = a.order if top is None else a.order[:top]
     if uncertainty:
-        extras, extra, line = confidence.fields(a, method, True, samples, seed)
+        extras, draws, line = confidence.fields(a, method, True, samples, seed)
 
         def summary() -> str | None:
             return line
     else:
-        extras, extra = [], {}
+        extras, draws = [], None
 
         def summary() -> str | None:
             return confidence.fields(a, method, False, samples, seed)[2]
@@ -108,7 +108,7 @@ def rank_result(
             on_front=bool(a.front[i]),
             dominated_by=tuple(doms.get(int(i), ())),
             dominated_total=many.get(int(i), 0),
-            extra=extras[k] if extras else {},
+            uncertainty=extras[k] if extras else None,
         )
         for k, i in enumerate(order)
     ]
@@ -147,7 +147,8 @@ def rank_result(
         excluded=_excluded(a),
         show_infeasible=include_infeasible,
         notes=notes,
-        extra={**extra, **data.meta},
+        draws=draws,
+        meta=dict(data.meta),
         summary=summary,
         top=top,
         infeasible_json=infeasible_json,
@@ -214,14 +215,7 @@ def pareto_result(
                 dominated_by=tuple(doms.get(i, ())),
                 dominated_total=many.get(i, 0),
                 feasible=bool(a.feasible[i]),
-                extra={
-                    **(
-                        {"noise_only": bool(a.front[i] and not exact[i])}
-                        if noise is not None
-                        else {}
-                    ),
-                    **({"feasible": bool(a.feasible[i])} if ignore_budgets else {}),
-                },
+                noise_only=bool(a.front[i] and not exact[i]),
             )
         )
     return ParetoResult(

@@ -53,6 +53,25 @@ class JsonResult:
 
 
 @dataclass(frozen=True)
+class RankUncertainty:
+    """Under the values' stderr (`--uncertainty`): how often a candidate came first, its median
+    rank and 90% rank interval over the draws, and whether that interval overlaps the leader's."""
+
+    p_first: float
+    rank_median: float
+    rank_interval: tuple[int, int]
+    tied_with_leader: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "p_first": self.p_first,
+            "rank_median": self.rank_median,
+            "rank_interval": list(self.rank_interval),
+            "tied_with_leader": self.tied_with_leader,
+        }
+
+
+@dataclass(frozen=True)
 class Row:
     """One candidate as shown by rank or pareto."""
 
@@ -68,7 +87,8 @@ class Row:
     dominated_total: int = 0  # how many front members dominate it (dominated_by stops at 3)
     violations: tuple[BudgetResult, ...] = ()
     feasible: bool = True
-    extra: dict[str, Any] = field(default_factory=dict)
+    uncertainty: RankUncertainty | None = None  # rank --uncertainty
+    noise_only: bool = False  # pareto --noise: on the front only because of noise
     # Values `--missing worst` filled in (None elsewhere): JSON shows them as null, as the spec
     # says; tables show them marked, so a reader sees what the candidate was charged.
     filled: tuple[float | None, ...] = ()
@@ -154,7 +174,8 @@ class RankResult(JsonResult):
     excluded: list[tuple[str, list[str]]]
     show_infeasible: bool = False
     notes: list[str] = field(default_factory=list)
-    extra: dict[str, Any] = field(default_factory=dict)
+    draws: tuple[int, int] | None = None  # --uncertainty: (samples, seed)
+    meta: dict[str, Any] = field(default_factory=dict)  # about the sources (genai-prices lookup)
     # The one-line confidence summary (table, markdown) when stderr values exist; computed on
     # first use, so json and csv never pay for its Monte Carlo.
     summary: Callable[[], str | None] | None = None
@@ -195,7 +216,7 @@ class RankResult(JsonResult):
                     "inputs": r.inputs,
                     "normalized": {m: num(v) for m, v in r.normalized.items()},
                     "dominated_by": list(r.dominated_by),
-                    **r.extra,
+                    **(r.uncertainty.to_json() if r.uncertainty else {}),
                 }
                 for r in self.rows
             ],
@@ -207,7 +228,9 @@ class RankResult(JsonResult):
             "closest": [c.to_json() for c in self.closest],
             "excluded": [{"name": n, "missing": m} for n, m in self.excluded],
         }
-        out.update(self.extra)
+        if self.draws:
+            out["uncertainty"] = draws_json(self.draws)
+        out.update(self.meta)
         return out
 
     def to_json_text(self) -> str:
@@ -271,7 +294,8 @@ class ParetoResult(JsonResult):
                     "metrics": r.metric_dict(self.metrics),
                     "inputs": r.inputs,
                     "dominated_by": list(r.dominated_by),
-                    **r.extra,
+                    **({"noise_only": r.noise_only} if self.noise is not None else {}),
+                    **({"feasible": r.feasible} if self.ignore_budgets else {}),
                 }
                 for r in self.rows
             ],
@@ -341,9 +365,10 @@ class ExplainResult(JsonResult):
     command: str = "explain"
     # Which of `dominated_by` are infeasible (tables mark them; the JSON shape is the spec's).
     dominated_by_infeasible: frozenset[str] = frozenset()
-    # --uncertainty: "uncertainty" {samples, seed} and the candidate's p_first, rank_median,
-    # rank_interval, tied_with_leader (as rank's rows)
-    extra: dict[str, Any] = field(default_factory=dict)
+    # --uncertainty: the draws (samples, seed), and the candidate's rank under them (None when
+    # it is not ranked)
+    draws: tuple[int, int] | None = None
+    uncertainty: RankUncertainty | None = None
     inputs: list[InputLine] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -362,7 +387,8 @@ class ExplainResult(JsonResult):
             "profile": self.profile,
             "method": self.method,
             "excluded": self.excluded_for is not None,
-            **self.extra,
+            **({"uncertainty": draws_json(self.draws)} if self.draws else {}),
+            **(self.uncertainty.to_json() if self.uncertainty else {}),
         }
 
 
@@ -398,3 +424,8 @@ def encode_infeasible(found: Violations, rows: NDArray[np.intp]) -> list[str]:
                 parts.append(f'{who}{metric}"value": {value}, {rest}{int(lines[i])}}}')
         out.append('{"name": ' + name + ', "violations": [' + ", ".join(parts) + "]}")
     return out
+
+
+def draws_json(draws: tuple[int, int]) -> dict[str, int]:
+    """The Monte Carlo draws of --uncertainty, as JSON's top-level `uncertainty`."""
+    return {"samples": draws[0], "seed": draws[1]}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import re
 from collections.abc import Callable, Sequence
@@ -10,7 +9,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich import box
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
@@ -25,16 +23,8 @@ from tradeoff.render.findings import (
     regression_text,
     regression_title,
 )
-from tradeoff.render.tables import (
-    NAME_BREAKS,
-    fmt,
-    markdown_table,
-    md_escape,
-    to_json,
-    to_text,
-    width,
-    wrap,
-)
+from tradeoff.render.fmt import fmt, markdown_table, md_escape
+from tradeoff.render.tables import NAME_BREAKS, to_text, width, wrap
 
 if TYPE_CHECKING:
     import xml.etree.ElementTree as ET
@@ -155,24 +145,12 @@ def check_text(res: CheckResult, color: bool = False) -> str:
     tightest passes."""
     tables = [t for t in (_table(res), _regression_table(res)) if t is not None]
     out = _rstrip(to_text(tables, color=color)) if tables else ""
-    # Lines naming files and candidates are not wrapped (rich would wrap them at the terminal
-    # width): the terminal folds them itself, and grep still finds them whole.
-    buf = io.StringIO()
-    console = Console(
-        file=buf,
-        force_terminal=color,
-        no_color=not color,
-        color_system="auto" if color else None,
-        highlight=False,
-        emoji=False,
-        soft_wrap=True,
-    )
-    console.print(Text(verdict(res), style="bold green" if res.passed else "bold red"))
+    # Lines naming files and candidates are not wrapped at the terminal width.
+    said = [Text(verdict(res), style="bold green" if res.passed else "bold red")]
     if res.passed and (tight := res.tightest()):
-        console.print(Text("tightest passes:"))
-        for f in tight:
-            console.print(Text(f"  {_tight_text(f)}"))
-    return out + buf.getvalue()
+        said.append(Text("tightest passes:"))
+        said += [Text(f"  {_tight_text(f)}") for f in tight]
+    return out + to_text(said, color=color, soft_wrap=True)
 
 
 def _table(res: CheckResult) -> Table | None:
@@ -426,7 +404,7 @@ Renderer = Callable[[CheckResult, bool], str]
 
 CHECK_RENDERERS: dict[str, Renderer] = {
     "text": check_text,
-    "json": lambda r, c: to_json(r),
+    "json": lambda r, c: r.to_json_text(),
     "github": lambda r, c: check_github(r),
     "junit": lambda r, c: check_junit(r),
     "markdown": lambda r, c: check_markdown(r),

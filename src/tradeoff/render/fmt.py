@@ -10,16 +10,12 @@ import io
 import math
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any, Protocol
+from typing import Any
 
 from tradeoff.data import MetricSpec
 from tradeoff.engine.budgets import BudgetResult
 
 DASH = "-"
-
-
-class HasJson(Protocol):
-    def to_json_text(self) -> str: ...
 
 
 def fmt(x: float | None, *, digits: int = 4) -> str:
@@ -83,11 +79,6 @@ def pass_text(v: BudgetResult, metrics: Sequence[MetricSpec] = ()) -> str:
 def budget_text(v: BudgetResult, metrics: Sequence[MetricSpec] = ()) -> str:
     """`pass_text` for a passing result, `violation_text` otherwise."""
     return pass_text(v, metrics) if v.status == "pass" else violation_text(v, metrics)
-
-
-def to_json(result: HasJson) -> str:
-    """The result's JSON document (the library writes it: `to_json_text()`)."""
-    return result.to_json_text()
 
 
 def csv_text(header: list[str], rows: Iterable[list[Any]]) -> str:

@@ -7,15 +7,8 @@ from rich.table import Table
 from rich.text import Text
 
 from tradeoff.questions.frontier import FrontierResult
-from tradeoff.render.tables import (
-    _csv,
-    _excluded_lines,
-    _raw,
-    fmt,
-    markdown_table,
-    to_json,
-    to_text,
-)
+from tradeoff.render.fmt import csv_text, fmt, markdown_table, raw
+from tradeoff.render.tables import _excluded_lines, to_text
 
 __all__ = ["RENDERERS"]
 
@@ -105,10 +98,10 @@ def csv(res: FrontierResult, color: bool) -> str:
     for name, (x, y) in res.points.items():
         b = by.get(name)
         rows.append(
-            [name, _raw(x), _raw(y), str(name in res.hull).lower(),
-             ";".join(b.by) if b else "", _raw(b.share) if b else ""]
+            [name, raw(x), raw(y), str(name in res.hull).lower(),
+             ";".join(b.by) if b else "", raw(b.share) if b else ""]
         )  # fmt: skip
-    return _csv(header, rows)
+    return csv_text(header, rows)
 
 
 def markdown(res: FrontierResult, color: bool) -> str:
@@ -126,7 +119,7 @@ def markdown(res: FrontierResult, color: bool) -> str:
 
 RENDERERS = {
     "table": table,
-    "json": lambda r, c: to_json(r),
+    "json": lambda r, c: r.to_json_text(),
     "csv": csv,
     "markdown": markdown,
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tradeoff.data import MetricSpec
 from tradeoff.questions.results import ExplainResult, ParetoResult, RankResult, Row
 from tradeoff.render.fmt import (
     DASH,
@@ -15,6 +16,17 @@ from tradeoff.render.fmt import (
     md_escape,
     raw,
     violation_text,
+)
+from tradeoff.render.views import (
+    FILLED_NOTE,
+    RankView,
+    any_filled,
+    explain_filled,
+    explain_heading,
+    explain_value,
+    odds_cells,
+    pareto_marks,
+    value_cells,
 )
 
 
@@ -57,16 +69,15 @@ def rank_csv(res: RankResult) -> str:
             ]
             for r in res.infeasible
         ]
-    if any("p_first" in r.extra for r in res.rows):  # --uncertainty: its columns come last
+    if any(r.uncertainty for r in res.rows):  # --uncertainty: its columns come last
         header += ["p_first", "rank_median", "rank_low", "rank_high", "tied_with_leader"]
         for row, r in zip(
             rows, [*res.rows, *([] if not show_bad else res.infeasible)], strict=True
         ):
-            e = r.extra
-            if "p_first" in e:
-                low, high = e["rank_interval"]
-                row += [raw(e["p_first"]), raw(e["rank_median"]), low, high]
-                row.append(_flag(e["tied_with_leader"]))
+            u = r.uncertainty
+            if u is not None:
+                row += [raw(u.p_first), raw(u.rank_median), *u.rank_interval]
+                row.append(_flag(u.tied_with_leader))
             else:
                 row += ["", "", "", "", ""]
     return csv_text(header, rows)
@@ -82,12 +93,9 @@ def pareto_csv(res: ParetoResult) -> str:
     if any(not r.feasible for r in res.rows):
         header.append("feasible")
         rows = [[*row, _flag(r.feasible)] for row, r in zip(rows, res.rows, strict=True)]
-    if any("noise_only" in r.extra for r in res.rows):
+    if res.noise is not None:
         header.append("noise_only")
-        rows = [
-            [*row, _flag(bool(r.extra.get("noise_only")))]
-            for row, r in zip(rows, res.rows, strict=True)
-        ]
+        rows = [[*row, _flag(r.noise_only)] for row, r in zip(rows, res.rows, strict=True)]
     return csv_text(header, rows)
 
 
@@ -114,55 +122,32 @@ def explain_csv(res: ExplainResult) -> str:
     return csv_text(header, [row])
 
 
-def _uncertain(r: Row) -> list[str]:
-    iv = r.extra.get("rank_interval")
-    if iv is None:
-        return [DASH, DASH]
-    text = f"{iv[0]}" if iv[0] == iv[1] else f"{iv[0]}-{iv[1]}"
-    return [f"{r.extra['p_first']:.2f}", f"~{text}" if r.extra.get("tied_with_leader") else text]
+_FILLED_NOTE = "\\* " + FILLED_NOTE.replace("(--missing worst)", "(`--missing worst`)")
 
 
-def _cells(r: Row) -> list[str]:
-    """Formatted values; one `--missing worst` filled in is shown with a star."""
-    return [
-        f"{fmt(r.filled[j])}*" if v is None and r.filled and r.filled[j] is not None else fmt(v)
-        for j, v in enumerate(r.values)
-    ]
+def _rank_row(r: Row, cells: list[str], noisy: bool, metrics: list[MetricSpec]) -> list[str]:
+    odds = list(odds_cells(r.uncertainty)) if noisy else []
+    if not r.feasible:
+        why = "infeasible: " + "; ".join(violation_text(v, metrics) for v in r.violations)
+        return [DASH, r.name, DASH, *odds, *cells, why]
+    pareto = "front" if r.on_front else "dominated by " + ", ".join(r.dominated_by)
+    return [str(r.rank), r.name, fmt_score(r.score), *odds, *cells, pareto]
 
 
 def rank_markdown(res: RankResult) -> str:
-    noisy = any("p_first" in r.extra for r in res.rows)
-    header = ["#", "candidate", "score", *(["P(1st)", "rank 90%"] if noisy else [])]
+    view = RankView.of(res)
+    header = ["#", "candidate", "score", *(["P(1st)", "rank 90%"] if view.noisy else [])]
     header += [*[m.header for m in res.metrics], "pareto"]
     rows = [
-        [
-            str(r.rank),
-            r.name,
-            fmt_score(r.score),
-            *(_uncertain(r) if noisy else []),
-            *_cells(r),
-            "front" if r.on_front else "dominated by " + ", ".join(r.dominated_by),
-        ]
-        for r in res.rows
+        _rank_row(r, cells, view.noisy, res.metrics)
+        for r, cells in zip(view.rows, view.cells, strict=True)
     ]
-    if res.show_infeasible:
-        rows += [
-            [
-                DASH,
-                r.name,
-                DASH,
-                *([DASH, DASH] if noisy else []),
-                *_cells(r),
-                "infeasible: " + "; ".join(violation_text(v, res.metrics) for v in r.violations),
-            ]
-            for r in res.infeasible
-        ]
     right = set(range(len(header) - 1)) - {1}
     title = f"**{md_escape(res.title)}**: " if res.title else ""
     head = f"{title}profile `{res.profile}`, {res.method}\n\n"
     notes = []
-    if any(r.filled for r in res.rows):
-        notes.append("\\* no value: charged the worst value known (`--missing worst`)")
+    if any_filled(res.rows):
+        notes.append(_FILLED_NOTE)
     if res.confidence:
         notes.append(md_escape(res.confidence))
     tail = "".join(f"\n{n}\n" for n in notes)
@@ -175,12 +160,10 @@ def pareto_markdown(res: ParetoResult) -> str:
         ([str(r.layer)] if res.layers else [])
         + [
             r.name,
-            *_cells(r),
+            *value_cells(r),
             "; ".join(
                 [
-                    *(["knee"] if r.knee else []),
-                    *(["noise only"] if r.extra.get("noise_only") else []),
-                    *([] if r.feasible else ["infeasible"]),
+                    *pareto_marks(r),
                     *([] if r.on_front else ["dominated by " + ", ".join(r.dominated_by)]),
                 ]
             ),
@@ -194,19 +177,13 @@ def pareto_markdown(res: ParetoResult) -> str:
 
 
 def explain_markdown(res: ExplainResult) -> str:
-    name = md_escape(res.name)
-    if res.rank is not None:
-        head = f"**{name}**: rank {res.rank} of {res.of}, score {fmt_score(res.score)}"
-    elif res.excluded_for:
-        head = f"**{name}**: not scored (excluded: no value for {', '.join(res.excluded_for)})"
-    else:
-        head = f"**{name}**: infeasible, not scored"
+    head = explain_heading(res, f"**{md_escape(res.name)}**")
     table = markdown_table(
         ["metric", "value", "normalized", "weight", "contribution", "stderr"],
         (
             [
                 line.metric.header,
-                fmt(line.value) if line.filled is None else f"{fmt(line.filled)}*",
+                explain_value(line),
                 fmt(line.normalized, digits=3),
                 f"{line.weight:.2f}",
                 fmt(line.contribution, digits=3),
@@ -218,8 +195,8 @@ def explain_markdown(res: ExplainResult) -> str:
     )
     metrics = [line.metric for line in res.lines]
     parts = [f"{head} (profile `{res.profile}`, {res.method})\n\n{table}"]
-    if any(line.filled is not None for line in res.lines):
-        parts.append("\n\\* no value: charged the worst value known (`--missing worst`)\n")
+    if explain_filled(res.lines):
+        parts.append(f"\n{_FILLED_NOTE}\n")
     if lines := formula_lines(res):
         parts.append("\n" + "".join(f"- {md_escape(text)}\n" for text in lines))
     if res.budgets:

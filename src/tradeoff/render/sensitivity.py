@@ -7,16 +7,8 @@ from rich.table import Table
 from rich.text import Text
 
 from tradeoff.questions.sensitivity import SensitivityResult, Stability
-from tradeoff.render.tables import (
-    NAME_BREAKS,
-    _csv,
-    fmt,
-    markdown_table,
-    to_json,
-    to_text,
-    width,
-    wrap,
-)
+from tradeoff.render.fmt import csv_text, fmt, markdown_table
+from tradeoff.render.tables import NAME_BREAKS, to_text, width, wrap
 
 __all__ = ["RENDERERS"]
 
@@ -125,7 +117,7 @@ def csv(res: SensitivityResult, color: bool) -> str:
             [name, *[repr(x) for x in res.acceptability[name]],
              *[repr(central[m]) if m in central else "" for m in res.stability_metrics()]]
         )  # fmt: skip
-    return _csv(header, rows)
+    return csv_text(header, rows)
 
 
 def markdown(res: SensitivityResult, color: bool) -> str:
@@ -153,7 +145,7 @@ def markdown(res: SensitivityResult, color: bool) -> str:
 
 RENDERERS = {
     "table": table,
-    "json": lambda r, c: to_json(r),
+    "json": lambda r, c: r.to_json_text(),
     "csv": csv,
     "markdown": markdown,
 }

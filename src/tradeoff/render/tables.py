@@ -1,7 +1,7 @@
 """Renderers: result records -> text (rich table, JSON, CSV, Markdown). Formatting only.
 
-The rich tables live here; CSV and Markdown in `render_plain`, shared formatting in `render_fmt`
-(re-exported below, so `from tradeoff.render.tables import fmt, to_json, ...` keeps working).
+The rich tables live here; CSV and Markdown in `render.plain`, what both show in `render.views`,
+number and text formatting in `render.fmt`.
 """
 
 from __future__ import annotations
@@ -21,20 +21,20 @@ from rich.table import Table
 from rich.text import Text
 
 from tradeoff.data import MetricSpec
-from tradeoff.questions.results import ExplainResult, ParetoResult, RankResult, Row
+from tradeoff.questions.results import (
+    ExplainResult,
+    ParetoResult,
+    RankResult,
+    RankUncertainty,
+    Row,
+)
 from tradeoff.render.fmt import (
     DASH,
     budget_text,
-    csv_text,
     fmt,
     fmt_pct,
     fmt_score,
     formula_lines,
-    markdown_table,
-    md_escape,
-    pass_text,
-    raw,
-    to_json,
     violation_text,
 )
 from tradeoff.render.plain import (
@@ -45,35 +45,17 @@ from tradeoff.render.plain import (
     rank_csv,
     rank_markdown,
 )
-
-__all__ = [
-    "DASH",
-    "RENDERERS",
-    "explain_csv",
-    "explain_markdown",
-    "explain_table",
-    "fmt",
-    "fmt_pct",
-    "fmt_score",
-    "markdown_table",
-    "md_escape",
-    "pareto_csv",
-    "pareto_markdown",
-    "pareto_table",
-    "pass_text",
-    "rank_csv",
-    "rank_markdown",
-    "rank_table",
-    "to_json",
-    "to_text",
-    "violation_text",
-    "width",
-]
-
-# Older private names, kept for modules that imported them.
-_csv = csv_text
-_raw = raw
-
+from tradeoff.render.views import (
+    FILLED_NOTE,
+    RankView,
+    any_filled,
+    explain_filled,
+    explain_heading,
+    explain_odds,
+    odds_cells,
+    pareto_marks,
+    value_cells,
+)
 
 # Terminal output
 
@@ -87,8 +69,9 @@ def width() -> int:
     return shutil.get_terminal_size((100, 24)).columns if sys.stdout.isatty() else 100
 
 
-def to_text(renderables: Iterable[RenderableType], *, color: bool) -> str:
-    """Render rich objects to a string (ANSI colours only when `color`)."""
+def to_text(renderables: Iterable[RenderableType], *, color: bool, soft_wrap: bool = False) -> str:
+    """Render rich objects to a string (ANSI colours only when `color`). With `soft_wrap`, lines
+    are not wrapped at the width: the terminal folds them itself, and grep finds them whole."""
     buf = io.StringIO()
     console = Console(
         file=buf,
@@ -98,7 +81,7 @@ def to_text(renderables: Iterable[RenderableType], *, color: bool) -> str:
         color_system="auto" if color else None,
         highlight=False,
         emoji=False,
-        soft_wrap=False,
+        soft_wrap=soft_wrap,
     )
     for r in renderables:
         console.print(r)
@@ -191,7 +174,9 @@ class _Layout:
         return [Text(f"{what}: {', '.join(hidden)} ({tail})", style="dim")]
 
 
-def _sizes(metrics: Sequence[MetricSpec], rows: Sequence[Row], others: Sequence[int]) -> _Layout:
+def _sizes(
+    metrics: Sequence[MetricSpec], cells: list[list[str]], names: list[str], others: Sequence[int]
+) -> _Layout:
     """Widths of the candidate column and of each metric column, and the formatted cells.
 
     `others` are the widths of the remaining columns (rank, score, front, ...), which always
@@ -199,19 +184,10 @@ def _sizes(metrics: Sequence[MetricSpec], rows: Sequence[Row], others: Sequence[
     - and spaces), then long names fold; when even that is too wide, the last metric columns
     are left out, and named under the table.
     """
-    cells = [
-        [
-            fmt(v)
-            if v is not None or not r.filled or r.filled[j] is None
-            else f"{fmt(r.filled[j])}*"
-            for j, v in enumerate(r.values)
-        ]
-        for r in rows
-    ]
     widest = [max((len(c[j]) for c in cells), default=1) for j in range(len(metrics))]
     heads = [max(len(x) for x in _header(m).split("\n")) for m in metrics]
     natural = [max(w, h) for w, h in zip(widest, heads, strict=True)]
-    longest = max([len("candidate"), *(len(r.name) for r in rows)])
+    longest = max([len("candidate"), *(len(n) for n in names)])
     room = width() - sum(others) - len(others)  # one space between columns
     if sum(natural) + len(natural) + longest <= room:
         return _Layout(longest, natural, cells, len(metrics))
@@ -227,20 +203,6 @@ def _metric_columns(table: Table, metrics: Sequence[MetricSpec], sizes: Sequence
     for m, size in zip(metrics, sizes, strict=False):
         head = wrap(_header(m), size)
         table.add_column(Text(head), justify="right", overflow="fold", width=size)
-
-
-def _p_first(r: Row) -> Text:
-    p = r.extra.get("p_first")
-    return Text(DASH if p is None else f"{p:.2f}")
-
-
-def _interval(r: Row) -> Text:
-    iv = r.extra.get("rank_interval")
-    if iv is None:
-        return Text(DASH)
-    text = f"{iv[0]}" if iv[0] == iv[1] else f"{iv[0]}-{iv[1]}"
-    tied = r.extra.get("tied_with_leader")
-    return Text(f"~{text}" if tied else text, style="yellow" if tied else "")
 
 
 def provenance_text(prov: dict[str, Any]) -> str:
@@ -276,14 +238,14 @@ def provenance_text(prov: dict[str, Any]) -> str:
 
 def rank_table(res: RankResult) -> list[RenderableType]:
     weights = ", ".join(f"{m} {w:.2f}" for m, w in res.weights.items())
-    title = f"{res.title + ': ' if res.title else ''}profile {res.profile}, {res.method}"
-    shown = [*res.rows, *(res.infeasible if res.show_infeasible else [])]
+    view = RankView.of(res)
+    shown = view.rows
     table = _table()
     rank_w = len(str(len(shown)))
     front_w = 10 if res.show_infeasible and res.infeasible else 5
-    noisy = any("p_first" in r.extra for r in res.rows)
+    noisy = view.noisy
     extra_w = [6, 7] if noisy else []
-    lay = _sizes(res.metrics, shown, [rank_w, 5, *extra_w, front_w])
+    lay = _sizes(res.metrics, view.cells, [r.name for r in shown], [rank_w, 5, *extra_w, front_w])
     table.add_column("#", justify="right", no_wrap=True, width=rank_w)
     table.add_column("candidate", overflow="fold", width=lay.name)
     table.add_column("score", justify="right", no_wrap=True, width=5)
@@ -293,7 +255,7 @@ def rank_table(res: RankResult) -> list[RenderableType]:
     _metric_columns(table, res.metrics, lay.sizes)
     table.add_column("front", no_wrap=True, width=front_w)
     for r, c in zip(shown, lay.cells, strict=True):
-        extra = [_p_first(r), _interval(r)] if noisy else []
+        extra = _odds(r.uncertainty) if noisy else []
         if r.feasible:
             front = Text("yes", style="green") if r.on_front else Text("no", style="yellow")
             name = Text(wrap(r.name, lay.name, NAME_BREAKS))
@@ -301,9 +263,10 @@ def rank_table(res: RankResult) -> list[RenderableType]:
         else:
             name = Text(wrap(r.name, lay.name, NAME_BREAKS), style="dim")
             table.add_row(DASH, name, DASH, *extra, *c, Text("infeasible", style="red"))
-    out: list[RenderableType] = [Text(title, style="bold"), table, *lay.note(res.metrics)]
+    out: list[RenderableType] = [Text(view.title(res), style="bold"), table]
+    out += lay.note(res.metrics)
     out += _footnotes(shown, res.metrics)
-    out += _filled_note(shown)
+    out += _filled_note(view.filled)
     if res.confidence:
         out.append(Text(res.confidence, style="bold"))
     out.append(Text(f"weights: {weights}", style="dim"))
@@ -315,10 +278,14 @@ def rank_table(res: RankResult) -> list[RenderableType]:
     return out
 
 
-def _filled_note(rows: Iterable[Row]) -> list[RenderableType]:
-    if not any(r.filled for r in rows):
-        return []
-    return [Text("* no value: charged the worst value known (--missing worst)", style="dim")]
+def _odds(u: RankUncertainty | None) -> list[Text]:
+    p_first, interval = odds_cells(u)
+    tied = u is not None and u.tied_with_leader
+    return [Text(p_first), Text(interval, style="yellow" if tied else "")]
+
+
+def _filled_note(filled: bool) -> list[RenderableType]:
+    return [Text(f"* {FILLED_NOTE}", style="dim")] if filled else []
 
 
 def _excluded_lines(excluded: Sequence[tuple[str, list[str]]]) -> list[RenderableType]:
@@ -329,19 +296,16 @@ def _excluded_lines(excluded: Sequence[tuple[str, list[str]]]) -> list[Renderabl
     return [Text(f"excluded by --missing exclude: {shown}{more}", style="dim")]
 
 
-def _pareto_note(r: Row) -> str:
-    notes = ["knee"] if r.knee else []
-    notes += ["noise only"] if r.extra.get("noise_only") else []
-    return ", ".join([*notes, *([] if r.feasible else ["infeasible"])])
-
-
 def pareto_table(res: ParetoResult) -> list[RenderableType]:
     what = "non-dominated layers" if res.layers else "Pareto front"
     title = f"{res.title + ': ' if res.title else ''}{what} on {', '.join(res.dominance)}"
     table = _table()
-    notes = [_pareto_note(r) for r in res.rows]
+    notes = [", ".join(pareto_marks(r)) for r in res.rows]
     note_w = max([4, *(len(n) for n in notes)])
-    lay = _sizes(res.metrics, res.rows, [5, note_w] if res.layers else [note_w])
+    others = [5, note_w] if res.layers else [note_w]
+    lay = _sizes(
+        res.metrics, [value_cells(r) for r in res.rows], [r.name for r in res.rows], others
+    )
     if res.layers:
         table.add_column("layer", justify="right", no_wrap=True, width=5)
     table.add_column("candidate", overflow="fold", width=lay.name)
@@ -356,7 +320,7 @@ def pareto_table(res: ParetoResult) -> list[RenderableType]:
         table,
         *lay.note(res.metrics),
         *_footnotes([r for r in res.rows if r.feasible], res.metrics),
-        *_filled_note(res.rows),
+        *_filled_note(any_filled(res.rows)),
         *_excluded_lines(res.excluded),
         *([Text(res.hypervolume.summary(), style="dim")] if res.hypervolume else []),
     ]
@@ -388,12 +352,7 @@ def _explain_layout(
 
 
 def explain_table(res: ExplainResult) -> list[RenderableType]:
-    if res.rank is not None:
-        head = f"{res.name}: rank {res.rank} of {res.of}, score {fmt_score(res.score)}"
-    elif res.excluded_for:
-        head = f"{res.name}: not scored (excluded: no value for {', '.join(res.excluded_for)})"
-    else:
-        head = f"{res.name}: infeasible, not scored"
+    head = explain_heading(res, res.name)
     cells = []
     for line in res.lines:
         unit = f" {line.metric.unit}" if line.metric.unit else ""
@@ -425,19 +384,11 @@ def explain_table(res: ExplainResult) -> list[RenderableType]:
         Text(f"{head} (profile {res.profile}, {res.method})", style="bold"),
         table,
     ]
-    if any(line.filled is not None for line in res.lines):
-        out.append(Text("* no value: charged the worst value known (--missing worst)", style="dim"))
+    out += _filled_note(explain_filled(res.lines))
     out += [Text(text) for text in formula_lines(res)]
-    if "p_first" in res.extra:
-        x, draws = res.extra, res.extra["uncertainty"]
-        low, high = x["rank_interval"]
-        tied = "; tied with the leader within noise" if x["tied_with_leader"] else ""
-        out.append(
-            Text(
-                f"under noise: P(first) {x['p_first']:.2f}, median rank {fmt(x['rank_median'])},"
-                f" 90% of ranks {low}-{high}{tied} ({draws['samples']} draws, seed {draws['seed']})"
-            )
-        )
+    odds = explain_odds(res)
+    if odds:
+        out.append(Text(odds))
     if not source_w and any(sources):
         out.append(Text("sources not shown at this width (see --format json)", style="dim"))
     if res.budgets:
@@ -470,19 +421,19 @@ Renderer = Callable[[Any, bool], str]
 RENDERERS: dict[str, dict[str, Renderer]] = {
     "rank": {
         "table": lambda r, c: to_text(rank_table(r), color=c),
-        "json": lambda r, c: to_json(r),
+        "json": lambda r, c: r.to_json_text(),
         "csv": lambda r, c: rank_csv(r),
         "markdown": lambda r, c: rank_markdown(r),
     },
     "pareto": {
         "table": lambda r, c: to_text(pareto_table(r), color=c),
-        "json": lambda r, c: to_json(r),
+        "json": lambda r, c: r.to_json_text(),
         "csv": lambda r, c: pareto_csv(r),
         "markdown": lambda r, c: pareto_markdown(r),
     },
     "explain": {
         "table": lambda r, c: to_text(explain_table(r), color=c),
-        "json": lambda r, c: to_json(r),
+        "json": lambda r, c: r.to_json_text(),
         "csv": lambda r, c: explain_csv(r),
         "markdown": lambda r, c: explain_markdown(r),
     },
