@@ -19,7 +19,6 @@ from tradeoff.cli.app import app
 from tradeoff.data import BudgetSpec, MetricSpec, StudyData
 from tradeoff.errors import UsageError
 from tradeoff.questions.study import Study
-from tradeoff.render.fmt import to_json as render_json
 
 TIE = 1e-9
 
@@ -383,7 +382,7 @@ def test_the_infeasible_list_matches_its_records(tmp_path: Path) -> None:
     # The JSON of the infeasible list is encoded in bulk: it must say what the records say.
     path = _many_infeasible(tmp_path)
     result = tradeoff.load(path).rank_result(missing="worst")
-    doc = json.loads(render_json(result))
+    doc = json.loads(result.to_json_text())
     assert doc["infeasible"] == [
         {"name": r.name, "violations": [v.violation() for v in r.violations]}
         for r in result.infeasible
