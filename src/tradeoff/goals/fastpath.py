@@ -35,7 +35,7 @@ DECLINED = {
     # `_mapping` refuses keys outside the sets above). tests/test_rules.py checks that these and
     # the sets above together are exactly the models' fields.
     "top": frozenset(("workload",)),
-    "metric": frozenset(("source",)),
+    "metric": frozenset(("source", "role", "formula")),
     "bound": frozenset(),
     "candidate": frozenset(
         (
