@@ -457,3 +457,164 @@ def test_the_real_files_example_reads_the_files_as_published() -> None:
             ],
         )
     assert data.names == ["a100", "h100"]
+
+
+# --- patterns, templates, joins and runs ------------------------------------------------------
+
+
+def test_a_pattern_matching_nothing_or_leading_out_is_an_error(tmp_path: Path) -> None:
+    goals = PER_TASK.replace("lm_eval/llama-3-8b-instruct/hellaswag/*.json", "nowhere/**/*.json")
+    lines = _fail(_setup(tmp_path / "a", goals))
+    assert lines == [
+        "goals.yaml:8:64: candidates[0].from[1]: pattern 'nowhere/**/*.json': matches no file"
+    ]
+    inner = tmp_path / "b"
+    path = _setup(inner, PER_TASK)
+    outside = tmp_path / "secret"
+    outside.mkdir()
+    shutil.copy(inner / HELLASWAG, outside / "results_x.json")
+    (inner / "lm_eval/llama-3-8b-instruct/hellaswag/escape").symlink_to(outside)
+    goals = PER_TASK.replace("hellaswag/*.json", "hellaswag/**/*.json")
+    path.write_text(textwrap.dedent(goals), encoding="utf-8")
+    lines = _fail(path)
+    assert len(lines) == 1 and "through a symlink" in lines[0]
+    assert "'lm_eval/llama-3-8b-instruct/hellaswag/escape/results_x.json'" in lines[0]
+
+
+def test_each_names_from_stem_and_parent_and_joins_other_candidates(tmp_path: Path) -> None:
+    goals = """\
+    version: 1
+    metrics:
+      arc:  {direction: max, unit: "%", source: {lm_eval: {task: arc_challenge, field: acc_norm}}}
+      cost: {direction: min}
+    candidates:
+      - {name: llama-3-8b-instruct, metrics: {cost: 3}}
+      - {name: llama-3-8b, metrics: {cost: 1}}
+      - {name: other, metrics: {cost: 2, arc: 40}}
+      - each: "lm_eval/*/arc_challenge/results_*.json"
+        name: "{parent}"
+        join: name
+        tags: [lm-eval]
+    """
+    path = _setup(tmp_path, goals)
+    # {parent} is the folder holding each file: arc_challenge for both, so they clash.
+    assert _fail(path) == [
+        "goals.yaml:10:11: candidates[3].name: 'lm_eval/llama-3-8b-instruct/arc_challenge/"
+        "results_2024-09-02T10-15-00.123456.json' and 'lm_eval/llama-3-8b/arc_challenge/"
+        "results_2024-09-03T09-00-00.000000.json' both give the name 'arc_challenge'"
+    ]
+    # {stem}: the file name without its extension, one name per file; joined, they name no
+    # candidate, and validate counts them.
+    path.write_text(textwrap.dedent(goals.replace('name: "{parent}"', 'name: "{stem}"')))
+    ok = runner.invoke(app, ["validate", str(path)])
+    assert ok.exit_code == 0, ok.stderr
+    assert ok.stdout.endswith(", 2 joined rows naming no candidate ignored\n")
+    # {1}: what the first * matched, the model's folder: each file joins its candidate.
+    path.write_text(textwrap.dedent(goals.replace('name: "{parent}"', 'name: "{1}"')))
+    data = tradeoff.load(path).data
+    base = json.loads(
+        (
+            REAL / "lm_eval/llama-3-8b/arc_challenge/results_2024-09-03T09-00-00.000000.json"
+        ).read_text()
+    )
+    assert data.names == ["llama-3-8b-instruct", "llama-3-8b", "other"]
+    assert data.values[1, 0] == pytest.approx(
+        100 * base["results"]["arc_challenge"]["acc_norm,none"]
+    )
+    assert [sorted(t) for t in data.tags] == [["lm-eval"], ["lm-eval"], []]
+    unknown = goals.replace('name: "{parent}"', 'name: "{model}"')
+    path.write_text(textwrap.dedent(unknown))
+    assert _fail(path) == [
+        "goals.yaml:10:11: candidates[3].name: the template has {model}, which "
+        "'lm_eval/llama-3-8b-instruct/arc_challenge/results_2024-09-02T10-15-00.123456.json' does "
+        "not fill (it offers {1}, {2}, {stem}, {parent})"
+    ]
+
+
+def test_a_glob_of_tables_is_read_as_one(tmp_path: Path) -> None:
+    (tmp_path / "sweeps").mkdir()
+    (tmp_path / "sweeps/a100.csv").write_text("name,latency (ms),GPU\nm-a100,120,A100\n")
+    (tmp_path / "sweeps/h100.csv").write_text("name,latency (ms),GPU\nm-h100,60,H100\n")
+    goals = """\
+    version: 1
+    metrics:
+      latency: {direction: min, unit: s}
+      cost: {direction: min}
+    candidates:
+      - from: "sweeps/*.csv"
+        tag_columns: [GPU]
+        metrics: {cost: 1}
+      - {name: api, metrics: {latency: 0.5, cost: 2}}
+    """
+    path = tmp_path / "goals.yaml"
+    path.write_text(textwrap.dedent(goals))
+    data = tradeoff.load(path).data
+    assert data.names == ["m-a100", "m-h100", "api"]
+    np.testing.assert_allclose(data.values[:, 0], [0.12, 0.06, 0.5])
+    np.testing.assert_allclose(data.values[:, 1], [1, 1, 2])
+    assert [sorted(t) for t in data.tags] == [["A100"], ["H100"], []]
+    assert data.provenance_of(1, 0)["source"] == "sweeps/h100.csv"
+    (tmp_path / "sweeps/h100.csv").write_text("name,latency (ms),GPU,cost\nm-a100,60,H100,3\n")
+    lines = _fail(path)
+    assert lines == [
+        "goals.yaml:6:11: candidates[0].from: sweeps/h100.csv row 1: duplicate name 'm-a100' "
+        "(also sweeps/a100.csv row 1); add `combine:` to combine such rows",
+    ]
+    (tmp_path / "sweeps/h100.csv").write_text("name,latency (ms),GPU,cost\nm-h100,60,H100,3\n")
+    assert _fail(path) == [
+        "goals.yaml:6:11: candidates[0].from: sweeps/h100.csv row 1: cost is in the file and "
+        "under `metrics:` (line 8); keep one"
+    ]
+
+
+def test_a_file_of_several_runs_needs_run_or_each(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tradeoff.sources import readers
+    from tradeoff.sources.kinds import FileKind, Found, NotHere
+
+    # A stand-in for a serving reader (the real one registers itself the same way): the file
+    # holds one run per line, as `vllm bench serve --append-result` writes them.
+    def runs(f: object) -> list[dict[str, object]]:
+        return [{"run": k, "rate": r["request_rate"]} for k, r in enumerate(f.data())]  # type: ignore[attr-defined]
+
+    def lookup(f: object, request: object) -> Found | NotHere:
+        run = f.data()[f.run or 0]  # type: ignore[attr-defined]
+        return Found(float(run[request.spec]), None, {"source": f.display, "run": f.run})  # type: ignore[attr-defined]
+
+    monkeypatch.setitem(readers.KINDS, "serving_runs", FileKind(runs=runs))
+    monkeypatch.setitem(readers.READERS, "json", readers.SourceReader(None, lookup))
+    lines = [
+        json.dumps({"request_throughput": r, "duration": 10, "request_rate": q})
+        for r, q in [(0.9, 1), (3.5, 4), (7.0, "inf")]
+    ]
+    (tmp_path / "runs.jsonl").write_text("\n".join(lines) + "\n")
+    goals = """\
+    version: 1
+    metrics:
+      throughput: {direction: max, source: {json: request_throughput}}
+    candidates:
+      - name: one
+        from: runs.jsonl
+      - name: other
+        metrics: {throughput: 1}
+    """
+    path = tmp_path / "goals.yaml"
+    path.write_text(textwrap.dedent(goals))
+    assert _fail(path) == [
+        "goals.yaml:6:11: candidates[0].from: 'runs.jsonl' holds 3 runs (run 0 rate 1, run 1 "
+        "rate 4, run 2 rate inf); choose one with `run: N`, or make one candidate per run with "
+        "`each:`"
+    ]
+    path.write_text(
+        textwrap.dedent(goals.replace("from: runs.jsonl", "from: runs.jsonl\n        run: 1"))
+    )
+    assert tradeoff.load(path).data.values[0, 0] == 3.5
+    each = goals.replace(
+        "      - name: one\n        from: runs.jsonl\n",
+        '      - each: runs.jsonl\n        name: "q{rate}"\n',
+    )
+    path.write_text(textwrap.dedent(each))
+    data = tradeoff.load(path).data
+    assert data.names == ["q1", "q4", "qinf", "other"]
+    np.testing.assert_allclose(data.values[:, 0], [0.9, 3.5, 7.0, 1])

@@ -54,6 +54,7 @@ def fill(
     """Fill `row` from `files` for every metric with a file source; errors go to `ctx`."""
     from tradeoff.sources.readers import READERS
 
+    files = [f for f in files if _one_run(ctx, f, place)]
     unread = {id(f) for f in files}
     for metric, (key, spec) in ctx.file_sources.items():
         reader = READERS.get(key)
@@ -67,6 +68,43 @@ def fill(
         if id(f) in unread:
             what = f"{_shown(f)} is {_kind_words(f.kind)}, but no metric's `source` reads it"
             ctx.fail(place(f), what)
+
+
+def _one_run(ctx: Context, f: SourceFile, place: Callable[[SourceFile], yamlio.Loc]) -> bool:
+    """A file holding several runs is read at `run: N` (or one candidate per run with `each:`).
+
+    False (with an error in `ctx`) when the file holds several and none is chosen, or the one
+    chosen is not there, or `run:` names a run in a file of one."""
+    from tradeoff.sources.common import SourceProblem
+    from tradeoff.sources.readers import file_runs
+
+    try:
+        runs = file_runs(f)
+    except SourceProblem as exc:
+        for where, what in exc.problems:
+            ctx.fail(place(f), f"{where}: {what}" if where else what)
+        return False
+    if runs is None or len(runs) <= 1:
+        if f.run is not None and f.run > 0:
+            ctx.fail(place(f), f"`run: {f.run}`, but {_shown(f)} holds one run (run 0)")
+            return False
+        return True
+    if f.run is not None and f.run < len(runs):
+        return True
+    labels = ", ".join(
+        "run " + " ".join(f"{k} {v}" if k != "run" else str(v) for k, v in r.items())
+        for r in runs[:5]
+    )
+    more = f" and {len(runs) - 5} more" if len(runs) > 5 else ""
+    if f.run is not None:
+        what = f"`run: {f.run}`, but {_shown(f)} holds {len(runs)} runs ({labels}{more})"
+    else:
+        what = (
+            f"{_shown(f)} holds {len(runs)} runs ({labels}{more}); choose one with `run: N`, "
+            "or make one candidate per run with `each:`"
+        )
+    ctx.fail(place(f), what)
+    return False
 
 
 def _kind_words(kind: str) -> str:

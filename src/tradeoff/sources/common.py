@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
 MAX_PROBLEMS = 20
-"""Problems kept per file; the rest are counted in one last "and N more problems"."""
+"""Problems kept per file; the last one kept says how many there are ("20 of 46 shown")."""
 MAX_JSON_BYTES = 64 * 1024 * 1024
 """lm-eval and optimum-benchmark reports are kilobytes; refuse to parse anything this big."""
 
@@ -92,10 +93,21 @@ class Problems:
     def raise_if_any(self) -> None:
         if not self.kept:
             return
-        problems = list(self.kept)
+        # Row order: a file's own problems first, then by row (or line), whatever column found them.
+        problems = sorted(self.kept, key=_row_of)
         if self.dropped:
-            problems.append((self.display, f"and {self.dropped} more problems"))
+            place, what = problems[-1]
+            total = len(problems) + self.dropped
+            problems[-1] = (place, f"{what} ({len(problems)} of {total} shown)")
         raise SourceProblem(problems)
+
+
+_ROW = re.compile(r" (?:row|line) (\d+)")
+
+
+def _row_of(problem: tuple[str, str]) -> int:
+    match = _ROW.search(problem[0])
+    return int(match.group(1)) if match else 0
 
 
 @dataclass
