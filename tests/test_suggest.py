@@ -27,15 +27,35 @@ def test_suggestions_by_hand(tmp_path: Path) -> None:
     # Feasible in GOALS: model-a, model-b-q4, model-d (model-c breaks latency_p95 <= 800).
     # quality worst 44.3 -> 44.3 * 0.75 = 33.225 -> 33.22 (rounded down, away from candidates)
     # cost worst 0.0078 -> 0.00975; latency worst 640 -> 800; memory worst 90 -> 112.5
-    # energy worst 0.9 -> 1.125; safety worst 0.91 -> 0.6825 (range [0, 1] does not bind)
+    # energy worst 0.9 -> 1.125; safety worst 0.91 -> 0.6825, looser than the file's own
+    # min 0.9: that one is kept (a pasted suggestion never loosens a budget)
     assert block == {
         "quality": {"min": 33.22},
         "cost": {"max": 0.00975},
         "latency_p95": {"max": 800},
         "memory": {"max": 112.5},
         "energy": {"max": 1.125},
-        "safety": {"min": 0.6825},
+        "safety": {"min": 0.9},
     }
+    assert (
+        "  safety:      {min: 0.9}             # kept the file's min 0.9: the suggestion (0.6825)"
+        " would\n" in result.stdout
+    )
+
+
+def test_a_suggestion_never_loosens_the_files_budget_and_fits_100_columns() -> None:
+    result = runner.invoke(app, ["suggest-budgets", str(ROOT / "goals.yaml")])
+    block = yaml.safe_load(result.stdout)["budgets"]
+    own = yaml.safe_load((ROOT / "goals.yaml").read_text())["budgets"]
+    # latency_p50's worst feasible value, loosened by 25%, is above the file's max: kept
+    assert own["latency_p50"] == {"max": 8000}
+    assert block["latency_p50"] == {"max": 8000}
+    assert block["safety"] == {"min": 0.85}
+    assert "the suggestion (8843) would" in result.stdout
+    assert max(len(line) for line in result.stdout.splitlines()) <= 100
+    doc = tradeoff.load(ROOT / "goals.yaml").suggest_budgets_result().to_json()
+    kept = {b["metric"]: b["kept_from_file"] for b in doc["budgets"]}
+    assert kept["latency_p50"] and kept["safety"] and not kept["quality"]
 
 
 def test_pasted_suggestion_validates_and_every_feasible_candidate_passes(tmp_path: Path) -> None:
@@ -62,7 +82,9 @@ def test_shipped_goals_suggestion_pastes(tmp_path: Path) -> None:
 def test_range_clips_and_bad_headroom(tmp_path: Path) -> None:
     path = write_goals(tmp_path)
     result = runner.invoke(app, ["suggest-budgets", str(path), "--headroom", "200%"])
-    assert yaml.safe_load(result.stdout)["budgets"]["safety"] == {"min": 0}
+    # 0.91 - 200% clips to the range's 0, but the file's own min 0.9 is tighter: kept
+    assert yaml.safe_load(result.stdout)["budgets"]["safety"] == {"min": 0.9}
+    assert "suggestion (0) would" in result.stdout
     ten = runner.invoke(app, ["suggest-budgets", str(path), "--headroom", "10"])
     assert ten.exit_code == 2 and "write 10% for 10 percent" in ten.stderr  # not 1000%
     for bad in ("-5%", "abc", "nan"):
@@ -114,10 +136,12 @@ def test_missing_values_and_kept_budgets_are_named(tmp_path: Path) -> None:
     )
     result = runner.invoke(app, ["suggest-budgets", str(path)])
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.splitlines()[4:] == [
+    lines = result.stdout.splitlines()
+    assert lines[lines.index("budgets:") + 1 :] == [
         '  q: {min: 45}              # worst feasible 60, "B"; "C" has no value and would fail it',
         '  c: {max: 3.75}            # worst feasible 3, "C"',
         '  s: {min: 0.75}            # worst feasible 1, "A"; "B" has no value and would fail it',
-        "# Not repeated above: the file's budgets with `tags:` or `level: warn` (c, s);",
-        "# keep them if they still hold.",
+        "# Not repeated above: the file's budgets with `tags:` or `level: warn` (c, s); "
+        "keep them if they",
+        "# still hold.",
     ]

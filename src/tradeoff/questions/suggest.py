@@ -26,6 +26,7 @@ class Suggestion:
     worst_by: str
     unit: str | None
     lacking: tuple[str, ...] = ()  # feasible candidates without a value: the budget fails them
+    loosened: float | None = None  # what was suggested when the file's own bound is tighter
 
 
 def parse_headroom(text: str) -> float:
@@ -88,11 +89,30 @@ def suggest(data: StudyData, headroom: float) -> list[Suggestion]:
         if not math.isfinite(limit):  # loosened past the largest float: no budget would bind
             continue
         lacking = tuple(data.names[int(k)] for k in ok[~has])
+        bound = "min" if m.maximize else "max"
+        limit, loosened = _never_looser(data, m.name, bound, limit)
         out.append(
-            Suggestion(m.name, "min" if m.maximize else "max", limit, worst,
-                       data.names[int(ok[pick])], m.unit, lacking)
+            Suggestion(m.name, bound, limit, worst, data.names[int(ok[pick])], m.unit, lacking,
+                       loosened)
         )  # fmt: skip
     return out
+
+
+def _never_looser(
+    data: StudyData, metric: str, bound: str, limit: float
+) -> tuple[float, float | None]:
+    """The file's own error-level bound (for every candidate) when it is tighter than `limit`:
+    a suggestion pasted in place of `budgets:` must never loosen a budget silently."""
+    own = [
+        b.limit
+        for b in data.budgets
+        if b.metric == metric and b.bound == bound and b.tags is None and b.level == "error"
+    ]
+    if not own:
+        return limit, None
+    tightest = min(own) if bound == "max" else max(own)
+    looser = limit > tightest if bound == "max" else limit < tightest
+    return (tightest, limit) if looser else (limit, None)
 
 
 def _number(x: float) -> str:
@@ -144,6 +164,7 @@ class SuggestResult:
                     "worst_by": s.worst_by,
                     "unit": s.unit,
                     "lacking": list(s.lacking),
+                    "kept_from_file": s.loosened is not None,
                 }
                 for s in self.suggestions
             ],
@@ -154,33 +175,55 @@ class SuggestResult:
         """The suggestions as a commented `budgets:` block, ready to paste into a goals file."""
         n = self.feasible
         who = "the feasible candidate" if n == 1 else f"the {n} feasible candidates"
-        lines = [
-            f"# Suggested budgets for {self.file}: for each metric, the least favourable value "
-            "among",
-            f"# {who}, loosened by {self.headroom:.0%}. Paste in place of `budgets:`;",
-            "# tighten them where the team has firmer limits.",
-            "budgets:",
-        ]
+        lines = _comment(
+            f"Suggested budgets for {self.file}: for each metric, the least favourable value "
+            f"among {who}, loosened by {self.headroom:.0%} (where the file's own bound is "
+            "tighter, it is kept). Paste in place of `budgets:`; tighten them where the team "
+            "has firmer limits.",
+            "",
+        )
+        lines.append("budgets:")
         width = max((len(s.metric) for s in self.suggestions), default=0)
-        lines += [_line(s, width) for s in self.suggestions]
+        for s in self.suggestions:
+            lines += _line(s, width)
         if not self.suggestions:
             lines.append("  {}  # no feasible candidate has any value")
         if self.kept:
-            lines.append(
-                f"# Not repeated above: the file's budgets with `tags:` or `level: warn` "
-                f"({', '.join(self.kept)});"
+            lines += _comment(
+                "Not repeated above: the file's budgets with `tags:` or `level: warn` "
+                f"({', '.join(self.kept)}); keep them if they still hold.",
+                "",
             )
-            lines.append("# keep them if they still hold.")
         return "\n".join(lines) + "\n"
 
 
-def _line(s: Suggestion, width: int) -> str:
+WIDTH = 100  # every line of the YAML fits this many columns (names and paths aside)
+
+
+def _comment(text: str, indent: str) -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(
+        text, WIDTH, initial_indent=f"{indent}# ", subsequent_indent=f"{indent}# ",
+        break_long_words=False, break_on_hyphens=False,
+    )  # fmt: skip
+
+
+def _line(s: Suggestion, width: int) -> list[str]:
     unit = f" {s.unit}" if s.unit else ""
     bound = f"{{{s.bound}: {_number(s.limit)}}}"
     worst = f"worst feasible {_number(s.worst)}{unit}, {json.dumps(s.worst_by)}"
+    if s.loosened is not None:
+        worst = (
+            f"kept the file's {s.bound} {_number(s.limit)}{unit}: the suggestion "
+            f"({_number(s.loosened)}) would loosen it; {worst}"
+        )
     if s.lacking:
         shown = ", ".join(json.dumps(n) for n in s.lacking[:3])
         more = f" and {len(s.lacking) - 3} more" if len(s.lacking) > 3 else ""
         verb = "has" if len(s.lacking) == 1 else "have"
         worst += f"; {shown}{more} {verb} no value and would fail it"
-    return f"  {s.metric + ':':{width + 1}} {bound:22} # {worst}"
+    head = f"  {s.metric + ':':{width + 1}} {bound:22} "
+    rest = _comment(worst, " " * len(head))
+    first = head + rest[0].lstrip()
+    return [first, *rest[1:]] if len(first) <= WIDTH else [head.rstrip(), *rest]
