@@ -646,3 +646,41 @@ def test_explain_of_a_name_that_is_not_there_helps(
         "error: unknown candidate 'goals.yaml' (the candidate's name comes first: NAME"
         " goals.yaml)\n"
     )
+
+
+def test_the_missing_value_hint_never_offers_a_fix_that_leaves_no_candidate() -> None:
+    from conftest import ROOT
+
+    path = ROOT / "examples" / "llama-8b-quantization" / "goals.yaml"
+    result = invoke("rank", str(path))
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert lines and all(
+        line.endswith(
+            "use --missing worst (charges the worst known value); "
+            "--missing exclude would leave no candidate"
+        )
+        for line in lines
+    ), lines
+    # What it offers works: an answer, not "no candidate left".
+    worst = invoke("rank", str(path), "--missing", "worst")
+    assert worst.exit_code == 0 and "no candidate" not in worst.stderr
+
+
+def test_the_missing_value_hint_offers_exclude_and_metrics_where_they_leave_someone(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "g.yaml"
+    path.write_text(
+        "version: 1\nmetrics:\n  q: {direction: max}\n  c: {direction: min}\n"
+        "  lat: {direction: min}\nprofiles:\n  default: {q: 1, c: 1}\ncandidates:\n"
+        "  - {name: a, metrics: {q: 1, c: 2, lat: 3}}\n  - {name: b, metrics: {q: 2, c: 1}}\n"
+    )
+    result = invoke("rank", str(path))
+    assert result.stderr == (
+        f"{path}:10:28: b: no value for lat (used for dominance); use --missing exclude (leaves 1 "
+        "candidate) or --metrics q,c (compare without lat) or --missing worst (charges the "
+        "worst known value)\n"
+    )
+    for fix in (["--missing", "exclude"], ["--metrics", "q,c"]):
+        assert invoke("rank", str(path), *fix).exit_code == 0

@@ -278,6 +278,7 @@ def _apply_missing(
         return values, filled, rows, []
     if policy == "error":
         diags = []
+        hint = _missing_hint(needed, weighted, lacking, np.asarray(bad, dtype=bool))
         shown = rows[bad]
         for i, miss in zip(shown[:MAX_LISTED], lacking[bad][:MAX_LISTED], strict=True):
             names = [needed[k] for k in np.flatnonzero(miss)]
@@ -290,7 +291,7 @@ def _apply_missing(
                     int(data.cand_lines[i]),
                     int(data.cols[i, 0]) if data.cols.size else 1,
                     data.names[i] + place,
-                    f"no value for {what}; use --missing exclude or --missing worst",
+                    f"no value for {what}; {hint}",
                 )
             )
         if len(shown) > MAX_LISTED:
@@ -325,6 +326,25 @@ def _apply_missing(
 
 
 MAX_LISTED = 20  # candidates named in a missing-value error; the rest are counted
+
+
+def _missing_hint(
+    needed: list[str], weighted: list[str], lacking: NDArray[np.bool_], bad: NDArray[np.bool_]
+) -> str:
+    """What to do about missing values, offering only fixes that leave a candidate: `--missing
+    exclude` when someone has every value, `--metrics` without metrics that are compared but
+    not weighted, and `--missing worst` (always an answer)."""
+    ways = []
+    if not bad.all():
+        left = int((~bad).sum())
+        ways.append(f"--missing exclude (leaves {left} candidate{'s' if left != 1 else ''})")
+    holes = [m for k, m in enumerate(needed) if lacking[:, k].any()]
+    keep = [m for m in needed if m not in holes]
+    if holes and keep and not any(m in weighted for m in holes):  # compared, not weighted
+        ways.append(f"--metrics {','.join(keep)} (compare without {', '.join(holes)})")
+    ways.append("--missing worst (charges the worst known value)")
+    note = "" if not bad.all() else "; --missing exclude would leave no candidate"
+    return f"use {' or '.join(ways)}{note}"
 
 
 def _row_word(prov: dict[str, object]) -> str:
