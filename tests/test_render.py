@@ -73,7 +73,8 @@ Chat assistant model selection: profile default, weighted-sum
 3 model-b-q4 0.582    44.3      0.0002         210      6        0.3   0.91 yes
 - model-c        -    70.1      0.0031         920    140        1.4   0.97 infeasible
 model-c is infeasible: latency_p95 920 ms > max 800 ms; memory 140 GB > max 80 GB (warn)
-model-d leads with p=1.00; no other candidate is within noise (4000 draws, seed 0)
+model-d leads with p=1.00; no other candidate is within noise (the stderr of quality; other metrics
+exact; 4000 draws, seed 0)
 weights: quality 0.40, cost 0.20, latency_p95 0.20, safety 0.20
 """)
 
@@ -90,7 +91,7 @@ def test_rank_markdown_exact(goals_path: Path) -> None:
 | 3 | model-b-q4 | 0.582 | 44.3 | 0.0002 | 210 | 6 | 0.3 | 0.91 | front |
 | - | model-c | - | 70.1 | 0.0031 | 920 | 140 | 1.4 | 0.97 | infeasible: latency_p95 920 ms > max 800 ms; memory 140 GB > max 80 GB |
 
-model-d leads with p=1.00; no other candidate is within noise (4000 draws, seed 0)
+model-d leads with p=1.00; no other candidate is within noise (the stderr of quality; other metrics exact; 4000 draws, seed 0)
 """)
 
 

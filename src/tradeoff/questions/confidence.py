@@ -145,7 +145,8 @@ def uncertainty(s: Setting, samples: int, seed: int) -> Uncertainty:
 
 
 def summary(s: Setting, u: Uncertainty) -> str:
-    """One line: who leads, with what probability, and who is within noise of it."""
+    """One line: who leads, with what probability, who is within noise of it, and which
+    metrics' stderr that noise is."""
     if not len(s.names):
         return ""
     tied = [name for name, t in zip(s.names, u.tied_with_leader, strict=True) if t]
@@ -155,7 +156,14 @@ def summary(s: Setting, u: Uncertainty) -> str:
         line += f"; {within} {'is' if len(tied) == 1 else 'are'} within noise"
     else:
         line += "; no other candidate is within noise"
-    return f"{line} ({u.samples} draws, seed {u.seed})"
+    # Say which noise: a large gap in score can be "within noise" when one weighted metric has
+    # a wide stderr, and the other metrics are taken as exact.
+    noisy = [m for k, m in enumerate(s.metrics) if bool((s.se[:, k] > 0).any())]
+    names = " and ".join([", ".join(noisy[:-1]), noisy[-1]] if len(noisy) > 1 else noisy)
+    which = f"the stderr of {names}" if noisy else "no stderr"
+    if len(noisy) < len(s.metrics):
+        which += "; other metrics exact"
+    return f"{line} ({which}; {u.samples} draws, seed {u.seed})"
 
 
 def fields(
