@@ -83,15 +83,15 @@ def test_table_shows_a_confidence_line_only_when_stderr_exists(tmp_path: Path) -
     # p = 0.668 with seed 0 (exactly: 0.664); --uncertainty's 10,000 draws give 0.665.
     result = runner.invoke(app, ["rank", str(write_goals(tmp_path, CLOSE))])
     assert (
-        "alpha leads with p=0.67; beta is within noise (the stderr of quality; other metrics exact; 4000 draws, seed 0)"
-        in result.stdout
+        "alpha leads with p=0.67; beta is within noise "
+        "(the stderr of quality; other metrics exact; 4000 draws, seed 0)" in result.stdout
     )
     md = runner.invoke(app, ["rank", str(write_goals(tmp_path, CLOSE)), "-f", "markdown"])
     assert "alpha leads with p=0.67" in md.stdout
     full = runner.invoke(app, ["rank", str(write_goals(tmp_path, CLOSE)), "--uncertainty"])
     assert (
-        "alpha leads with p=0.66; beta is within noise (the stderr of quality; other metrics exact; 10000 draws, seed 0)"
-        in full.stdout
+        "alpha leads with p=0.66; beta is within noise "
+        "(the stderr of quality; other metrics exact; 10000 draws, seed 0)" in full.stdout
     )
     plain = runner.invoke(app, ["rank", str(write_goals(tmp_path, CLOSE)), "-f", "json"])
     assert "p_first" not in plain.stdout and "uncertainty" not in plain.stdout
