@@ -97,7 +97,9 @@ def apply(
     Returns, per formula metric, the rows whose value its formula computed.
     """
     index = {c: j for j, c in enumerate(columns)}
-    loaded_se = stderr.copy()
+    # stderr as loaded: only formula columns get written below, so only they need a copy
+    loaded_se = {c: stderr[:, j] for c, j in index.items()}
+    loaded_se.update({m: stderr[:, index[m]].copy() for m in compiled})
     grads: dict[str, Grads] = {}
     derived: dict[str, NDArray[np.bool_]] = {}
     n = values.shape[0]
@@ -114,7 +116,7 @@ def apply(
             continue
         env = {name: (values[:, index[name]], grads.get(name, {name: 1.0})) for name in c.names}
         bases = {b for name in c.names for b in env[name][1]}
-        noisy = [b for b in bases if not np.isnan(loaded_se[rows, index[b]]).all()]
+        noisy = [b for b in bases if not np.isnan(loaded_se[b]).all()]
         with np.errstate(all="ignore"):
             value, g = _eval(c.tree, env, bool(noisy))
             result = np.broadcast_to(np.asarray(value, dtype=np.float64), (n,))
@@ -122,7 +124,7 @@ def apply(
             _report_rows(bad, _not_finite(c), m, report)
             values[rows, j] = result[rows]
             if noisy:
-                stderr[rows, j] = _stderr(g, noisy, loaded_se, index, n)[rows]
+                stderr[rows, j] = _stderr(g, noisy, loaded_se, n)[rows]
                 grads[m] = {b: np.where(rows, g.get(b, 0.0), 0.0) for b in bases}
                 grads[m][m] = given.astype(np.float64)
     return derived
@@ -148,11 +150,11 @@ def _report_rows(mask: NDArray[np.bool_], what: str, metric: str, report: Report
         report(metric, int(rows[MAX_REPORTED]), f"... and {len(rows) - MAX_REPORTED} more like it")
 
 
-def _stderr(g: Grads, noisy: list[str], loaded_se: F64, index: Mapping[str, int], n: int) -> F64:
+def _stderr(g: Grads, noisy: list[str], loaded_se: Mapping[str, F64], n: int) -> F64:
     var = np.zeros(n)
     known = np.zeros(n, dtype=bool)
     for b in noisy:
-        se = loaded_se[:, index[b]]
+        se = loaded_se[b]
         has = ~np.isnan(se)
         known |= has
         var += np.where(has, (np.asarray(g.get(b, 0.0)) * np.where(has, se, 0.0)) ** 2, 0.0)
