@@ -400,3 +400,27 @@ def test_first_price_reads_the_start_date_of_the_first_conditional_price() -> No
     assert _first_price(SimpleNamespace(prices=[dated, undated])) == dt.date(2024, 5, 13)
     assert _first_price(SimpleNamespace(prices=[undated, dated])) is None
     assert _first_price(SimpleNamespace(prices=ModelPrice())) is None
+
+
+def test_the_one_cost_axis_example_ranks_api_and_self_hosted_by_hand() -> None:
+    path = ROOT / "examples" / "one-cost-axis" / "goals.yaml"
+    out = rank_json(path)
+    cost = {c["name"]: c["metrics"]["cost"] for c in out["candidates"]}
+    # workload 137 in / 190 out; genai-prices 0.2.3 (USD per 1M tokens in/out):
+    #   claude-haiku-4-5 1/5:    1000 * (137 * 1 + 190 * 5) / 1e6 = 1.087
+    #   gpt-4.1-mini 0.4/1.6:    1000 * (137 * 0.4 + 190 * 1.6) / 1e6 = 0.3588
+    # self-hosted, 1 GPU x USD/hour / (request_throughput of the vLLM file) / 3600 * 1000:
+    assert cost == pytest.approx(
+        {
+            "claude-haiku-4.5": 1.087,
+            "gpt-4.1-mini": 0.3588,
+            "llama-3-8b@1xA100": 1.64 / 3.6 / 1.1647651486482073,
+            "llama-3-8b@1xH100": 2.90 / 3.6 / 1.8633739431904777,
+        },
+        rel=1e-9,
+    )
+    ttft = {c["name"]: c["metrics"]["ttft"] for c in out["candidates"]}
+    assert ttft["llama-3-8b@1xA100"] == pytest.approx(126.86908692121507)  # mean_ttft_ms
+    inputs = {c["name"]: c["inputs"] for c in out["candidates"]}
+    assert inputs["llama-3-8b@1xH100"]["throughput"] == pytest.approx(1.8633739431904777)
+    assert inputs["gpt-4.1-mini"] == {"gpus": None, "gpu_price": None, "throughput": None}

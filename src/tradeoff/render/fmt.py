@@ -122,7 +122,7 @@ def formula_lines(res: Any) -> list[str]:
     """An explained candidate's inputs, and each computed value with its formula and the
     candidate's numbers (`res` is an ExplainResult). Formulas are shown on one line."""
     out = []
-    if res.inputs:
+    if any(x.value is not None for x in res.inputs):  # an API model has none: no line
         parts = []
         for x in res.inputs:
             se = f" ± {fmt(x.stderr)}" if x.stderr is not None else ""
