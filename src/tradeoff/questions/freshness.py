@@ -109,9 +109,7 @@ def validate_result(data: StudyData, max_age: str | int | None = None) -> Valida
         candidates=len(data.names),
         budgets=len(data.budgets),
         profiles=len(data.profiles),
-        # the loader's warnings (a price date before the model's first recorded price), then
-        # the values older than --max-age
-        stale=[*data.warnings, *(stale(data, days) if days is not None else [])],
+        stale=stale(data, days) if days is not None else [],
         ignored_rows=sum(u["rows"] for u in data.meta.get("unmatched", [])),
     )
 

@@ -276,12 +276,7 @@ def _noisy_layers(data: StudyData, a: Analysis, k: float, *, peel: bool) -> NDAr
 
 
 def _notes(a: Analysis) -> list[str]:
-    """What stderr should say: the loader's warnings, and why nothing is left to show."""
-    warned = [f"{d.where}: {d.what}" for d in a.data.warnings]
-    return warned + _empty_note(a)
-
-
-def _empty_note(a: Analysis) -> list[str]:
+    """What stderr should say when nothing is left to show."""
     if len(a.rows) or not len(a.data.names):
         return []
     if a.excluded:

@@ -115,12 +115,13 @@ class Study:
 
     @property
     def warnings(self) -> list[Diagnostic]:
-        """Values that look like they are on another scale than their metric's (a `%` metric
+        """What the loader warned about (a price date before the model's first recorded price),
+        then values that look like they are on another scale than their metric's (a `%` metric
         given as a fraction beside percentages): valid input, but worth a look. The CLI prints
         them on stderr in every command."""
         from tradeoff.questions.scale import scale_warnings
 
-        return scale_warnings(self.data)
+        return [*self.data.warnings, *scale_warnings(self.data)]
 
     def __repr__(self) -> str:
         n, d = self.data.values.shape
