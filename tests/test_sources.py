@@ -39,7 +39,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tradeoff.sources.common import MAX_PROBLEMS, SourceProblem, excerpt
+from tradeoff.errors import MAX_LISTED
+from tradeoff.sources.common import SourceProblem, excerpt
 from tradeoff.sources.readers import (
     kind_of,
     price_per_request,
@@ -229,8 +230,8 @@ def test_problems_are_capped_and_cells_quoted_short_and_escaped(tmp_path: Path) 
     rows = "".join(f"r{i},{evil}\n" for i in range(50))
     path.write_text("name,quality\n" + rows)
     problems = problems_of(read_table, path, ["quality"])
-    assert len(problems) == MAX_PROBLEMS
-    assert problems[-1][1].endswith(f" ({MAX_PROBLEMS} of 50 shown)")
+    assert len(problems) == MAX_LISTED
+    assert problems[-1][1].endswith(f" ({MAX_LISTED} of 50 shown)")
     assert problems[0][1] == f"expected a finite number, got {excerpt(evil)}"
     assert "\x1b" not in problems[0][1] and "\\x1b[31m" in problems[0][1]
     assert len(problems[0][1]) < 90

@@ -50,6 +50,7 @@ class UsageError(TradeoffError):
     """A flag or argument is wrong (unknown profile, metric or candidate name)."""
 
 
+MAX_LISTED = 20  # problems (or candidates) a message lists; the rest are counted
 MAX_CHOICES = 500
 """Names "did you mean" compares a word with: difflib is quadratic in the lengths, and a file
 from a stranger may hold thousands of keys; beyond this many, no suggestion is made."""

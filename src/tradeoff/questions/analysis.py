@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 import numpy as np
 from numpy.typing import NDArray
@@ -18,7 +18,7 @@ from tradeoff.data import StudyData
 from tradeoff.engine import budgets, methods
 from tradeoff.engine.methods import Method
 from tradeoff.engine.normalize import minmax
-from tradeoff.errors import Diagnostic, InputError, UsageError, did_you_mean
+from tradeoff.errors import MAX_LISTED, Diagnostic, InputError, UsageError, did_you_mean
 
 Missing = Literal["error", "exclude", "worst"]
 TIE = 1e-9
@@ -194,8 +194,8 @@ def _nan_low(x: float) -> float:
     return -np.inf if np.isnan(x) else float(x)
 
 
-METHODS = ("weighted-sum", "weighted-product", "topsis")
-MISSING = ("error", "exclude", "worst")
+METHODS: tuple[str, ...] = get_args(Method)
+MISSING: tuple[str, ...] = get_args(Missing)
 
 
 def _check_options(opts: Options) -> None:
@@ -325,9 +325,6 @@ def _apply_missing(
     return values, filled, rows, []
 
 
-MAX_LISTED = 20  # candidates named in a missing-value error; the rest are counted
-
-
 def _missing_hint(
     needed: list[str], weighted: list[str], lacking: NDArray[np.bool_], bad: NDArray[np.bool_]
 ) -> str:
@@ -384,7 +381,7 @@ def _score(
                         else ""
                     ),
                 )
-                for r, c in bad[:20]
+                for r, c in bad[:MAX_LISTED]
             )
     return methods.score(method, x, maximize, w, [data.metrics[j].range for j in idx])
 

@@ -24,14 +24,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
-from tradeoff.errors import capped_choices
+from tradeoff.errors import MAX_LISTED, capped_choices
 from tradeoff.errors import excerpt as excerpt
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-MAX_PROBLEMS = 20
-"""Problems kept per file; the last one kept says how many there are ("20 of 46 shown")."""
 MAX_JSON_BYTES = 64 * 1024 * 1024
 """lm-eval and optimum-benchmark reports are kilobytes; refuse to parse anything this big."""
 
@@ -40,7 +38,7 @@ class SourceProblem(Exception):
     """One or more problems in a source file (or in the path to it).
 
     Attributes:
-        problems: `(place, what)` pairs, at most `MAX_PROBLEMS` plus a last "and N more".
+        problems: `(place, what)` pairs, at most `MAX_LISTED` plus a last "and N more".
     """
 
     def __init__(self, problems: Iterable[tuple[str, str]]) -> None:
@@ -63,7 +61,7 @@ def close_matches(word: str, choices: Iterable[str], n: int = 3) -> str:
 
 
 class Problems:
-    """Collects problems for one file, keeping the first `MAX_PROBLEMS` and counting the rest."""
+    """Collects problems for one file, keeping the first `MAX_LISTED` and counting the rest."""
 
     def __init__(self, display: str) -> None:
         self.display = display
@@ -75,7 +73,7 @@ class Problems:
 
     @property
     def room(self) -> int:
-        return MAX_PROBLEMS - len(self.kept)
+        return MAX_LISTED - len(self.kept)
 
     def add(self, place: str, what: str) -> None:
         if self.room > 0:

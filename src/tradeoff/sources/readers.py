@@ -183,7 +183,7 @@ def read_table(
     tag columns), allow rows to share a name, or give the rows of a `.json` file instead.
 
     Raises:
-        SourceProblem: every problem found, at most `MAX_PROBLEMS` of them plus a count.
+        SourceProblem: every problem found, at most `MAX_LISTED` of them plus a count.
     """
     from tradeoff.sources.tables import read_table as read
 
