@@ -157,10 +157,25 @@ def test_renderers_are_pure_functions_of_the_result(goals_path: Path) -> None:
     study = tradeoff.load(goals_path)
     res = study.rank_result(include_infeasible=True)
     for name, render in RENDERERS["rank"].items():
-        assert render(res, False) == render(res, False), name
-    coloured = RENDERERS["rank"]["table"](res, True)
+        assert render(res, False, 80) == render(res, False, 80), name
+    coloured = RENDERERS["rank"]["table"](res, True, 80)
     assert "\x1b[" in coloured  # colour is possible on a terminal ...
-    assert "\x1b[" not in RENDERERS["rank"]["table"](res, False)  # ... and absent otherwise
+    assert "\x1b[" not in RENDERERS["rank"]["table"](res, False, 80)  # ... and absent otherwise
+
+
+@pytest.mark.parametrize("command", ["rank", "pareto"])
+def test_tables_take_the_width_they_are_given(
+    goals_path: Path, command: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The width is passed like colour: COLUMNS (read by the CLI) does not reach the renderer.
+    study = tradeoff.load(goals_path)
+    res = study.rank_result(include_infeasible=True) if command == "rank" else study.pareto_result()
+    table = RENDERERS[command]["table"]
+    monkeypatch.setenv("COLUMNS", "200")
+    narrow, wide = table(res, False, 60), table(res, False, 140)
+    assert max(map(len, narrow.splitlines())) <= 60 < max(map(len, wide.splitlines()))
+    monkeypatch.setenv("COLUMNS", "50")
+    assert table(res, False, 60) == narrow
 
 
 def test_json_float_precision(goals_path: Path) -> None:

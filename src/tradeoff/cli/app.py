@@ -46,6 +46,7 @@ from tradeoff.cli.common import (
     not_an_input,
     parse_metrics,
     parse_weights,
+    terminal_width,
     use_color,
     user_errors,
     write_atomic,
@@ -232,7 +233,7 @@ def _emit_result(
     fmt: OutputFormat,
     output: Path | None,
     read: list[Path],
-    renderers: Mapping[str, Callable[[Any, bool], str]] | None = None,
+    renderers: Mapping[str, Callable[[Any, bool, int], str]] | None = None,
 ) -> None:
     """Render with `renderers` (default: render.RENDERERS[command]), write, then print notes."""
     not_an_input(output, read)
@@ -241,7 +242,7 @@ def _emit_result(
 
         renderers = RENDERERS[command]
     color = output is None and use_color() and fmt is OutputFormat.table
-    emit(renderers[fmt.value](result, color), output)
+    emit(renderers[fmt.value](result, color, terminal_width()), output)
     for note in getattr(result, "notes", []):
         err_console().print(f"note: {escape(note)}")
 

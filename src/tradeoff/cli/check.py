@@ -26,6 +26,7 @@ from tradeoff.cli.common import (
     not_an_input,
     parse_metrics,
     reads_output,
+    terminal_width,
     use_color,
     user_errors,
     warn,
@@ -142,7 +143,7 @@ def check(
     warn(result.scale_warnings)
     color = output is None and use_color() and fmt is CheckFormat.text
     not_an_input(output, [*(files or [DEFAULT_FILE]), baseline, *result.read])
-    emit(CHECK_RENDERERS[fmt.value](result, color), output)
+    emit(CHECK_RENDERERS[fmt.value](result, color, terminal_width()), output)
     for note in result.notes:
         err_console().print(f"note: {escape(note)}")
     if result.errors:  # a file could not be read: the others' findings are out, now its errors

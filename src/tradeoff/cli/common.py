@@ -5,6 +5,7 @@ No `from __future__ import annotations` here either: typer reads these annotatio
 
 import contextlib
 import os
+import shutil
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -92,6 +93,17 @@ def warn(diagnostics: Iterable[Diagnostic]) -> None:
 
 def use_color() -> bool:
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def terminal_width() -> int:
+    """The width tables are laid out for: COLUMNS (at least 40), else the terminal's, else 100
+    when stdout is not a terminal. Renderers are given it, as they are told whether to colour."""
+    if "COLUMNS" in os.environ:
+        try:
+            return max(40, int(os.environ["COLUMNS"]))
+        except ValueError:
+            pass
+    return shutil.get_terminal_size((100, 24)).columns if sys.stdout.isatty() else 100
 
 
 def write_atomic(path: Path, text: str) -> None:

@@ -24,7 +24,7 @@ from tradeoff.render.findings import (
     regression_title,
 )
 from tradeoff.render.fmt import fmt, markdown_table, md_escape
-from tradeoff.render.tables import NAME_BREAKS, to_text, width, wrap
+from tradeoff.render.tables import NAME_BREAKS, to_text, wrap
 
 if TYPE_CHECKING:
     import xml.etree.ElementTree as ET
@@ -140,20 +140,20 @@ def _errors_first(shown: list[Line]) -> list[Line]:
     return sorted(shown, key=lambda v: v.level != "error")
 
 
-def check_text(res: CheckResult, color: bool = False) -> str:
+def check_text(res: CheckResult, color: bool = False, width: int = 100) -> str:
     """A table of violations (when any), errors first, the verdict, and on success the
     tightest passes."""
-    tables = [t for t in (_table(res), _regression_table(res)) if t is not None]
-    out = _rstrip(to_text(tables, color=color)) if tables else ""
+    tables = [t for t in (_table(res, width), _regression_table(res)) if t is not None]
+    out = _rstrip(to_text(tables, color=color, width=width)) if tables else ""
     # Lines naming files and candidates are not wrapped at the terminal width.
     said = [Text(verdict(res), style="bold green" if res.passed else "bold red")]
     if res.passed and (tight := res.tightest()):
         said.append(Text("tightest passes:"))
         said += [Text(f"  {_tight_text(f)}") for f in tight]
-    return out + to_text(said, color=color, soft_wrap=True)
+    return out + to_text(said, color=color, width=width, soft_wrap=True)
 
 
-def _table(res: CheckResult) -> Table | None:
+def _table(res: CheckResult, width: int) -> Table | None:
     shown = _errors_first(lines(res))
     if shown:
         table = Table(box=box.SIMPLE_HEAD, padding=(0, 1, 0, 0), show_edge=False)
@@ -161,9 +161,9 @@ def _table(res: CheckResult) -> Table | None:
         # violation wraps between words; level and place never break.
         name_w = max(len("candidate"), *(len(v.candidate) for v in shown))
         where_w = max(len("where"), *(len(v.where) for v in shown))
-        whole = name_w + where_w + len("warning") + 24 + 3 <= width()
+        whole = name_w + where_w + len("warning") + 24 + 3 <= width
         if not whole:  # long names wrap after their separators, in what the rest leaves
-            name_w = max(10, width() - where_w - len("warning") - 24 - 3)
+            name_w = max(10, width - where_w - len("warning") - 24 - 3)
         table.add_column("candidate", no_wrap=whole, overflow="fold", width=name_w)
         table.add_column("violation")
         table.add_column("level", no_wrap=True)
@@ -400,12 +400,12 @@ def _rstrip(text: str) -> str:
     return "".join(line.rstrip() + "\n" for line in text.splitlines())
 
 
-Renderer = Callable[[CheckResult, bool], str]
+Renderer = Callable[[CheckResult, bool, int], str]
 
 CHECK_RENDERERS: dict[str, Renderer] = {
     "text": check_text,
-    "json": lambda r, c: r.to_json_text(),
-    "github": lambda r, c: check_github(r),
-    "junit": lambda r, c: check_junit(r),
-    "markdown": lambda r, c: check_markdown(r),
+    "json": lambda r, c, w: r.to_json_text(),
+    "github": lambda r, c, w: check_github(r),
+    "junit": lambda r, c, w: check_junit(r),
+    "markdown": lambda r, c, w: check_markdown(r),
 }

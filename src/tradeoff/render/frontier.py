@@ -8,7 +8,7 @@ from rich.text import Text
 
 from tradeoff.questions.frontier import FrontierResult
 from tradeoff.render.fmt import csv_text, fmt, markdown_table, raw
-from tradeoff.render.tables import _excluded_lines, to_text
+from tradeoff.render.tables import Renderer, _excluded_lines, to_text
 
 __all__ = ["RENDERERS"]
 
@@ -59,7 +59,7 @@ def _mix_sentences(res: FrontierResult) -> list[str]:
     return out
 
 
-def table(res: FrontierResult, color: bool) -> str:
+def table(res: FrontierResult, color: bool, width: int) -> str:
     title = Text(f"mixture frontier: {res.y} against {res.x}", style="bold")
     t = Table(show_edge=False, padding=(0, 0), box=None)
     t.add_column("candidate")
@@ -82,15 +82,14 @@ def table(res: FrontierResult, color: bool) -> str:
     parts += _excluded_lines(res.excluded)
     if not res.points:
         parts.append(Text("no feasible candidate", style="red"))
-    return to_text(parts, color=color)
+    return to_text(parts, color=color, width=width)
 
 
 def _cell(res: FrontierResult, name: str, metric: str, value: float) -> str:
     return fmt(value) + ("*" if (name, metric) in res.filled else "")
 
 
-def csv(res: FrontierResult, color: bool) -> str:
-    del color
+def csv(res: FrontierResult) -> str:
     by = {b.name: b for b in res.beaten}
     header = ["name", f"{res.x} [{res.x_unit}]" if res.x_unit else res.x]
     header += [f"{res.y} [{res.y_unit}]" if res.y_unit else res.y, "hull", "beaten_by", "share"]
@@ -104,8 +103,7 @@ def csv(res: FrontierResult, color: bool) -> str:
     return csv_text(header, rows)
 
 
-def markdown(res: FrontierResult, color: bool) -> str:
-    del color
+def markdown(res: FrontierResult) -> str:
     roles = _role(res)
     rows = [
         [name, _cell(res, name, res.x, x), _cell(res, name, res.y, y), roles[name]]
@@ -117,9 +115,9 @@ def markdown(res: FrontierResult, color: bool) -> str:
     return f"**Mixture frontier**: {res.y} against {res.x}\n\n{body}{notes}\n"
 
 
-RENDERERS = {
+RENDERERS: dict[str, Renderer] = {
     "table": table,
-    "json": lambda r, c: r.to_json_text(),
-    "csv": csv,
-    "markdown": markdown,
+    "json": lambda r, c, w: r.to_json_text(),
+    "csv": lambda r, c, w: csv(r),
+    "markdown": lambda r, c, w: markdown(r),
 }

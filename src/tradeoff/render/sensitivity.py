@@ -8,7 +8,7 @@ from rich.text import Text
 
 from tradeoff.questions.sensitivity import SensitivityResult, Stability
 from tradeoff.render.fmt import csv_text, fmt, markdown_table
-from tradeoff.render.tables import NAME_BREAKS, to_text, width, wrap
+from tradeoff.render.tables import NAME_BREAKS, Renderer, to_text, wrap
 
 __all__ = ["RENDERERS"]
 
@@ -46,13 +46,13 @@ def _rank_headers(res: SensitivityResult) -> list[str]:
     return [*heads, f"rank {k + 1}+"] if k < len(res.names) else heads
 
 
-def _name_width(names: list[str], fixed: int, columns: int) -> int:
+def _name_width(names: list[str], fixed: int, columns: int, width: int) -> int:
     """Width for a column of candidate names beside `fixed` columns of other content."""
     longest = max([len("candidate"), *(len(n) for n in names)])
-    return max(10, min(longest, width() - fixed - columns))
+    return max(10, min(longest, width - fixed - columns))
 
 
-def table(res: SensitivityResult, color: bool) -> str:
+def table(res: SensitivityResult, color: bool, width: int) -> str:
     parts: list[RenderableType] = [Text(_header(res), style="bold")]
     if res.winner is not None:
         cells = [(s.metric, fmt(s.weight), _interval(s)) for s in res.stability]
@@ -63,12 +63,12 @@ def table(res: SensitivityResult, color: bool) -> str:
         heads = list(_STABLE)
         fixed = [max(len(h), *(len(c[k]) for c in cells)) for k, h in enumerate(heads)]
         gaps = 8  # padding (0, 1): two spaces between each of the five columns
-        if width() - sum(fixed) - gaps < sum(min(n, 16) for n in needs):  # narrow
+        if width - sum(fixed) - gaps < sum(min(n, 16) for n in needs):  # narrow
             heads[2] = "stays first\nfor weight in"
             fixed[2] = max(13, *(len(c[2]) for c in cells))
         # The two columns of names take what they need, or share what is left evenly; names
         # wrap after their separators.
-        room = width() - sum(fixed) - gaps
+        room = width - sum(fixed) - gaps
         if sum(needs) > room:
             half = max(8, room // 2)
             needs = [min(n, half) for n in needs]
@@ -86,7 +86,7 @@ def table(res: SensitivityResult, color: bool) -> str:
             t.add_row(*c, below, above)
         parts += [Text(f"stability of {res.winner}, one weight at a time:"), t]
         ranks = _rank_headers(res)
-        name_w = _name_width(res.names, 6 * len(ranks), 2 * len(ranks))
+        name_w = _name_width(res.names, 6 * len(ranks), 2 * len(ranks), width)
         acc = Table(box=None, padding=(0, 1), pad_edge=False)
         acc.add_column("candidate", overflow="fold", width=name_w)
         for head in ranks:
@@ -100,14 +100,13 @@ def table(res: SensitivityResult, color: bool) -> str:
         for name, w in res.central_weights.items():
             weights = ", ".join(f"{m} {x:.2f}" for m, x in w.items())
             parts.append(Text(f"{name} wins with central weights {weights}", style="dim"))
-    return to_text(parts, color=color)
+    return to_text(parts, color=color, width=width)
 
 
 _STABLE = ("metric", "weight", "stays first for weight in")
 
 
-def csv(res: SensitivityResult, color: bool) -> str:
-    del color
+def csv(res: SensitivityResult) -> str:
     header = ["name", *[f"rank_{r + 1}" for r in range(len(res.names))]]
     header += [f"central_{m}" for m in res.stability_metrics()]
     rows = []
@@ -120,8 +119,7 @@ def csv(res: SensitivityResult, color: bool) -> str:
     return csv_text(header, rows)
 
 
-def markdown(res: SensitivityResult, color: bool) -> str:
-    del color
+def markdown(res: SensitivityResult) -> str:
     out = [f"**Sensitivity**: {_header(res)}", ""]
     if res.winner is None:
         return "\n".join(out) + "\n"
@@ -143,9 +141,9 @@ def markdown(res: SensitivityResult, color: bool) -> str:
     return "\n".join(out)
 
 
-RENDERERS = {
+RENDERERS: dict[str, Renderer] = {
     "table": table,
-    "json": lambda r, c: r.to_json_text(),
-    "csv": csv,
-    "markdown": markdown,
+    "json": lambda r, c, w: r.to_json_text(),
+    "csv": lambda r, c, w: csv(r),
+    "markdown": lambda r, c, w: markdown(r),
 }

@@ -7,10 +7,7 @@ number and text formatting in `render.fmt`.
 from __future__ import annotations
 
 import io
-import os
 import re
-import shutil
-import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -60,22 +57,15 @@ from tradeoff.render.views import (
 # Terminal output
 
 
-def width() -> int:
-    if "COLUMNS" in os.environ:
-        try:
-            return max(40, int(os.environ["COLUMNS"]))
-        except ValueError:
-            pass
-    return shutil.get_terminal_size((100, 24)).columns if sys.stdout.isatty() else 100
-
-
-def to_text(renderables: Iterable[RenderableType], *, color: bool, soft_wrap: bool = False) -> str:
+def to_text(
+    renderables: Iterable[RenderableType], *, color: bool, width: int, soft_wrap: bool = False
+) -> str:
     """Render rich objects to a string (ANSI colours only when `color`). With `soft_wrap`, lines
     are not wrapped at the width: the terminal folds them itself, and grep finds them whole."""
     buf = io.StringIO()
     console = Console(
         file=buf,
-        width=width(),
+        width=width,
         force_terminal=color,
         no_color=not color,
         color_system="auto" if color else None,
@@ -175,7 +165,11 @@ class _Layout:
 
 
 def _sizes(
-    metrics: Sequence[MetricSpec], cells: list[list[str]], names: list[str], others: Sequence[int]
+    metrics: Sequence[MetricSpec],
+    cells: list[list[str]],
+    names: list[str],
+    others: Sequence[int],
+    width: int,
 ) -> _Layout:
     """Widths of the candidate column and of each metric column, and the formatted cells.
 
@@ -188,7 +182,7 @@ def _sizes(
     heads = [max(len(x) for x in _header(m).split("\n")) for m in metrics]
     natural = [max(w, h) for w, h in zip(widest, heads, strict=True)]
     longest = max([len("candidate"), *(len(n) for n in names)])
-    room = width() - sum(others) - len(others)  # one space between columns
+    room = width - sum(others) - len(others)  # one space between columns
     if sum(natural) + len(natural) + longest <= room:
         return _Layout(longest, natural, cells, len(metrics))
     sizes = [max(w, min(h, _HEAD_MIN)) for w, h in zip(widest, heads, strict=True)]
@@ -236,7 +230,7 @@ def provenance_text(prov: dict[str, Any]) -> str:
     return ", ".join(parts)
 
 
-def rank_table(res: RankResult) -> list[RenderableType]:
+def rank_table(res: RankResult, width: int) -> list[RenderableType]:
     weights = ", ".join(f"{m} {w:.2f}" for m, w in res.weights.items())
     view = RankView.of(res)
     shown = view.rows
@@ -245,7 +239,8 @@ def rank_table(res: RankResult) -> list[RenderableType]:
     front_w = 10 if res.show_infeasible and res.infeasible else 5
     noisy = view.noisy
     extra_w = [6, 7] if noisy else []
-    lay = _sizes(res.metrics, view.cells, [r.name for r in shown], [rank_w, 5, *extra_w, front_w])
+    others = [rank_w, 5, *extra_w, front_w]
+    lay = _sizes(res.metrics, view.cells, [r.name for r in shown], others, width)
     table.add_column("#", justify="right", no_wrap=True, width=rank_w)
     table.add_column("candidate", overflow="fold", width=lay.name)
     table.add_column("score", justify="right", no_wrap=True, width=5)
@@ -296,16 +291,15 @@ def _excluded_lines(excluded: Sequence[tuple[str, list[str]]]) -> list[Renderabl
     return [Text(f"excluded by --missing exclude: {shown}{more}", style="dim")]
 
 
-def pareto_table(res: ParetoResult) -> list[RenderableType]:
+def pareto_table(res: ParetoResult, width: int) -> list[RenderableType]:
     what = "non-dominated layers" if res.layers else "Pareto front"
     title = f"{res.title + ': ' if res.title else ''}{what} on {', '.join(res.dominance)}"
     table = _table()
     notes = [", ".join(pareto_marks(r)) for r in res.rows]
     note_w = max([4, *(len(n) for n in notes)])
     others = [5, note_w] if res.layers else [note_w]
-    lay = _sizes(
-        res.metrics, [value_cells(r) for r in res.rows], [r.name for r in res.rows], others
-    )
+    cells = [value_cells(r) for r in res.rows]
+    lay = _sizes(res.metrics, cells, [r.name for r in res.rows], others, width)
     if res.layers:
         table.add_column("layer", justify="right", no_wrap=True, width=5)
     table.add_column("candidate", overflow="fold", width=lay.name)
@@ -327,7 +321,7 @@ def pareto_table(res: ParetoResult) -> list[RenderableType]:
 
 
 def _explain_layout(
-    names: list[str], cells: list[list[str]], sources: bool
+    names: list[str], cells: list[list[str]], sources: bool, width: int
 ) -> tuple[list[str], int, int]:
     """Headers of the number columns, and the widths of the metric and source columns (0: no
     source column). Numbers never wrap; on a narrow terminal the long headers shorten, metric
@@ -335,7 +329,7 @@ def _explain_layout(
     heads = ["value", "normalized", "weight", "contribution", "stderr"]
     widest = [max(len(h), *(len(r[k]) for r in cells)) for k, h in enumerate(heads)]
     longest = max([len("metric"), *(len(n) for n in names)])
-    room = width() - len(heads) - 1  # spaces between the columns, the source column's included
+    room = width - len(heads) - 1  # spaces between the columns, the source column's included
     if sum(widest) + min(longest, 12) + 12 > room:
         heads = ["value", "norm.", "weight", "contrib.", "stderr"]
         widest = [max(len(h), *(len(r[k]) for r in cells)) for k, h in enumerate(heads)]
@@ -351,7 +345,7 @@ def _explain_layout(
     return heads, metric_w, source_w
 
 
-def explain_table(res: ExplainResult) -> list[RenderableType]:
+def explain_table(res: ExplainResult, width: int) -> list[RenderableType]:
     head = explain_heading(res, res.name)
     cells = []
     for line in res.lines:
@@ -369,7 +363,7 @@ def explain_table(res: ExplainResult) -> list[RenderableType]:
         )
     sources = [provenance_text(line.provenance) for line in res.lines]
     names = [line.metric.name for line in res.lines]
-    heads, metric_w, source_w = _explain_layout(names, cells, any(sources))
+    heads, metric_w, source_w = _explain_layout(names, cells, any(sources), width)
     table = _table()
     table.add_column("metric", overflow="fold", width=metric_w)
     for col in heads:
@@ -416,25 +410,26 @@ def explain_table(res: ExplainResult) -> list[RenderableType]:
     return out
 
 
-Renderer = Callable[[Any, bool], str]
+# (result, color, width): a renderer is told the width, as it is told whether to colour.
+Renderer = Callable[[Any, bool, int], str]
 
 RENDERERS: dict[str, dict[str, Renderer]] = {
     "rank": {
-        "table": lambda r, c: to_text(rank_table(r), color=c),
-        "json": lambda r, c: r.to_json_text(),
-        "csv": lambda r, c: rank_csv(r),
-        "markdown": lambda r, c: rank_markdown(r),
+        "table": lambda r, c, w: to_text(rank_table(r, w), color=c, width=w),
+        "json": lambda r, c, w: r.to_json_text(),
+        "csv": lambda r, c, w: rank_csv(r),
+        "markdown": lambda r, c, w: rank_markdown(r),
     },
     "pareto": {
-        "table": lambda r, c: to_text(pareto_table(r), color=c),
-        "json": lambda r, c: r.to_json_text(),
-        "csv": lambda r, c: pareto_csv(r),
-        "markdown": lambda r, c: pareto_markdown(r),
+        "table": lambda r, c, w: to_text(pareto_table(r, w), color=c, width=w),
+        "json": lambda r, c, w: r.to_json_text(),
+        "csv": lambda r, c, w: pareto_csv(r),
+        "markdown": lambda r, c, w: pareto_markdown(r),
     },
     "explain": {
-        "table": lambda r, c: to_text(explain_table(r), color=c),
-        "json": lambda r, c: r.to_json_text(),
-        "csv": lambda r, c: explain_csv(r),
-        "markdown": lambda r, c: explain_markdown(r),
+        "table": lambda r, c, w: to_text(explain_table(r, w), color=c, width=w),
+        "json": lambda r, c, w: r.to_json_text(),
+        "csv": lambda r, c, w: explain_csv(r),
+        "markdown": lambda r, c, w: explain_markdown(r),
     },
 }
