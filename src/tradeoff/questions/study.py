@@ -24,7 +24,7 @@ from tradeoff.questions.results import ExplainResult, ParetoResult, RankResult, 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from tradeoff.questions.checking import CheckResult
+    from tradeoff.questions.check_result import CheckResult
     from tradeoff.questions.freshness import ValidateResult
     from tradeoff.questions.frontier import FrontierResult
     from tradeoff.questions.parallel import ParallelData

@@ -13,7 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tradeoff.errors import Diagnostic
-from tradeoff.questions.checking import CheckResult, Dominated, Finding, error_json
+from tradeoff.questions.check_result import CheckResult, Dominated, Finding, error_json
 from tradeoff.questions.regression import Comparison
 from tradeoff.questions.results import SCHEMA_VERSION
 from tradeoff.render.findings import (

@@ -4,7 +4,7 @@ baseline regressions. Formatting only; `render_check` lays them out."""
 from __future__ import annotations
 
 from tradeoff.data import MetricSpec
-from tradeoff.questions.checking import Finding
+from tradeoff.questions.check_result import Finding
 from tradeoff.questions.regression import BaselineReport, Comparison
 from tradeoff.render.fmt import fmt, pass_text, violation_text
 
