@@ -24,7 +24,7 @@ from tradeoff.render.findings import (
     regression_title,
 )
 from tradeoff.render.fmt import fmt, markdown_table, md_escape
-from tradeoff.render.tables import NAME_BREAKS, to_text, wrap
+from tradeoff.render.layout import NAME_BREAKS, to_text, wrap
 
 if TYPE_CHECKING:
     import xml.etree.ElementTree as ET

@@ -8,7 +8,7 @@ from rich.text import Text
 
 from tradeoff.questions.frontier import FrontierResult
 from tradeoff.render.fmt import csv_text, fmt, markdown_table, raw
-from tradeoff.render.tables import Renderer, _excluded_lines, to_text
+from tradeoff.render.layout import Renderer, excluded_lines, to_text
 
 __all__ = ["RENDERERS"]
 
@@ -79,7 +79,7 @@ def table(res: FrontierResult, color: bool, width: int) -> str:
     parts: list[RenderableType] = [title, t, *(Text(s) for s in _mix_sentences(res))]
     if res.filled:
         parts.append(Text("* no value: --missing worst charged the worst value", style="dim"))
-    parts += _excluded_lines(res.excluded)
+    parts += excluded_lines(res.excluded)
     if not res.points:
         parts.append(Text("no feasible candidate", style="red"))
     return to_text(parts, color=color, width=width)

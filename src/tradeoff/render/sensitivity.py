@@ -8,7 +8,7 @@ from rich.text import Text
 
 from tradeoff.questions.sensitivity import SensitivityResult, Stability
 from tradeoff.render.fmt import csv_text, fmt, markdown_table
-from tradeoff.render.tables import NAME_BREAKS, Renderer, to_text, wrap
+from tradeoff.render.layout import NAME_BREAKS, Renderer, to_text, wrap
 
 __all__ = ["RENDERERS"]
 

@@ -1,38 +1,29 @@
-"""Renderers: result records -> text (rich table, JSON, CSV, Markdown). Formatting only.
-
-The rich tables live here; CSV and Markdown in `render.plain`, what both show in `render.views`,
-number and text formatting in `render.fmt`.
-"""
+"""The terminal tables of `rank` and `pareto`, and the renderers of rank, pareto and explain
+by format (table, json, csv, markdown). CSV and Markdown live in `render.plain`, what tables and
+Markdown show alike in `render.views`, number formatting in `render.fmt`."""
 
 from __future__ import annotations
 
-import io
-import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from rich import box
-from rich.console import Console, RenderableType
+from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
 from tradeoff.data import MetricSpec
-from tradeoff.questions.results import (
-    ExplainResult,
-    ParetoResult,
-    RankResult,
-    RankUncertainty,
-    Row,
-)
-from tradeoff.render.fmt import (
-    DASH,
-    budget_text,
-    fmt,
-    fmt_pct,
-    fmt_score,
-    formula_lines,
-    violation_text,
+from tradeoff.questions.results import ParetoResult, RankResult, RankUncertainty, Row
+from tradeoff.render.explain_table import explain_table
+from tradeoff.render.fmt import DASH, fmt_score, violation_text
+from tradeoff.render.layout import (
+    NAME_BREAKS,
+    Renderer,
+    excluded_lines,
+    filled_note,
+    metric_header,
+    plain_table,
+    to_text,
+    wrap,
 )
 from tradeoff.render.plain import (
     explain_csv,
@@ -42,51 +33,7 @@ from tradeoff.render.plain import (
     rank_csv,
     rank_markdown,
 )
-from tradeoff.render.views import (
-    FILLED_NOTE,
-    RankView,
-    any_filled,
-    explain_filled,
-    explain_heading,
-    explain_odds,
-    odds_cells,
-    pareto_marks,
-    value_cells,
-)
-
-# Terminal output
-
-
-def to_text(
-    renderables: Iterable[RenderableType], *, color: bool, width: int, soft_wrap: bool = False
-) -> str:
-    """Render rich objects to a string (ANSI colours only when `color`). With `soft_wrap`, lines
-    are not wrapped at the width: the terminal folds them itself, and grep finds them whole."""
-    buf = io.StringIO()
-    console = Console(
-        file=buf,
-        width=width,
-        force_terminal=color,
-        no_color=not color,
-        color_system="auto" if color else None,
-        highlight=False,
-        emoji=False,
-        soft_wrap=soft_wrap,
-    )
-    for r in renderables:
-        console.print(r)
-    # Cells are padded to the column width; trailing blanks only get in the way of copy-paste.
-    return "\n".join(line.rstrip(" ") for line in buf.getvalue().split("\n"))
-
-
-def _table() -> Table:
-    # Titles are printed as lines of their own before a table: a title inside the table is
-    # cropped with it on a narrow terminal, a line of its own wraps instead.
-    return Table(box=box.SIMPLE_HEAD, padding=(0, 0), show_edge=False)
-
-
-def _header(m: MetricSpec) -> str:
-    return f"{m.name}\n{m.unit}" if m.unit else m.name
+from tradeoff.render.views import RankView, any_filled, odds_cells, pareto_marks, value_cells
 
 
 def _footnotes(rows: Iterable[Row], metrics: Sequence[MetricSpec]) -> list[RenderableType]:
@@ -110,40 +57,6 @@ def _footnotes(rows: Iterable[Row], metrics: Sequence[MetricSpec]) -> list[Rende
 
 _HEAD_MIN = 7  # a metric column is at least this wide (or as wide as its widest value)
 _NAME_MIN = 10  # nor is the candidate column narrower than this
-
-
-_HEAD_BREAKS = re.compile(r"(?=_)|(?<=[/\- ])")  # before '_', after '/', '-' and ' '
-NAME_BREAKS = re.compile(r"(?<=[@/\-_. :])")  # after the separators names are made of
-_SOURCE_BREAKS = re.compile(r"(?<=[/ ])")  # paths and prose: after '/' and spaces
-
-
-def wrap(
-    text: str,
-    size: int,
-    breaks: re.Pattern[str] = _HEAD_BREAKS,
-    finer: re.Pattern[str] | None = None,
-) -> str:
-    """Wrap text to `size` columns where `breaks` allows (then, inside a longer piece, where
-    `finer` does); fold only a piece longer than that."""
-    out: list[str] = []
-    for line in text.split("\n"):
-        cur = ""
-        pieces = [p for p in breaks.split(line) if p]
-        if finer is not None:
-            pieces = [q for p in pieces for q in (finer.split(p) if len(p) > size else [p]) if q]
-        for piece in pieces:
-            while len(piece) > size:  # no better place to break
-                if cur:
-                    out.append(cur.rstrip())
-                    cur = ""
-                out.append(piece[:size])
-                piece = piece[size:]
-            if len(cur) + len(piece.rstrip()) > size and cur:
-                out.append(cur.rstrip())
-                cur = ""
-            cur += piece
-        out.append(cur.rstrip())
-    return "\n".join(out)
 
 
 @dataclass
@@ -179,7 +92,7 @@ def _sizes(
     are left out, and named under the table.
     """
     widest = [max((len(c[j]) for c in cells), default=1) for j in range(len(metrics))]
-    heads = [max(len(x) for x in _header(m).split("\n")) for m in metrics]
+    heads = [max(len(x) for x in metric_header(m).split("\n")) for m in metrics]
     natural = [max(w, h) for w, h in zip(widest, heads, strict=True)]
     longest = max([len("candidate"), *(len(n) for n in names)])
     room = width - sum(others) - len(others)  # one space between columns
@@ -195,46 +108,15 @@ def _sizes(
 
 def _metric_columns(table: Table, metrics: Sequence[MetricSpec], sizes: Sequence[int]) -> None:
     for m, size in zip(metrics, sizes, strict=False):
-        head = wrap(_header(m), size)
+        head = wrap(metric_header(m), size)
         table.add_column(Text(head), justify="right", overflow="fold", width=size)
-
-
-def provenance_text(prov: dict[str, Any]) -> str:
-    """Where a value came from: `sweep.csv row 5`, `results.json arc_challenge acc,none`, ..."""
-    parts = []
-    if "formula" in prov:
-        parts.append("formula")
-    elif prov.get("source") == "genai-prices":
-        looked = str(prov.get("looked_up_at", ""))[:10]
-        parts.append(f"genai-prices {prov.get('genai_prices_version', '')} ({looked})".strip())
-    elif "source" in prov:
-        where = str(prov["source"])
-        for key in ("row", "line"):
-            if key in prov:
-                where += f" {key} {prov[key]}"
-        if "task" in prov:
-            where += f" {prov['task']} {prov.get('field', '')}".rstrip()
-        if "target" in prov:
-            where += f" {prov['target']}.{prov.get('field', '')}"
-        if "json" in prov:
-            where += f" {prov['json']}"
-        if "run" in prov:
-            where += f" run {prov['run']}"
-        if isinstance(prov.get("combined"), dict):
-            how = prov["combined"]
-            where += f", {how.get('how')} of {how.get('rows')} rows"
-        if "newest_of" in prov:
-            where += f" (newest of {len(prov['newest_of'])} files)"
-        parts.append(where)
-    parts += [str(prov[k]) for k in ("kind", "date", "citation") if k in prov]
-    return ", ".join(parts)
 
 
 def rank_table(res: RankResult, width: int) -> list[RenderableType]:
     weights = ", ".join(f"{m} {w:.2f}" for m, w in res.weights.items())
     view = RankView.of(res)
     shown = view.rows
-    table = _table()
+    table = plain_table()
     rank_w = len(str(len(shown)))
     front_w = 10 if res.show_infeasible and res.infeasible else 5
     noisy = view.noisy
@@ -261,7 +143,7 @@ def rank_table(res: RankResult, width: int) -> list[RenderableType]:
     out: list[RenderableType] = [Text(view.title(res), style="bold"), table]
     out += lay.note(res.metrics)
     out += _footnotes(shown, res.metrics)
-    out += _filled_note(view.filled)
+    out += filled_note(view.filled)
     if res.confidence:
         out.append(Text(res.confidence, style="bold"))
     out.append(Text(f"weights: {weights}", style="dim"))
@@ -269,7 +151,7 @@ def rank_table(res: RankResult, width: int) -> list[RenderableType]:
         names = ", ".join(r.name for r in res.infeasible[:5])
         more = f" and {len(res.infeasible) - 5} more" if len(res.infeasible) > 5 else ""
         out.append(Text(f"infeasible (see --all): {names}{more}", style="dim"))
-    out += _excluded_lines(res.excluded)
+    out += excluded_lines(res.excluded)
     return out
 
 
@@ -279,22 +161,10 @@ def _odds(u: RankUncertainty | None) -> list[Text]:
     return [Text(p_first), Text(interval, style="yellow" if tied else "")]
 
 
-def _filled_note(filled: bool) -> list[RenderableType]:
-    return [Text(f"* {FILLED_NOTE}", style="dim")] if filled else []
-
-
-def _excluded_lines(excluded: Sequence[tuple[str, list[str]]]) -> list[RenderableType]:
-    if not excluded:
-        return []
-    shown = "; ".join(f"{n} (no {', '.join(m)})" for n, m in excluded[:5])
-    more = f" and {len(excluded) - 5} more" if len(excluded) > 5 else ""
-    return [Text(f"excluded by --missing exclude: {shown}{more}", style="dim")]
-
-
 def pareto_table(res: ParetoResult, width: int) -> list[RenderableType]:
     what = "non-dominated layers" if res.layers else "Pareto front"
     title = f"{res.title + ': ' if res.title else ''}{what} on {', '.join(res.dominance)}"
-    table = _table()
+    table = plain_table()
     notes = [", ".join(pareto_marks(r)) for r in res.rows]
     note_w = max([4, *(len(n) for n in notes)])
     others = [5, note_w] if res.layers else [note_w]
@@ -314,104 +184,11 @@ def pareto_table(res: ParetoResult, width: int) -> list[RenderableType]:
         table,
         *lay.note(res.metrics),
         *_footnotes([r for r in res.rows if r.feasible], res.metrics),
-        *_filled_note(any_filled(res.rows)),
-        *_excluded_lines(res.excluded),
+        *filled_note(any_filled(res.rows)),
+        *excluded_lines(res.excluded),
         *([Text(res.hypervolume.summary(), style="dim")] if res.hypervolume else []),
     ]
 
-
-def _explain_layout(
-    names: list[str], cells: list[list[str]], sources: bool, width: int
-) -> tuple[list[str], int, int]:
-    """Headers of the number columns, and the widths of the metric and source columns (0: no
-    source column). Numbers never wrap; on a narrow terminal the long headers shorten, metric
-    names wrap at '_', and the source column goes before the metric column gets too narrow."""
-    heads = ["value", "normalized", "weight", "contribution", "stderr"]
-    widest = [max(len(h), *(len(r[k]) for r in cells)) for k, h in enumerate(heads)]
-    longest = max([len("metric"), *(len(n) for n in names)])
-    room = width - len(heads) - 1  # spaces between the columns, the source column's included
-    if sum(widest) + min(longest, 12) + 12 > room:
-        heads = ["value", "norm.", "weight", "contrib.", "stderr"]
-        widest = [max(len(h), *(len(r[k]) for r in cells)) for k, h in enumerate(heads)]
-    free = room - sum(widest)
-    if not sources:
-        return heads, min(longest, max(6, free + 1)), 0
-    metric_w = min(longest, max(12, free - 24))  # whole names up to 12, the rest to the source
-    if free - metric_w < 12:
-        metric_w = min(longest, max(8, free - 12))
-    source_w = free - metric_w
-    if source_w < 12:  # no room for a readable source: leave it out, and say so
-        return heads, min(longest, max(6, free + 1)), 0
-    return heads, metric_w, source_w
-
-
-def explain_table(res: ExplainResult, width: int) -> list[RenderableType]:
-    head = explain_heading(res, res.name)
-    cells = []
-    for line in res.lines:
-        unit = f" {line.metric.unit}" if line.metric.unit else ""
-        shown = line.value if line.filled is None else line.filled
-        star = "*" if line.filled is not None else ""
-        cells.append(
-            [
-                fmt(shown) + star + (unit if shown is not None else ""),
-                fmt(line.normalized, digits=3),
-                f"{line.weight:.2f}" if line.weight else DASH,
-                fmt(line.contribution, digits=3),
-                fmt(line.stderr),
-            ]
-        )
-    sources = [provenance_text(line.provenance) for line in res.lines]
-    names = [line.metric.name for line in res.lines]
-    heads, metric_w, source_w = _explain_layout(names, cells, any(sources), width)
-    table = _table()
-    table.add_column("metric", overflow="fold", width=metric_w)
-    for col in heads:
-        table.add_column(col, justify="right", no_wrap=True)
-    if source_w:
-        table.add_column("source", overflow="fold", width=source_w)
-    for line, row, source in zip(res.lines, cells, sources, strict=True):
-        label = Text(wrap(line.metric.name, metric_w))
-        where = [Text(wrap(source, source_w, _SOURCE_BREAKS, NAME_BREAKS))] if source_w else []
-        table.add_row(label, *row, *where)
-    out: list[RenderableType] = [
-        Text(f"{head} (profile {res.profile}, {res.method})", style="bold"),
-        table,
-    ]
-    out += _filled_note(explain_filled(res.lines))
-    out += [Text(text) for text in formula_lines(res)]
-    odds = explain_odds(res)
-    if odds:
-        out.append(Text(odds))
-    if not source_w and any(sources):
-        out.append(Text("sources not shown at this width (see --format json)", style="dim"))
-    if res.budgets:
-        b = _table()
-        b.add_column("status", no_wrap=True)
-        b.add_column("budget", overflow="fold")
-        b.add_column("headroom", justify="right", no_wrap=True)
-        b.add_column("line", justify="right", no_wrap=True)
-        metrics = [x.metric for x in res.lines]
-        for r in res.budgets:
-            style = {"pass": "green", "warn": "yellow"}.get(r.status, "red")
-            b.add_row(
-                Text(r.status, style=style),
-                Text(budget_text(r, metrics)),
-                fmt_pct(r.headroom),
-                str(r.line),
-            )
-        out += [Text(""), Text("budgets", style="bold"), b]
-    if res.dominated_by:
-        for name, on in res.dominated_by:
-            tag = " (infeasible)" if name in res.dominated_by_infeasible else ""
-            out.append(Text(f"dominated by {name}{tag}: better on {', '.join(on)}", style="yellow"))
-    elif res.feasible:
-        out.append(Text(f"not dominated on {', '.join(res.dominance)}", style="green"))
-    return out
-
-
-# (result, color, width): a renderer is told the width, as it is told whether to colour.
-Renderer = Callable[[Any, bool, int], str]
 
 RENDERERS: dict[str, dict[str, Renderer]] = {
     "rank": {

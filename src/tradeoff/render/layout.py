@@ -1,0 +1,101 @@
+"""Laying out rich tables as text: the width a renderer is given, wrapping, shared notes.
+
+Renderers of every command build rich objects and turn them into text here; colour and width
+are passed in, never read from the environment.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from rich import box
+from rich.console import Console, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from tradeoff.data import MetricSpec
+from tradeoff.render.views import FILLED_NOTE
+
+# (result, color, width): a renderer is told the width, as it is told whether to colour.
+Renderer = Callable[[Any, bool, int], str]
+
+
+def to_text(
+    renderables: Iterable[RenderableType], *, color: bool, width: int, soft_wrap: bool = False
+) -> str:
+    """Render rich objects to a string (ANSI colours only when `color`). With `soft_wrap`, lines
+    are not wrapped at the width: the terminal folds them itself, and grep finds them whole."""
+    buf = io.StringIO()
+    console = Console(
+        file=buf,
+        width=width,
+        force_terminal=color,
+        no_color=not color,
+        color_system="auto" if color else None,
+        highlight=False,
+        emoji=False,
+        soft_wrap=soft_wrap,
+    )
+    for r in renderables:
+        console.print(r)
+    # Cells are padded to the column width; trailing blanks only get in the way of copy-paste.
+    return "\n".join(line.rstrip(" ") for line in buf.getvalue().split("\n"))
+
+
+def plain_table() -> Table:
+    # Titles are printed as lines of their own before a table: a title inside the table is
+    # cropped with it on a narrow terminal, a line of its own wraps instead.
+    return Table(box=box.SIMPLE_HEAD, padding=(0, 0), show_edge=False)
+
+
+def metric_header(m: MetricSpec) -> str:
+    return f"{m.name}\n{m.unit}" if m.unit else m.name
+
+
+_HEAD_BREAKS = re.compile(r"(?=_)|(?<=[/\- ])")  # before '_', after '/', '-' and ' '
+NAME_BREAKS = re.compile(r"(?<=[@/\-_. :])")  # after the separators names are made of
+SOURCE_BREAKS = re.compile(r"(?<=[/ ])")  # paths and prose: after '/' and spaces
+
+
+def wrap(
+    text: str,
+    size: int,
+    breaks: re.Pattern[str] = _HEAD_BREAKS,
+    finer: re.Pattern[str] | None = None,
+) -> str:
+    """Wrap text to `size` columns where `breaks` allows (then, inside a longer piece, where
+    `finer` does); fold only a piece longer than that."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        cur = ""
+        pieces = [p for p in breaks.split(line) if p]
+        if finer is not None:
+            pieces = [q for p in pieces for q in (finer.split(p) if len(p) > size else [p]) if q]
+        for piece in pieces:
+            while len(piece) > size:  # no better place to break
+                if cur:
+                    out.append(cur.rstrip())
+                    cur = ""
+                out.append(piece[:size])
+                piece = piece[size:]
+            if len(cur) + len(piece.rstrip()) > size and cur:
+                out.append(cur.rstrip())
+                cur = ""
+            cur += piece
+        out.append(cur.rstrip())
+    return "\n".join(out)
+
+
+def filled_note(filled: bool) -> list[RenderableType]:
+    return [Text(f"* {FILLED_NOTE}", style="dim")] if filled else []
+
+
+def excluded_lines(excluded: Sequence[tuple[str, list[str]]]) -> list[RenderableType]:
+    if not excluded:
+        return []
+    shown = "; ".join(f"{n} (no {', '.join(m)})" for n, m in excluded[:5])
+    more = f" and {len(excluded) - 5} more" if len(excluded) > 5 else ""
+    return [Text(f"excluded by --missing exclude: {shown}{more}", style="dim")]
