@@ -618,3 +618,37 @@ def test_a_file_of_several_runs_needs_run_or_each(
     data = tradeoff.load(path).data
     assert data.names == ["q1", "q4", "qinf", "other"]
     np.testing.assert_allclose(data.values[:, 0], [0.9, 3.5, 7.0, 1])
+
+
+def test_a_bad_jmespath_is_reported_once_where_it_is_written(tmp_path: Path) -> None:
+    bad_source = EACH.replace("source: {json: p99_ttft_ms}", 'source: {json: "p99_ttft_ms[["}')
+    assert _fail(_setup(tmp_path / "a", bad_source)) == [
+        "goals.yaml:3:57: metrics.ttft_p99.source.json: not a JMESPath expression: Expecting: "
+        "star, got: lbracket"
+    ]
+    bad_rows = NESTED.replace('"[].results[]"', '"[].results[?"')
+    assert _fail(_setup(tmp_path / "b", bad_rows)) == [
+        "goals.yaml:7:11: candidates[0].rows: not a JMESPath expression: Invalid jmespath "
+        "expression"
+    ]
+
+
+def test_two_each_entries_may_share_a_template(tmp_path: Path) -> None:
+    goals = EACH.replace(
+        '  - each: "vllm/*/serving_llama8B_tp1_sharegpt_qps_*.json"\n    name: "llama-8b@{1}-qps{2}"',
+        '  - each: "vllm/a100/*.json"\n    name: "a100-{stem}"\n'
+        '  - each: "vllm/h100/*.json"\n    name: "{parent}-{stem}"',
+    )
+    data = tradeoff.load(_setup(tmp_path, goals)).data
+    assert data.names == [
+        "a100-serving_llama8B_tp1_sharegpt_qps_1",
+        "a100-serving_llama8B_tp1_sharegpt_qps_4",
+        "h100-serving_llama8B_tp1_sharegpt_qps_1",
+        "h100-serving_llama8B_tp1_sharegpt_qps_4",
+    ]
+    same = goals.replace('name: "{parent}-{stem}"', 'name: "a100-{stem}"')
+    assert _fail(_setup(tmp_path / "b", same))[0] == (
+        "goals.yaml:9:11: candidates[1].each: vllm/h100/serving_llama8B_tp1_sharegpt_qps_1.json: "
+        "duplicate candidate name 'a100-serving_llama8B_tp1_sharegpt_qps_1' (first in "
+        "vllm/a100/serving_llama8B_tp1_sharegpt_qps_1.json)"
+    )

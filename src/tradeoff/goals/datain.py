@@ -73,9 +73,30 @@ def entry_block(ctx: Context, i: int, cand: Candidate) -> Block | None:
 
 
 def _table_keys_only(ctx: Context, i: int, cand: Candidate) -> None:
-    for key in ("columns", "tag_columns", "combine", "rows"):
+    json_files = any(p.lower().endswith(".json") for p in patterns(cand))
+    hint = " (a `.json` file is read as a table with `rows: EXPR`)" if json_files else ""
+    for key in ("columns", "tag_columns", "combine"):
         if getattr(cand, key) is not None:
-            ctx.fail(("candidates", i, key), f"'{key}' goes with a table `from:` only", key=True)
+            what = f"'{key}' goes with a table `from:` only{hint}"
+            ctx.fail(("candidates", i, key), what, key=True)
+    if cand.rows is not None:
+        what = "'rows' goes with a table `from:` of `.json` files only"
+        ctx.fail(("candidates", i, "rows"), what, key=True)
+
+
+def check_expressions(ctx: Context) -> None:
+    """Every JMESPath (`json:` sources, `rows:`) compiles; one that does not is reported once,
+    where it is written, and its metric is looked up nowhere."""
+    from tradeoff.sources.readers import check_jmespath
+
+    for metric, (key, spec) in list(ctx.file_sources.items()):
+        if key == "json" and (problem := check_jmespath(str(spec))) is not None:
+            ctx.fail(("metrics", metric, "source", "json"), problem)
+            del ctx.file_sources[metric]
+            ctx.notes["dropped_sources"] = True  # files it would read are not "read by none"
+    for i, cand in enumerate(ctx.goals.candidates):
+        if cand.rows is not None and (problem := check_jmespath(cand.rows)) is not None:
+            ctx.fail(("candidates", i, "rows"), problem)
 
 
 def join_entry(ctx: Context, i: int, cand: Candidate, target: JoinTarget) -> None:

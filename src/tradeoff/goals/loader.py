@@ -178,7 +178,9 @@ class _Checker:
             if not isinstance(cand, dict):
                 continue
             name = cand.get("name")
-            if "name" not in cand and "from" not in cand:
+            if "each" in cand:
+                name = None  # a template: the names it gives are checked when files are read
+            elif "name" not in cand and "from" not in cand:
                 self.fail(cloc, "missing required key 'name'")
             elif "name" in cand and name is None:
                 self.fail((*cloc, "name"), "expected a string, got null")
@@ -227,6 +229,7 @@ def _build(goals: GoalsFile, checker: _Checker, base_dir: Path, allow_external: 
     ]
     ctx = datain.Context(doc, goals, metrics, base_dir, allow_external)
     datain.check_price_metric(ctx)
+    datain.check_expressions(ctx)
     joins = [(i, c) for i, c in enumerate(goals.candidates) if c.join is not None]
     blocks = [
         (i, datain.entry_block(ctx, i, cand))

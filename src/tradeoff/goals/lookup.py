@@ -65,7 +65,7 @@ def fill(
         if fitting:
             _one_metric(ctx, i, cand, (metric, spec), reader, fitting, row, place)
     for f in files:
-        if id(f) in unread:
+        if id(f) in unread and not ctx.notes.get("dropped_sources"):
             what = f"{_shown(f)} is {_kind_words(f.kind)}, but no metric's `source` reads it"
             ctx.fail(place(f), what)
 

@@ -54,11 +54,14 @@ def read_rows(ctx: Context, i: int, cand: Candidate, files: list[SourceFile]) ->
     """Every table file of the entry, read as one; None (errors in `ctx`) when one fails."""
     from tradeoff.sources import columns as cols_mod
     from tradeoff.sources.common import SourceProblem
+    from tradeoff.sources.readers import check_jmespath
 
     names = [m.name for m in ctx.metrics]
     spec = _spec(cand)
     place = place_of(i, cand)
     bad = cols_mod.check_spec(spec, names)
+    if cand.rows is not None and check_jmespath(cand.rows) is not None:
+        return None  # reported once, at `rows:` (datain.check_expressions)
     for what in bad:
         ctx.fail(("candidates", i, "columns"), what)
     tables: list[tuple[SourceFile, Table, dict[str, str], cols_mod.Plan]] = []
