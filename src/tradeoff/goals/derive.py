@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from tradeoff.goals.formula import Bin, Call, Neg, Node, Num, Pow, Ref, Scale
+from tradeoff.goals.expr import Bin, Call, Neg, Node, Num, Pow, Ref, Scale
 
 F64 = NDArray[np.float64]
 Array = F64 | float

@@ -28,6 +28,7 @@ from typing import Any
 
 from tradeoff import units
 from tradeoff.errors import did_you_mean
+from tradeoff.goals.expr import Bin, Call, Neg, Node, Num, Pow, Ref, Scale, refs
 
 MAX_CHARS = 1_000
 MAX_NODES = 200
@@ -46,56 +47,6 @@ class FormulaError(ValueError):
     def __str__(self) -> str:
         where = f"column {self.col}" if self.line == 1 else f"line {self.line}, column {self.col}"
         return f"{self.args[0]} (at {where} of the formula)"
-
-
-@dataclass(frozen=True)
-class Node:
-    line: int
-    col: int
-
-
-@dataclass(frozen=True)
-class Num(Node):
-    value: float
-
-
-@dataclass(frozen=True)
-class Ref(Node):
-    name: str
-    start: int  # offsets of the name in the formula's text (for explain's substitution)
-    end: int
-
-
-@dataclass(frozen=True)
-class Neg(Node):
-    arg: Node
-
-
-@dataclass(frozen=True)
-class Bin(Node):
-    op: str  # + - * /
-    left: Node
-    right: Node
-
-
-@dataclass(frozen=True)
-class Pow(Node):
-    base: Node
-    exponent: float
-
-
-@dataclass(frozen=True)
-class Call(Node):
-    func: str
-    args: tuple[Node, ...]
-
-
-@dataclass(frozen=True)
-class Scale(Node):
-    """`arg` times a constant: a unit conversion that `compile_units` inserted."""
-
-    arg: Node
-    factor: float
 
 
 _BINOPS: dict[type, str] = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
@@ -294,31 +245,6 @@ def _exponent(node: ast.expr) -> float:
     if abs(value) > MAX_EXPONENT:
         raise _fail(node, f"the exponent of ** is at most {MAX_EXPONENT:g} in absolute value")
     return value
-
-
-def children(node: Node) -> tuple[Node, ...]:
-    """The direct sub-expressions of `node`."""
-    if isinstance(node, Bin):
-        return (node.left, node.right)
-    if isinstance(node, Neg | Scale):
-        return (node.arg,)
-    if isinstance(node, Pow):
-        return (node.base,)
-    if isinstance(node, Call):
-        return node.args
-    return ()
-
-
-def refs(node: Node) -> list[Ref]:
-    """Every metric reference in `node`, in text order."""
-    out: list[Ref] = []
-    todo = [node]
-    while todo:
-        here = todo.pop()
-        if isinstance(here, Ref):
-            out.append(here)
-        todo.extend(children(here))
-    return sorted(out, key=lambda r: r.start)
 
 
 def check_names(formula: Formula, declared: Mapping[str, Any]) -> None:
