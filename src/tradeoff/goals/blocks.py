@@ -128,6 +128,13 @@ class Context:
         line, col = self.doc.pos(loc)
         self.warnings.append(Diagnostic(self.doc.file, line, col, yamlio.format_loc(loc), what))
 
+    def warn_once(self, loc: yamlio.Loc, what: str) -> None:
+        """`warn`, unless the same words were already said at the same place."""
+        line, col = self.doc.pos(loc)
+        found = Diagnostic(self.doc.file, line, col, yamlio.format_loc(loc), what)
+        if found not in self.warnings:
+            self.warnings.append(found)
+
     def number(self, loc: yamlio.Loc, raw: float | str, unit: str | None) -> float:
         number, given = parse_quantity(raw)
         if given is None:

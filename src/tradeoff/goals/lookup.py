@@ -184,6 +184,8 @@ def _one_metric(
     line, col = ctx.doc.pos(place(f))
     extra = {"newest_of": [g.display for g, _ in found]} if len(found) > 1 else {}
     row.put(j, got, line, col, extra)
+    for warning in got.warnings:
+        ctx.warn_once(place(f), warning)
 
 
 def _not_found(

@@ -11,9 +11,18 @@ here. A change to a model needs the same change there, or there a decline.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, WithJsonSchema
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    WithJsonSchema,
+    model_validator,
+)
 
 # Re-exported: they lived here first.
 from tradeoff.quantity import describe as describe
@@ -90,6 +99,56 @@ class OptimumBenchmarkSource(_Model):
     """Dotted path inside the section, e.g. `latency.p95`."""
 
 
+ServingField = Literal[
+    "ttft",
+    "tpot",
+    "itl",
+    "e2el",
+    "request_throughput",
+    "output_throughput",
+    "total_token_throughput",
+]
+_SERVING_RATES = ("request_throughput", "output_throughput", "total_token_throughput")
+_STAT_RE = re.compile(r"mean|median|min|max|std|p(\d{1,2}(\.\d+)?|100)")
+
+
+class ServingSource(_Model):
+    """A field of a serving-benchmark result (vLLM, SGLang, GuideLLM, genai-perf), or goodput."""
+
+    field: ServingField | None = None
+    """`ttft`, `tpot`, `itl`, `e2el` (per request: give a `stat`), or `request_throughput`,
+    `output_throughput`, `total_token_throughput` (one number per run)."""
+    stat: str | None = None
+    """`mean`, `median`, `min`, `max`, `std` (ddof 0) or `pNN` (any percentile, e.g. `p99.9`)."""
+    goodput: dict[Literal["ttft", "tpot", "e2el"], Quantity] | None = None
+    """SLOs with time units (`{ttft: "500 ms", tpot: "50 ms"}`): completed requests meeting
+    every one, per second of the run, from per-request data."""
+
+    @model_validator(mode="after")
+    def _one_of(self) -> ServingSource:
+        if (self.field is None) == (self.goodput is None):
+            raise ValueError("give either `field` (with `stat` for a latency) or `goodput`")
+        if self.goodput is not None:
+            if self.stat is not None:
+                raise ValueError("`stat` does not go with `goodput`")
+            if not self.goodput:
+                raise ValueError("`goodput` needs at least one SLO: ttft, tpot or e2el")
+            for name, raw in self.goodput.items():
+                number, unit = parse_quantity(raw)
+                if unit is None:
+                    raise ValueError(f"the {name} SLO needs a time unit, such as '{number:g} ms'")
+        elif self.field in _SERVING_RATES and self.stat is not None:
+            raise ValueError(f"{self.field} is one number per run: leave out `stat`")
+        elif self.field not in _SERVING_RATES and self.stat is None:
+            raise ValueError(f"{self.field} needs a `stat`: mean, median, min, max, std or pNN")
+        elif self.stat is not None and not _STAT_RE.fullmatch(self.stat):
+            raise ValueError(
+                f"unknown stat {self.stat!r}: use mean, median, min, max, std or pNN "
+                "(p50, p99, p99.9)"
+            )
+        return self
+
+
 class MetricSource(_Model):
     """Which external data fills a metric: `price`, or a field of a results file."""
 
@@ -101,6 +160,8 @@ class MetricSource(_Model):
     """Take the value from an optimum-benchmark report."""
     json_: str | None = Field(default=None, alias="json", min_length=1)
     """A JMESPath expression giving one number (or a number with a unit) in any JSON file."""
+    serving: ServingSource | None = None
+    """Take the value from a serving-benchmark result (vLLM, SGLang, GuideLLM, genai-perf)."""
 
 
 def _as_source(value: Any) -> Any:

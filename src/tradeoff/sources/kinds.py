@@ -64,7 +64,7 @@ class FileKind:
 
     date: Callable[[SourceFile], str | None] = _no_date
     """The ISO date the tool recorded (lm-eval's `date`, a report's timestamp), or None."""
-    runs: Callable[[SourceFile], list[dict[str, Any]]] | None = None
+    runs: Callable[[SourceFile], list[dict[str, Any]] | None] | None = None
     """For kinds that can hold several runs: a label mapping per run (`run`, `rate`, ...)."""
 
 
@@ -90,6 +90,7 @@ class Found:
     value: float
     stderr: float | None
     provenance: dict[str, Any]
+    warnings: tuple[str, ...] = ()  # for `validate` and `rank`'s notes (failed requests, ...)
 
 
 @dataclass(frozen=True)
@@ -176,7 +177,15 @@ def detect(path: Path, display: str) -> tuple[str, Any]:
         first = first_record(path, display)
         kind = next((k for s, k, test in DETECTORS if s == suffix and test(first)), "table")
         return kind, _UNREAD
-    data = load_json(path, display)
+    from tradeoff.sources.documents import load_records
+
+    records = load_records(path, display)
+    if len(records) > 1:  # `vllm bench serve --append-result` keeps the .json name
+        if _has("request_throughput", "duration")(records[0][1]):
+            return "serving_runs", [r for _, r in records]
+        what = f"holds {len(records)} JSON documents, one a line (only serving runs may)"
+        raise SourceProblem([(display, what)])
+    data = records[0][1]
     kind = next((k for s, k, test in DETECTORS if s == suffix and test(data)), "json")
     return kind, data
 

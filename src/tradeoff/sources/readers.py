@@ -60,9 +60,31 @@ def _json(file: SourceFile, request: Request) -> Found | NotHere:
     return lookup_json(file, request)
 
 
+def _serving(file: SourceFile, request: Request) -> Found | NotHere:
+    from tradeoff.sources.serving import lookup_serving
+
+    return lookup_serving(file, request)
+
+
+def _serving_date(file: SourceFile) -> str | None:
+    from tradeoff.sources.serving import serving_date
+
+    return serving_date(file)
+
+
+def _serving_runs(file: SourceFile) -> list[dict[str, Any]] | None:
+    from tradeoff.sources.serving import run_labels
+
+    return run_labels(file)
+
+
+_SERVING = FileKind(date=_serving_date, runs=_serving_runs)
+
 KINDS: dict[str, FileKind] = {
     "lm_eval": FileKind(date=_lm_eval_date),
     "optimum_benchmark": FileKind(date=_optimum_date),
+    "serving": _SERVING,
+    "serving_runs": _SERVING,
 }
 """File kind -> its recorded date and runs (a kind without an entry has neither)."""
 
@@ -70,6 +92,7 @@ READERS: dict[str, SourceReader] = {
     "lm_eval": SourceReader(frozenset({"lm_eval"}), _lm_eval),
     "optimum_benchmark": SourceReader(frozenset({"optimum_benchmark"}), _optimum),
     "json": SourceReader(None, _json),
+    "serving": SourceReader(frozenset({"serving", "serving_runs"}), _serving),
 }
 """A metric's source key -> the reader that answers it (`price` is not a file source)."""
 
