@@ -424,3 +424,26 @@ def test_legacy_vllm_latency_keys_are_e2el(tmp_path: Path) -> None:
     path = _goals(tmp_path, "a100.json", "mean")
     path.write_text(path.read_text().replace("field: ttft", "field: e2el"))
     assert _one(path) == raw["mean_latency_ms"]
+
+
+def test_a_one_token_request_counts_tpot_zero_for_goodput(tmp_path: Path) -> None:
+    # vLLM's calculate_metrics: "if output_len <= 1, we regard tpot as 0 for goodput"
+    raw = json.loads((DATA / "vllm_serve_detailed.json").read_text())
+    raw["output_lens"][2], raw["itls"][2] = 1, []  # a 1-token reply: no gap to average
+    text = """\
+version: 1
+metrics:
+  good: {direction: max, unit: req/s, source: {serving: {goodput: {ttft: "250 ms", tpot: "1 ms"}}}}
+  tpot: {direction: min, unit: ms, source: {serving: {field: tpot, stat: max}}}
+candidates:
+  - {name: a, from: one.json}
+"""
+    values = load(_write(tmp_path, text, {"one.json": raw})).data.values[0]
+    ok = _vllm_ok(raw)
+    ttft = np.array(raw["ttfts"])[ok]
+    outs = np.array(raw["output_lens"])[ok]
+    # every request of more than one token has a TPOT above 1 ms: only the 1-token one is good
+    assert ttft[outs == 1][0] <= 0.25
+    assert values[0] == pytest.approx(1 / raw["duration"])
+    sums = np.array([sum(x) for x, g in zip(raw["itls"], ok, strict=True) if g])
+    assert values[1] == pytest.approx((sums[outs > 1] / (outs[outs > 1] - 1)).max() * 1000)

@@ -28,6 +28,16 @@ class MetricSpec:
         return "max" if self.maximize else "min"
 
     @property
+    def proportion_scale(self) -> float | None:
+        """100 for a metric in `%`, 1 for one with `range: [0, 1]`, None for any other: a value
+        over this scale is a proportion of items (SPEC "Sample counts and honest noise")."""
+        if (self.unit or "").strip() == "%":
+            return 100.0
+        if self.range is not None and tuple(self.range) == (0.0, 1.0):
+            return 1.0
+        return None
+
+    @property
     def header(self) -> str:
         """Column header: `latency_p95 [ms]`."""
         return f"{self.name} [{self.unit}]" if self.unit else self.name
@@ -127,6 +137,16 @@ class StudyData:
             _, first, codes = np.unique(ids, return_index=True, return_inverse=True)
             self._tag_codes = ([self.tags[int(k)] for k in first], codes.astype(np.intp))
         return self._tag_codes
+
+    def subset_count(self, i: int, j: int) -> int | None:
+        """The items a value rests on when it is a subset result (lm-eval run with `--limit`:
+        `n` below the task's `n_original`), shown as `72.5 (n=20)`; else None."""
+        prov = self.provenance.get((i, j))
+        if prov is None or not isinstance(prov.get("n"), int):
+            return None
+        total = prov.get("n_original")
+        subset = (isinstance(total, int) and prov["n"] < total) or "limit" in prov
+        return int(prov["n"]) if subset else None
 
     def provenance_of(self, i: int, j: int) -> dict[str, Any]:
         """Where candidate i's value of metric j came from: the file's own words, or a table row."""

@@ -213,7 +213,7 @@ class _Checker:
 
 
 def _build(goals: GoalsFile, checker: _Checker, base_dir: Path, allow_external: bool) -> StudyData:
-    from tradeoff.goals import datain
+    from tradeoff.goals import datain, samples
 
     doc = checker.doc
     metrics = [
@@ -263,6 +263,11 @@ def _build(goals: GoalsFile, checker: _Checker, base_dir: Path, allow_external: 
         target = JoinTarget(names, tags, values, stderr, lines, cols, provenance)
         for i, cand in joins:
             datain.join_entry(ctx, i, cand, target)
+    # Wilson stderr from item counts, unknown noise, n-shot warnings: before formulas, so a
+    # formula over lm-eval inputs propagates the stderr they get here.
+    ctx.warnings.extend(
+        samples.settle(doc.file, metrics, names, values, stderr, (lines, cols), provenance)
+    )
     cut = roles.finish(
         checker.formulas,
         roles.placer(doc, kept, metrics),

@@ -143,6 +143,12 @@ def check(
         if not data.budgets:
             notes.append(f"{data.file}: no budgets to check")
         findings += _findings(data, rows, strict, pessimistic)
+        if pessimistic:
+            from tradeoff.questions.confidence import unknown_cells, unknown_note
+
+            bounded = list(dict.fromkeys(b.metric for b in data.budgets))
+            cells = unknown_cells(data, rows.tolist(), bounded)
+            notes += unknown_note(cells, "--pessimistic takes it as exact")
         if len(data.names) and not budgets.feasible(data).any():
             near = closest_of(data)
             closest += near

@@ -6,6 +6,7 @@ chunks so memory stays bounded whatever the sample count.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,7 @@ from numpy.typing import NDArray
 
 from tradeoff.engine import methods
 from tradeoff.engine.methods import Method
+from tradeoff.data import StudyData
 from tradeoff.questions.analysis import Analysis
 from tradeoff.questions.results import RankUncertainty
 
@@ -72,6 +74,11 @@ class Setting:
     ranges: list[tuple[float, float] | None]
     w: F64  # (k,) raw weights
     method: Method
+    # Proportions with a known item count n (else NaN): drawn from their Jeffreys posterior
+    # Beta(k + 1/2, n - k + 1/2) x scale, k = value / scale x n (SPEC "honest noise").
+    counts: F64 | None = None  # (n, k)
+    scale: F64 | None = None  # (k,) 100 for a % metric, 1 for range [0, 1]
+    unknown: tuple[tuple[str, str], ...] = ()  # (candidate, metric) whose noise is unknown
 
     @classmethod
     def of(cls, a: Analysis, method: Method, metrics: list[str] | None = None) -> Setting:
@@ -81,6 +88,7 @@ class Setting:
         rows = a.order  # best first at the point values
         se = np.nan_to_num(data.stderr[np.ix_(rows, idx)], nan=0.0)
         se[a.filled[np.ix_(rows, idx)]] = 0.0  # a filled-in worst value has no noise
+        counts, scale, unknown = sample_counts(data, rows, idx, a.filled[np.ix_(rows, idx)])
         return cls(
             rows=rows,
             names=[data.names[i] for i in rows],
@@ -91,7 +99,38 @@ class Setting:
             ranges=[data.metrics[j].range for j in idx],
             w=np.array([a.raw_weights[m] for m in chosen]),
             method=method,
+            counts=counts,
+            scale=scale,
+            unknown=unknown,
         )
+
+    @property
+    def noisy(self) -> bool:
+        """Whether any draw can differ from the point values."""
+        return bool((self.se > 0).any()) or self.counts is not None
+
+
+def sample_counts(
+    data: StudyData, rows: NDArray[np.intp], idx: NDArray[np.intp], filled: NDArray[np.bool_]
+) -> tuple[F64 | None, F64 | None, tuple[tuple[str, str], ...]]:
+    """Item counts of the proportions among `rows` x `idx` (NaN where none), each metric's
+    proportion scale, and the (candidate, metric) cells whose noise is unknown."""
+    where = {int(i): r for r, i in enumerate(rows)}
+    cols = {int(j): c for c, j in enumerate(idx)}
+    counts = np.full((len(rows), len(idx)), np.nan)
+    unknown = []
+    for (i, j), prov in data.provenance.items():
+        r, c = where.get(i), cols.get(j)
+        if r is None or c is None or filled[r, c]:
+            continue
+        if prov.get("noise") == "unknown":
+            unknown.append((r, c))
+        n = prov.get("n")
+        if isinstance(n, int) and n > 0 and data.metrics[j].proportion_scale is not None:
+            counts[r, c] = n
+    scale = np.array([data.metrics[j].proportion_scale or 1.0 for j in idx])
+    named = tuple((data.names[int(rows[r])], data.metrics[int(idx[c])].name) for r, c in sorted(unknown))
+    return (counts if not np.isnan(counts).all() else None), scale, named
 
 
 @dataclass(frozen=True)
@@ -127,6 +166,8 @@ def uncertainty(s: Setting, samples: int, seed: int) -> Uncertainty:
         draw = rng.standard_normal((m, n, k))
         draw *= s.se  # in place: x + se * z
         draw += s.x
+        if s.counts is not None:
+            _jeffreys(draw, s, rng)
         if s.method == "weighted-product":
             draw = np.maximum(draw, np.abs(s.x)[None] * 1e-12)
         ties = rng.random((m, n))  # exact ties (identical, noiseless values) share the rank
@@ -144,13 +185,62 @@ def uncertainty(s: Setting, samples: int, seed: int) -> Uncertainty:
     return Uncertainty(samples, seed, p_first, median, interval, tied)
 
 
+def _jeffreys(draw: F64, s: Setting, rng: np.random.Generator) -> None:
+    """Replace the normal draws of proportions with a count by Jeffreys-posterior draws: a
+    normal around 1 of 1 correct would stay near 100 %; Beta(1.5, 0.5) does not."""
+    assert s.counts is not None and s.scale is not None
+    for r, c in zip(*np.nonzero(~np.isnan(s.counts)), strict=True):
+        n = s.counts[r, c]
+        k = min(max(s.x[r, c] / s.scale[c], 0.0), 1.0) * n
+        draw[:, r, c] = rng.beta(k + 0.5, n - k + 0.5, size=draw.shape[0]) * s.scale[c]
+
+
+def unknown_noise(cells: Sequence[tuple[str, str]], limit: int = 3) -> str:
+    """'a's arc and b's mmlu' (at most `limit` named, then how many more)."""
+    shown = [f"{name}'s {metric}" for name, metric in cells[:limit]]
+    more = f" and {len(cells) - limit} more" if len(cells) > limit else ""
+    return (", ".join(shown[:-1]) + " and " + shown[-1] if len(shown) > 1 else shown[0]) + more
+
+
+def unknown_cells(
+    data: StudyData, rows: Sequence[int], metrics: Sequence[str]
+) -> list[tuple[str, str]]:
+    """(candidate, metric) among `rows` x `metrics` whose noise is unknown: an lm-eval value
+    with neither stderr nor item count (SPEC: named, never treated as exact)."""
+    wanted = {data.metric_index(m) for m in metrics}
+    chosen = set(rows)
+    return [
+        (data.names[i], data.metrics[j].name)
+        for (i, j), prov in sorted(data.provenance.items())
+        if prov.get("noise") == "unknown" and j in wanted and i in chosen
+    ]
+
+
+def unknown_note(cells: Sequence[tuple[str, str]], what: str) -> list[str]:
+    """A note for `what` (--noise, --pessimistic) naming the values whose noise is unknown."""
+    if not cells:
+        return []
+    return [f"the noise of {unknown_noise(cells)} is unknown (no stderr, no item count): {what}"]
+
+
+def _p(p: float) -> str:
+    """Two decimals, never a certainty the draws do not show: p=1.00 only when every draw."""
+    return "p>0.99" if 0.995 <= p < 1.0 else f"p={p:.2f}"
+
+
 def summary(s: Setting, u: Uncertainty) -> str:
     """One line: who leads, with what probability, who is within noise of it, and which
-    metrics' stderr that noise is."""
+    metrics' stderr that noise is; values whose noise is unknown (lm-eval gave neither stderr
+    nor item count) are named instead of a probability, never taken as exact."""
     if not len(s.names):
         return ""
+    if s.unknown:
+        return (
+            f"{s.names[0]} leads on the values as given; no confidence figure: the noise of "
+            f"{unknown_noise(s.unknown)} is unknown (no stderr, no item count)"
+        )
     tied = [name for name, t in zip(s.names, u.tied_with_leader, strict=True) if t]
-    line = f"{s.names[0]} leads with p={u.p_first[0]:.2f}"
+    line = f"{s.names[0]} leads with {_p(float(u.p_first[0]))}"
     if tied:
         within = ", ".join(tied[:3]) + (f" and {len(tied) - 3} more" if len(tied) > 3 else "")
         line += f"; {within} {'is' if len(tied) == 1 else 'are'} within noise"
@@ -158,7 +248,8 @@ def summary(s: Setting, u: Uncertainty) -> str:
         line += "; no other candidate is within noise"
     # Say which noise: a large gap in score can be "within noise" when one weighted metric has
     # a wide stderr, and the other metrics are taken as exact.
-    noisy = [m for k, m in enumerate(s.metrics) if bool((s.se[:, k] > 0).any())]
+    counted = ~np.isnan(s.counts) if s.counts is not None else np.zeros_like(s.se, dtype=bool)
+    noisy = [m for k, m in enumerate(s.metrics) if bool(((s.se[:, k] > 0) | counted[:, k]).any())]
     names = " and ".join([", ".join(noisy[:-1]), noisy[-1]] if len(noisy) > 1 else noisy)
     which = f"the stderr of {names}" if noisy else "no stderr"
     if len(noisy) < len(s.metrics):
@@ -181,7 +272,7 @@ def fields(
     if not len(a.order) or not a.weighted:
         return [], ((samples, seed) if wanted else None), None
     setting = Setting.of(a, method)
-    noisy = bool((setting.se > 0).any())
+    noisy = setting.noisy or bool(setting.unknown)
     if not wanted and not noisy:
         return [], None, None
     if not wanted:

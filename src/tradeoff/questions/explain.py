@@ -59,6 +59,7 @@ def explain(
                 # A missing cell (or a charged worst value) has no source to attribute.
                 provenance=data.provenance_of(i, j) if not np.isnan(data.values[i, j]) else {},
                 filled=float(a.values[i, j]) if a.filled[i, j] else None,
+                count=data.subset_count(i, j),
             )
         )
     # Every candidate that dominates it: the feasible ones best score first, then the

@@ -41,12 +41,17 @@ def _row(data: StudyData, a: Analysis, i: int, **kw: Any) -> Row:
             for v, f in zip(a.values[i].tolist(), a.filled[i].tolist(), strict=True)
         )
     inputs = data.inputs.row(i) if data.inputs is not None else {}
+    counts: tuple[int | None, ...] = ()
+    if data.provenance:
+        counts = tuple(data.subset_count(i, j) for j in range(len(data.metrics)))
+        counts = counts if any(c is not None for c in counts) else ()
     return Row(
         name=data.names[i],
         values=values,
         normalized=normalized,
         filled=filled,
         inputs=inputs,
+        counts=counts,
         **kw,
     )
 
@@ -134,6 +139,9 @@ def rank_result(
     notes = _notes(a)
     if near:
         notes.append("closest to feasible: " + "; ".join(c.text() for c in near))
+    if uncertainty:
+        cells = confidence.unknown_cells(data, a.order.tolist(), a.weighted)
+        notes += confidence.unknown_note(cells, "--uncertainty takes it as exact")
     return RankResult(
         file=data.file,
         title=data.title,
@@ -226,11 +234,24 @@ def pareto_result(
         rows=out,
         excluded=_excluded(a),
         layers=layers,
-        notes=[*_notes(a), *([measured.note] if measured.note else [])],
+        notes=[
+            *_notes(a),
+            *([measured.note] if measured.note else []),
+            *_unknown_noise(data, a, noise),
+        ],
         noise=noise,
         ignore_budgets=ignore_budgets,
         hypervolume=measured,
     )
+
+
+def _unknown_noise(data: StudyData, a: Analysis, noise: float | None) -> list[str]:
+    if noise is None:
+        return []
+    from tradeoff.questions.confidence import unknown_cells, unknown_note
+
+    cells = unknown_cells(data, a.rows.tolist(), a.dom)
+    return unknown_note(cells, "--noise takes it as exact")
 
 
 def _volume(

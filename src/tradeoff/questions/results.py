@@ -92,6 +92,8 @@ class Row:
     # Values `--missing worst` filled in (None elsewhere): JSON shows them as null, as the spec
     # says; tables show them marked, so a reader sees what the candidate was charged.
     filled: tuple[float | None, ...] = ()
+    # Per metric, the items a subset result rests on (lm-eval `--limit`): tables show "40 (n=20)".
+    counts: tuple[int | None, ...] = ()
     inputs: dict[str, float | None] = field(default_factory=dict)  # `role: input` values
 
     def metric_dict(self, metrics: list[MetricSpec]) -> dict[str, float | None]:
@@ -321,6 +323,7 @@ class MetricLine:
     provenance: dict[str, Any]
     # The value `--missing worst` charged (None otherwise); JSON keeps `value` null, as in rank.
     filled: float | None = None
+    count: int | None = None  # items of a subset result (lm-eval `--limit`), shown "(n=20)"
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -8,7 +8,7 @@ from rich.console import RenderableType
 from rich.text import Text
 
 from tradeoff.questions.results import ExplainResult
-from tradeoff.render.fmt import DASH, budget_text, fmt, fmt_pct, formula_lines
+from tradeoff.render.fmt import DASH, budget_text, fmt, fmt_pct, formula_lines, with_count
 from tradeoff.render.layout import (
     NAME_BREAKS,
     SOURCE_BREAKS,
@@ -84,7 +84,7 @@ def explain_table(res: ExplainResult, width: int) -> list[RenderableType]:
         star = "*" if line.filled is not None else ""
         cells.append(
             [
-                fmt(shown) + star + (unit if shown is not None else ""),
+                with_count(fmt(shown) + star + (unit if shown is not None else ""), line.count),
                 fmt(line.normalized, digits=3),
                 f"{line.weight:.2f}" if line.weight else DASH,
                 fmt(line.contribution, digits=3),

@@ -35,6 +35,11 @@ def fmt(x: float | None, *, digits: int = 4) -> str:
     return text if "e" not in text else f"{x:.{digits}f}".rstrip("0").rstrip(".")
 
 
+def with_count(text: str, n: int | None) -> str:
+    """A value of a subset result marked with its item count: '72.5 (n=20)'."""
+    return text if n is None else f"{text} (n={n})"
+
+
 def fmt_score(x: float | None) -> str:
     """A score in [0, 1] with three decimals; a dash when there is none."""
     return DASH if x is None or math.isnan(x) else f"{x:.3f}"

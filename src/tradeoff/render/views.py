@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from tradeoff.questions.results import ExplainResult, MetricLine, RankResult, RankUncertainty, Row
-from tradeoff.render.fmt import DASH, fmt, fmt_score
+from tradeoff.render.fmt import DASH, fmt, fmt_score, with_count
 
 FILLED_NOTE = "no value: charged the worst value known (--missing worst)"  # after a "* "
 
@@ -19,7 +19,9 @@ FILLED_NOTE = "no value: charged the worst value known (--missing worst)"  # aft
 def value_cells(r: Row) -> list[str]:
     """The row's metric values as text; one `--missing worst` filled in is starred."""
     return [
-        f"{fmt(r.filled[j])}*" if v is None and r.filled and r.filled[j] is not None else fmt(v)
+        f"{fmt(r.filled[j])}*"
+        if v is None and r.filled and r.filled[j] is not None
+        else with_count(fmt(v), r.counts[j] if r.counts else None)
         for j, v in enumerate(r.values)
     ]
 
@@ -81,7 +83,9 @@ def explain_heading(res: ExplainResult, name: str) -> str:
 
 def explain_value(line: MetricLine) -> str:
     """The value explain shows: the charged worst value starred, else the value."""
-    return fmt(line.value) if line.filled is None else f"{fmt(line.filled)}*"
+    if line.filled is not None:
+        return f"{fmt(line.filled)}*"
+    return with_count(fmt(line.value), line.count)
 
 
 def explain_filled(lines: Sequence[MetricLine]) -> bool:

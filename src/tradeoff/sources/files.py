@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from tradeoff import units as units_mod
 from tradeoff.sources.common import Problems, SourceProblem, close_matches, excerpt
 from tradeoff.sources.kinds import Found, NotHere, Request, SourceFile
+from tradeoff.sources.lm_eval_counts import counts, n_shot, subset_warning
 
 if TYPE_CHECKING:
     from genai_prices.data_snapshot import DataSnapshot
@@ -173,7 +174,17 @@ def lookup_lm_eval(file: SourceFile, request: Request) -> Found | NotHere:
     provenance = {**_lm_eval_provenance(data, file.path, display), "task": task, "field": field}
     if stderr is not None:
         provenance["stderr_field"] = stderr_field
-    return Found(value * scale, None if stderr is None else stderr * scale, provenance)
+    found = counts(data, task, field)  # n, n_original, limit: what the value rests on
+    provenance.update(found)
+    if (shots := n_shot(data, task)) is not None:
+        provenance["n_shot"] = shots
+    warning = subset_warning(task, found)
+    if warning is not None:
+        provenance["kind"] = "estimated"
+    warnings = (f"{display}: {warning}",) if warning else ()
+    return Found(
+        value * scale, None if stderr is None else stderr * scale, provenance, warnings=warnings
+    )
 
 
 def read_optimum_benchmark(
