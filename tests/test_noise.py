@@ -155,7 +155,8 @@ def test_unknown_noise_is_named_not_taken_as_exact(tmp_path: Path) -> None:
         # lm-eval v0.4.9 layout: the group in `results` and `groups`, n-samples and n-shot for
         # the leaf tasks only (/work/research/lmeval/v04_group_mmlu)
         "v0.4.9_results_2025-12-02T14-09-03.120455.json",
-        # v0.4.12: the group's own `sample_count` and n-shot (/work/research/lmeval/v0412_group_mmlu)
+        # v0.4.12: the group's own `sample_count` and n-shot
+        # (/work/research/lmeval/v0412_group_mmlu)
         "v0.4.12_results_2026-06-03T08-06-30.250001.json",
     ],
 )
