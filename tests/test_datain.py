@@ -181,7 +181,13 @@ def test_lm_eval_value_and_stderr_scaled_to_percent(tmp_path: Path) -> None:
     data = tradeoff.load(path).data
     assert data.values[0, 0] == pytest.approx(task["acc,none"] * 100)
     assert data.stderr[0, 0] == pytest.approx(task["acc_stderr,none"] * 100)
-    assert np.isnan(data.stderr[1, 0])  # "N/A" in the rerun: no stderr
+    # "N/A" in the rerun, but n-samples says 1172 items: the Wilson score stderr (SPEC "Sample
+    # counts and honest noise"), computed here by hand from the rerun's own numbers
+    rerun = data.provenance_of(1, 0)
+    p, n = data.values[1, 0] / 100, rerun["n"]
+    half = 1.96 / (1 + 1.96**2 / n) * np.sqrt(p * (1 - p) / n + 1.96**2 / (4 * n * n))
+    assert data.stderr[1, 0] == pytest.approx(half / 1.96 * 100)
+    assert rerun["stderr_from"] == f"Wilson score interval, n={n}"
     prov = data.provenance_of(0, 0)
     assert (prov["task"], prov["field"]) == ("arc_challenge", "acc,none")
     explain = runner.invoke(app, ["explain", "llama-3.1-8b", str(path), "-f", "json"])

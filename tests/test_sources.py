@@ -265,6 +265,9 @@ def test_lm_eval_value_stderr_percent_and_provenance() -> None:
         "task": "arc_challenge",
         "field": "acc,none",
         "stderr_field": "acc_stderr,none",
+        "n": 1172,  # n-samples: every item scored
+        "n_original": 1172,
+        "n_shot": 25,
     }
     assert got["hella"][:2] == (0.8058155745867357, 0.003947630921887928)
 
