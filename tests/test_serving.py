@@ -139,7 +139,9 @@ def test_append_result_needs_run_and_takes_it(tmp_path: Path) -> None:
     second = json.loads(lines[1])
     result = runner.invoke(app, ["validate", str(_goals(tmp_path, "vllm_serve_append.jsonl"))])
     assert result.exit_code == 2
-    assert "holds 2 runs (0: rate 2.0; 1: rate 8.0); say which with `run: N`" in result.stderr
+    assert (
+        "holds 2 runs (run 0 rate 2.0, run 1 rate 8.0); choose one with `run: N`" in result.stderr
+    )
     path = _goals(tmp_path, "vllm_serve_append.jsonl", extra="    run: 1\n")
     assert _one(path) == second["mean_ttft_ms"]
     # vLLM keeps the .json name when appending: the lines are found all the same
@@ -151,7 +153,7 @@ def test_append_result_needs_run_and_takes_it(tmp_path: Path) -> None:
     result = runner.invoke(
         app, ["validate", str(_goals(tmp_path, "appended.json", extra="    run: 2\n"))]
     )
-    assert result.exit_code == 2 and "no run 2: the file holds 2" in result.stderr
+    assert result.exit_code == 2 and "`run: 2`, but 'appended.json' holds 2 runs" in result.stderr
 
 
 def test_each_makes_one_candidate_per_run(tmp_path: Path) -> None:

@@ -13,9 +13,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from tradeoff.data import StudyData
 from tradeoff.engine import methods
 from tradeoff.engine.methods import Method
-from tradeoff.data import StudyData
 from tradeoff.questions.analysis import Analysis
 from tradeoff.questions.results import RankUncertainty
 
@@ -129,7 +129,9 @@ def sample_counts(
         if isinstance(n, int) and n > 0 and data.metrics[j].proportion_scale is not None:
             counts[r, c] = n
     scale = np.array([data.metrics[j].proportion_scale or 1.0 for j in idx])
-    named = tuple((data.names[int(rows[r])], data.metrics[int(idx[c])].name) for r, c in sorted(unknown))
+    named = tuple(
+        (data.names[int(rows[r])], data.metrics[int(idx[c])].name) for r, c in sorted(unknown)
+    )
     return (counts if not np.isnan(counts).all() else None), scale, named
 
 
