@@ -120,7 +120,7 @@ def test_differing_n_shot_is_a_warning_and_a_note(tmp_path: Path) -> None:
         or "25-shot (twenty-items) vs 0-shot (one-item)" in result.stderr
     )
     rank = runner.invoke(app, ["rank", str(path)])
-    assert "note: " in rank.stderr and "0-shot" in rank.stderr and "25-shot" in rank.stderr
+    assert "warning: " in rank.stderr and "0-shot" in rank.stderr and "25-shot" in rank.stderr
 
 
 def test_unknown_noise_is_named_not_taken_as_exact(tmp_path: Path) -> None:

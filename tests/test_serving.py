@@ -111,7 +111,7 @@ def test_vllm_failed_requests_are_a_warning_and_a_rank_note(tmp_path: Path) -> N
     assert result.exit_code == 0
     assert "1 of 8 requests failed and are left out" in result.stderr
     result = runner.invoke(app, ["rank", str(path)])
-    assert "note: " in result.stderr and "1 of 8 requests failed" in result.stderr
+    assert "warning: " in result.stderr and "1 of 8 requests failed" in result.stderr
 
 
 def test_a_stat_neither_stored_nor_computable_names_the_stored_ones(tmp_path: Path) -> None:
