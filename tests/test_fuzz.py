@@ -7,6 +7,9 @@ one-line, non-empty message. Any other exception, or a hang, fails the test.
 
 from __future__ import annotations
 
+import random
+import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -215,3 +218,98 @@ def test_cli_validate_exits_0_or_2_without_a_traceback(scratch: Path, data: byte
             assert line.startswith(f"{scratch}:"), line
     else:
         assert result.stdout.startswith(f"{scratch}: valid: ")
+
+
+# Issue 12: a seeded mutator over the shipped goals files AND the data files they name, every
+# command and format, for about a minute: no traceback, no hang, no exit code outside 0/1/2.
+
+HOSTILE_TOKENS = [
+    "5 ms*9**9**9",
+    "1 ms*2**1024",
+    "5 ms*1e9999",
+    "-1e308 ks",
+    "9" * 5000,
+    "0x" + "f" * 5000,
+    "::error::injected",
+    "\x1b[31m",
+    "=HYPERLINK(1)",
+    "[x](http://e) @octocat",
+    "NaN",
+    "-inf",
+    "",
+    "x" * 300,
+    '{"a": [[[[[[[[]]]]]]]]}',
+    "\u202e",
+]
+FUZZ_SECONDS = 60.0
+
+
+def _data_dirs() -> list[Path]:
+    """The shipped example folders: a goals file and the files it names."""
+    return [p.parent for p in sorted((ROOT / "examples").glob("*/goals.yaml"))]
+
+
+def _mutate(rng: random.Random, data: bytes) -> bytes:
+    if not data:
+        return rng.choice(HOSTILE_TOKENS).encode()
+    out = bytearray(data)
+    for _ in range(rng.randint(1, 4)):
+        i = rng.randrange(len(out) + 1)
+        op = rng.choice(["token", "token", "flip", "cut", "dup", "truncate"])
+        if op == "token":
+            end = min(len(out), i + rng.randint(0, 12))
+            out[i:end] = rng.choice(HOSTILE_TOKENS).encode("utf-8")
+        elif op == "flip" and i < len(out):
+            out[i] ^= 1 << rng.randrange(8)
+        elif op == "cut":
+            del out[i : i + rng.randint(1, 40)]
+        elif op == "dup":
+            out[i:i] = out[max(0, i - 40) : i]
+        elif op == "truncate":
+            del out[i:]
+    return bytes(out)
+
+
+def _commands(rng: random.Random, goals: str) -> list[str]:
+    fmt = rng.choice(["table", "json", "csv", "markdown"])
+    return rng.choice(
+        [
+            ["validate", goals],
+            ["rank", goals, "-f", fmt, "--all"],
+            ["rank", goals, "--uncertainty", "--samples", "30", "-f", fmt],
+            ["pareto", goals, "--layers", "-f", fmt],
+            ["explain", "x", goals, "-f", fmt],
+            ["sensitivity", goals, "--samples", "30", "-f", fmt],
+            ["frontier", goals, "-f", fmt],
+            ["suggest-budgets", goals],
+            ["check", goals, "-f", rng.choice(["text", "json", "github", "junit", "markdown"])],
+        ]
+    )
+
+
+def test_seeded_mutations_of_goals_and_data_files_through_every_command(tmp_path: Path) -> None:
+    rng = random.Random(12)
+    dirs = _data_dirs()
+    assert dirs, "no shipped example folders to mutate"
+    started, runs, codes = time.monotonic(), 0, set()
+    while time.monotonic() - started < FUZZ_SECONDS:
+        source = rng.choice(dirs)
+        work = tmp_path / f"run{runs}"
+        shutil.copytree(source, work)
+        files = [p for p in sorted(work.rglob("*")) if p.is_file() and p.suffix != ".md"]
+        for victim in rng.sample(files, k=min(len(files), rng.randint(1, 2))):
+            victim.write_bytes(_mutate(rng, victim.read_bytes()))
+        args = _commands(rng, str(work / "goals.yaml"))
+        with deadline(LIMIT):
+            result = runner.invoke(app, args)
+        shown = f"{args}: {result.exception!r}\n{result.stderr[-1500:]}"
+        assert result.exit_code in (0, 1, 2), shown
+        assert result.exception is None or isinstance(result.exception, SystemExit), shown
+        assert "Traceback" not in result.stdout + result.stderr, shown
+        for line in (result.stdout + result.stderr).splitlines():
+            if line.lstrip().startswith("::"):
+                assert "-f" in args and "github" in args and line.startswith("::"), shown
+        codes.add(result.exit_code)
+        runs += 1
+        shutil.rmtree(work)
+    assert runs >= 20 and 2 in codes, (runs, codes)

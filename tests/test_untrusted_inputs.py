@@ -211,3 +211,48 @@ def test_a_csv_header_of_80000_columns_is_linear(tmp_path: Path) -> None:
     )
     err = _refused(tmp_path, "validate", "goals.yaml", line=6)
     assert "'columns' maps r to 'c7999x', which is not a column here" in err
+
+
+def _parquet_goals(tmp_path: Path, name: str) -> None:
+    (tmp_path / "goals.yaml").write_text(
+        f"version: 1\nmetrics:\n  q: {{direction: max, unit: ms}}\ncandidates:\n  - from: {name}\n"
+    )
+
+
+def test_a_parquet_dictionary_bomb_is_sized_before_decoding(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    n = 200_000  # 200,000 rows of one 30 KB string: 6 GB decoded, 1.6 KB on disk
+    indices = pa.array([0] * n, pa.int32())
+    name = pa.DictionaryArray.from_arrays(indices, pa.array(["x" * 30_000]))
+    q = pa.DictionaryArray.from_arrays(indices, pa.array(["1 ms" + " " * 30_000]))
+    pq.write_table(pa.table({"name": name, "q": q}), tmp_path / "bomb.parquet", compression="zstd")
+    assert (tmp_path / "bomb.parquet").stat().st_size < 10_000
+    _parquet_goals(tmp_path, "bomb.parquet")
+    err = _refused(tmp_path, "validate", "goals.yaml", line=5)
+    assert "bomb.parquet: its columns would take 12,004,000,000 bytes in memory" in err
+
+
+def test_parquet_column_names_are_capped(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table({"name": ["a"], "q": [1.0], "x" * 5000: [1.0]})
+    pq.write_table(table, tmp_path / "t.parquet")
+    _parquet_goals(tmp_path, "t.parquet")
+    err = _refused(tmp_path, "validate", "goals.yaml", line=5)
+    assert "t.parquet: a column name of 5000 characters (at most 1024)" in err
+
+
+def test_a_broken_parquet_file_is_located(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table({"name": ["a", "b"], "q": [1.0, 2.0]}), tmp_path / "t.parquet")
+    data = bytearray((tmp_path / "t.parquet").read_bytes())
+    data[20:60] = b"\xff" * 40  # the first column's pages
+    (tmp_path / "t.parquet").write_bytes(bytes(data))
+    _parquet_goals(tmp_path, "t.parquet")
+    err = _refused(tmp_path, "validate", "goals.yaml", line=5)
+    assert "t.parquet" in err

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 
 import tradeoff
 from tradeoff.cli import check as cli_check
@@ -40,12 +39,12 @@ from tradeoff.cli.common import (
     UncertaintyOpt,
     WeightOpt,
     emit,
-    err_console,
     fail,
     load_study,
     not_an_input,
     parse_metrics,
     parse_weights,
+    say,
     terminal_width,
     use_color,
     user_errors,
@@ -83,6 +82,9 @@ def main_callback(
     Budgets filter, the Pareto front shows what is worth considering, profiles weigh the goals,
     and `check` fails CI when a shipped candidate breaks a budget.
     """
+    from tradeoff import inputs
+
+    inputs.reset()
 
 
 @app.command(rich_help_panel=DECIDE)
@@ -244,7 +246,7 @@ def _emit_result(
     color = output is None and use_color() and fmt is OutputFormat.table
     emit(renderers[fmt.value](result, color, terminal_width()), output)
     for note in getattr(result, "notes", []):
-        err_console().print(f"note: {escape(note)}")
+        say(f"note: {note}")
 
 
 def parse_target(value: str | None) -> tuple[str, float] | None:
@@ -371,10 +373,9 @@ def validate(
     """
     with user_errors():
         result = load_study(file, allow_external).validate_result(max_age)
-    console = err_console()
     for d in result.stale:
-        console.print(f"warning: {escape(str(d))}")
-    sys.stdout.write(result.summary())
+        say(f"warning: {d}")
+    emit(result.summary(), None)
 
 
 @app.command(rich_help_panel=FILE)
@@ -406,7 +407,7 @@ def init(
     if path.exists() and not force:
         fail(f"{path} already exists; use --force to overwrite it")
     write_atomic(path, STARTER)
-    err_console().print(f"wrote {escape(str(path))}; next: tradeoff rank {escape(str(path))}")
+    say(f"wrote {path}; next: tradeoff rank {path}")
 
 
 def main() -> None:

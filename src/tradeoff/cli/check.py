@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
 import tradeoff
 from tradeoff.cli.common import (
@@ -22,10 +21,10 @@ from tradeoff.cli.common import (
     MissingPolicy,
     OutputOpt,
     emit,
-    err_console,
     not_an_input,
     parse_metrics,
     reads_output,
+    say,
     terminal_width,
     use_color,
     user_errors,
@@ -143,9 +142,13 @@ def check(
     warn(result.scale_warnings)
     color = output is None and use_color() and fmt is CheckFormat.text
     not_an_input(output, [*(files or [DEFAULT_FILE]), baseline, *result.read])
-    emit(CHECK_RENDERERS[fmt.value](result, color, terminal_width()), output)
+    emit(
+        CHECK_RENDERERS[fmt.value](result, color, terminal_width()),
+        output,
+        commands=fmt is CheckFormat.github,
+    )
     for note in result.notes:
-        err_console().print(f"note: {escape(note)}")
+        say(f"note: {note}")
     if result.errors:  # a file could not be read: the others' findings are out, now its errors
         from tradeoff.errors import InputError
 

@@ -17,6 +17,8 @@ import typer
 from rich.markup import escape
 
 from tradeoff.errors import Diagnostic, InputError, UsageError
+from tradeoff.inputs import was_read
+from tradeoff.render.escape import log_lines
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -50,8 +52,15 @@ def err_console() -> "Console":
     return Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
+def say(message: str) -> None:
+    """A message on stderr. Its user text (names, file names, excerpts) may come from a
+    stranger's pull request: every line passes `render.escape.log_lines` (no control
+    characters, no line that starts a workflow command) and rich markup is escaped."""
+    err_console().print(escape(log_lines(message)))
+
+
 def fail(message: str) -> NoReturn:
-    err_console().print(f"error: {escape(message)}")
+    say(f"error: {message}")
     raise typer.Exit(code=2)
 
 
@@ -61,9 +70,7 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except InputError as exc:
-        console = err_console()
-        for d in exc.diagnostics:
-            console.print(escape(str(d) + _start_hint(d)))
+        say("\n".join(str(d) + _start_hint(d) for d in exc.diagnostics))
         raise typer.Exit(code=2) from None
     except UsageError as exc:
         fail(str(exc))
@@ -86,9 +93,8 @@ def load_study(file: Path, allow_external: bool) -> "Study":
 
 
 def warn(diagnostics: Iterable[Diagnostic]) -> None:
-    console = err_console()
     for d in diagnostics:
-        console.print(f"warning: {escape(str(d))}")
+        say(f"warning: {d}")
 
 
 def use_color() -> bool:
@@ -161,6 +167,7 @@ def save(path: Path, writer: Callable[[IO[bytes]], object]) -> None:
         fail(f"cannot write {path}: its folder {folder} does not exist")
     except OSError as exc:
         fail(f"cannot write {path}: {exc.strerror or exc}")
+    previous = _exit_on_sigterm()  # so that `finally`/`except` below can remove the file
     try:
         with os.fdopen(fd, "wb") as fh:
             writer(fh)
@@ -172,9 +179,33 @@ def save(path: Path, writer: Callable[[IO[bytes]], object]) -> None:
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
         fail(f"cannot write {path}: {exc.strerror or exc}")
-    except BaseException:
+    except BaseException:  # Ctrl-C (KeyboardInterrupt), SIGTERM (SystemExit), anything
         Path(tmp).unlink(missing_ok=True)
         raise
+    finally:
+        _restore_sigterm(previous)
+
+
+def _exit_on_sigterm() -> object:
+    """Turn SIGTERM into SystemExit(143) while a temporary file exists (a CI runner cancelling
+    the job sends it), so the file is removed; returns the handler to restore."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    return signal.signal(signal.SIGTERM, stop)
+
+
+def _restore_sigterm(previous: object) -> None:
+    import signal
+
+    if previous is not None:
+        signal.signal(signal.SIGTERM, previous)  # type: ignore[arg-type]
 
 
 def _umask() -> int:
@@ -188,6 +219,8 @@ def reads_output(output: Path | None, inputs: Iterable[Path | None]) -> bool:
     if output is None or str(output) == "-":
         return False
     out = os.path.realpath(output)
+    if was_read(out):  # a `from:` file, also of a goals file that failed to load
+        return True
     return any(path is not None and os.path.realpath(path) == out for path in inputs)
 
 
@@ -198,7 +231,12 @@ def not_an_input(output: Path | None, inputs: Iterable[Path | None]) -> None:
         fail(f"--output {output} is the file this command reads; write the result elsewhere")
 
 
-def emit(text: str, output: Path | None) -> None:
+def emit(text: str, output: Path | None, *, commands: bool = False) -> None:
+    """Write a result to stdout or to --output. Every line passes `render.escape.log_lines`
+    unless `commands` (`check -f github`, whose `::` lines are ours, built with the toolkit's
+    escapes)."""
+    if not commands:
+        text = log_lines(text, colored=output is None and use_color())
     if output is None:
         sys.stdout.write(text)
         sys.stdout.flush()

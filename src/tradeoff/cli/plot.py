@@ -6,14 +6,12 @@ Annotations are not postponed, as in cli.py: typer reads them faster that way.
 
 import importlib
 import shutil
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
 from tradeoff.cli.common import (
     DEFAULT_FILE,
@@ -21,11 +19,12 @@ from tradeoff.cli.common import (
     FileArg,
     MissingOpt,
     MissingPolicy,
-    err_console,
+    emit,
     fail,
     load_study,
     not_an_input,
     save,
+    say,
     use_color,
     user_errors,
 )
@@ -98,7 +97,7 @@ def plot(
             log_y=log_y,
         )
     for note in data.notes:
-        err_console().print(f"note: {escape(note)}")
+        say(f"note: {note}")
     if output is None or fmt is None:
         from tradeoff.render.terminal_plot import render_terminal
 
@@ -106,15 +105,14 @@ def plot(
         height = max(14, min(size.lines - 6, 32))
         with _drawable():
             text = render_terminal(data, max(40, size.columns), height, use_color())
-        sys.stdout.write(text)
-        sys.stdout.flush()
+        emit(text, None)
         return
     from tradeoff.render.figure import save_figure
 
     not_an_input(output, [file, *study.files_read])
     with _drawable():
         save(output, lambda fh: save_figure(data, fh, fmt))
-    err_console().print(f"wrote {escape(str(output))}")
+    say(f"wrote {output}")
 
 
 def _parallel(
@@ -135,13 +133,13 @@ def _parallel(
         study = load_study(file, allow_external)
         data = study.parallel_data(metrics, missing=missing.value)
     for note in data.notes:
-        err_console().print(f"note: {escape(note)}")
+        say(f"note: {note}")
     from tradeoff.render.parallel import save_parallel
 
     not_an_input(output, [file, *study.files_read])
     with _drawable():
         save(output, lambda fh: save_parallel(data, fh, fmt))
-    err_console().print(f"wrote {escape(str(output))}")
+    say(f"wrote {output}")
 
 
 def _figure_format(path: Path) -> str:

@@ -456,4 +456,28 @@ def load_path(path: str | Path, allow_external_sources: bool = False) -> StudyDa
     """Read, parse and validate a goals file; `from:` paths resolve next to it."""
     path = Path(path)
     doc = yamlio.load(path, partial=True, allow_external=allow_external_sources)
+    _note_sources(doc.data, path.parent, allow_external_sources)
     return load_document(doc, path.parent, allow_external_sources)
+
+
+def _note_sources(data: Any, base_dir: Path, allow_external: bool) -> None:
+    """Every file a `from:` names (literally, or through a pattern's matches) is an input of
+    this run, whether or not the goals file then loads: `--output` must not replace it."""
+    entries = data.get("candidates") if isinstance(data, dict) else None
+    for entry in entries if isinstance(entries, list) else []:
+        given = entry.get("from") if isinstance(entry, dict) else None
+        for name in given if isinstance(given, list) else [given]:
+            if not isinstance(name, str) or not name or "\x00" in name:
+                continue
+            from tradeoff import inputs  # only files with sources pay for these imports
+            from tradeoff.sources.common import SourceProblem
+            from tradeoff.sources.paths import expand, is_pattern
+
+            if not is_pattern(name):
+                inputs.note(base_dir / name)
+                continue
+            try:
+                for match in expand(base_dir, name, allow_external):
+                    inputs.note(match.path)
+            except (SourceProblem, OSError, ValueError):
+                continue

@@ -21,6 +21,7 @@ from typing import IO, Any
 
 import yaml
 
+from tradeoff import inputs
 from tradeoff.errors import Diagnostic, InputError, excerpt
 
 MAX_BYTES = 32 * 1024 * 1024
@@ -415,6 +416,7 @@ def read_text(path: Path, display: str, *, allow_external: bool = True) -> str:
     def whole(what: str) -> InputError:
         return InputError.single(display, 0, 0, "", what)
 
+    inputs.note(path)
     try:
         with _open_input(path, allow_external) as fh:
             raw = fh.read(MAX_BYTES + 1)

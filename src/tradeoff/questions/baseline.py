@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from tradeoff import inputs
 from tradeoff.errors import Diagnostic, InputError
 from tradeoff.questions.results import SCHEMA_VERSION
 
@@ -69,6 +70,7 @@ def load_baseline(path: str | Path) -> Baseline:
             problem found, each as `BASE.json: where: what`).
     """
     file = str(path)
+    inputs.note(path)
     try:
         text = Path(path).read_text(encoding="utf-8")
     except UnicodeDecodeError:

@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 from tradeoff.data import StudyData
 from tradeoff.engine import methods
 from tradeoff.engine.methods import Method
+from tradeoff.errors import UsageError
 from tradeoff.questions.analysis import Analysis
 from tradeoff.questions.results import RankUncertainty
 
@@ -24,6 +25,26 @@ CHUNK_CELLS = 4_000_000  # draws x candidates x metrics per chunk (~32 MB of flo
 
 DEFAULT_SAMPLES = 10_000  # P(first) to within about 0.005: two stable decimals
 SUMMARY_SAMPLES = 4_000  # the confidence line under a plain table: see fields()
+MAX_DRAW_CELLS = 50_000_000
+"""Draws x candidates that --uncertainty and sensitivity may rank (the ranks alone take 8 bytes
+a cell, and every draw sorts every candidate): beyond, the command refuses, saying how many
+draws would fit, rather than run for minutes or out of memory."""
+
+
+def check_draws(n: int, samples: int, what: str) -> None:
+    """Refuse `samples` draws over `n` candidates when that is over `MAX_DRAW_CELLS`.
+
+    Raises:
+        tradeoff.errors.UsageError: naming the largest --samples that fits.
+    """
+    if n * samples <= MAX_DRAW_CELLS:
+        return
+    fits = MAX_DRAW_CELLS // max(1, n)
+    hint = f"use --samples {fits} or fewer" if fits >= 100 else "narrow the candidates first"
+    raise UsageError(
+        f"{what} over {n:,} candidates with {samples:,} draws is more than this tool ranks in"
+        f" bounded memory ({MAX_DRAW_CELLS:,} candidate-draws); {hint}"
+    )
 
 
 def batch_scores(
@@ -161,6 +182,7 @@ def uncertainty(s: Setting, samples: int, seed: int) -> Uncertainty:
     """
     rng = np.random.default_rng(seed)
     n, k = s.x.shape
+    check_draws(n, samples, "--uncertainty")
     ranks = np.empty((samples, n), dtype=np.intp)
     step = _chunk(samples, n, k)
     for start in range(0, samples, step):

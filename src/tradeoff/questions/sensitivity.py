@@ -22,11 +22,14 @@ from tradeoff.questions.confidence import (
     Setting,
     _name_key,
     batch_scores,
+    check_draws,
     ranks_of,
 )
 from tradeoff.questions.results import SCHEMA_VERSION, JsonResult, num
 
 F64 = NDArray[np.float64]
+MAX_RANKS = 100
+"""Ranks whose acceptability is counted (n x n counts would not fit for 90,000 candidates)."""
 SEARCH_LIMIT = 1e6  # for bisection: a weight this many times the others' total counts as infinite
 
 
@@ -210,12 +213,15 @@ def stability(a: Analysis, method: Method) -> list[Stability]:
 def smaa(s: Setting, samples: int, seed: int) -> tuple[F64, F64]:
     """SMAA-2: weights uniform on the simplex of the weighted metrics (seeded).
 
-    Returns (acceptability (n, n): share of draws at each rank, central weights (n, k): the mean
-    weight vector of the draws each candidate wins; NaN rows for those that never win).
+    Returns (acceptability (n, min(n, MAX_RANKS)): share of draws at each rank; central
+    weights (n, k): the mean weight vector of the draws each candidate wins, NaN rows for
+    those that never win).
     """
     rng = np.random.default_rng(seed)
     n, k = s.x.shape
-    counts = np.zeros((n, n))
+    check_draws(n, samples, "sensitivity")
+    shown = min(n, MAX_RANKS)  # acceptability of the first ranks only: n x n would not fit
+    counts = np.zeros((n, shown))
     wins = np.zeros((n, k))
     step = max(1, min(samples, CHUNK_CELLS // max(1, n * k)))
     for start in range(0, samples, step):
@@ -226,7 +232,9 @@ def smaa(s: Setting, samples: int, seed: int) -> tuple[F64, F64]:
         )
         # Candidates that tie exactly (identical on the weighted metrics) share the ranks.
         ranks = ranks_of(scores, rng.random((m, n)))
-        np.add.at(counts, (np.broadcast_to(np.arange(n), ranks.shape), ranks - 1), 1.0)
+        kept = ranks <= shown
+        who = np.broadcast_to(np.arange(n), ranks.shape)[kept]
+        np.add.at(counts, (who, ranks[kept] - 1), 1.0)
         first = np.argmin(ranks, axis=1)
         np.add.at(wins, first, w)
     first_counts = counts[:, 0:1]
@@ -271,5 +279,10 @@ def sensitivity_result(
         },
         samples=samples,
         seed=seed,
-        notes=[f"{s.metric}: n/a: {s.why_none}" for s in stab if s.why_none],
+        notes=[f"{s.metric}: n/a: {s.why_none}" for s in stab if s.why_none]
+        + (
+            [f"acceptability lists ranks 1-{MAX_RANKS} of {len(names):,}"]
+            if len(names) > MAX_RANKS
+            else []
+        ),
     )

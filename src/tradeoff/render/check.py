@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -16,6 +15,9 @@ from tradeoff.errors import Diagnostic
 from tradeoff.questions.check_result import CheckResult, Dominated, Finding, error_json
 from tradeoff.questions.regression import Comparison
 from tradeoff.questions.results import SCHEMA_VERSION
+from tradeoff.render.escape import annotation_data as escape_data
+from tradeoff.render.escape import annotation_property as escape_property
+from tradeoff.render.escape import xml as xml_safe
 from tradeoff.render.findings import (
     TIMES,
     budget_text,
@@ -193,24 +195,6 @@ def _regression_table(res: CheckResult) -> Table | None:
 # github
 
 
-def escape_data(s: str) -> str:
-    """Escape a workflow command's message as @actions/core does.
-
-    Mirrors `escapeData` in actions/toolkit packages/core/src/command.ts:
-    % -> %25, CR -> %0D, LF -> %0A (percent first, so escapes cannot be forged).
-    """
-    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def escape_property(s: str) -> str:
-    """Escape a workflow command's property value as @actions/core does.
-
-    Mirrors `escapeProperty` in actions/toolkit packages/core/src/command.ts: as `escape_data`,
-    plus ':' -> %3A and ',' -> %2C, so a value cannot end the property list or start another.
-    """
-    return escape_data(s).replace(":", "%3A").replace(",", "%2C")
-
-
 def command(name: str, props: dict[str, str | int], message: str) -> str:
     """`::name k=v,k=v::message` with every part escaped; empty or 0 properties are left out."""
     kv = ",".join(f"{k}={escape_property(str(v))}" for k, v in props.items() if v)
@@ -282,15 +266,6 @@ def _junit_document(suite: ET.Element, failures: int, errors: int) -> str:
 
 
 # junit
-
-# XML 1.0 allows only these characters (https://www.w3.org/TR/xml/#charsets); ElementTree
-# escapes markup characters but would write the others as they are, giving unparsable XML.
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def xml_safe(s: str) -> str:
-    """Replace characters XML 1.0 cannot hold (control characters, lone surrogates) by U+FFFD."""
-    return _NOT_XML.sub("\ufffd", s)
 
 
 def _case_name(f: Finding) -> str:

@@ -6,14 +6,16 @@ No rich here, so the plain-text renderers (csv, markdown, json, github, junit) s
 
 from __future__ import annotations
 
-import io
 import math
-import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from tradeoff.data import MetricSpec
 from tradeoff.engine.budgets import BudgetResult
+from tradeoff.render.escape import csv_text as csv_text
+from tradeoff.render.escape import markdown
+
+md_escape = markdown
 
 DASH = "-"
 
@@ -86,33 +88,9 @@ def budget_text(v: BudgetResult, metrics: Sequence[MetricSpec] = ()) -> str:
     return pass_text(v, metrics) if v.status == "pass" else violation_text(v, metrics)
 
 
-def csv_text(header: list[str], rows: Iterable[list[Any]]) -> str:
-    import csv
-
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buf.getvalue()
-
-
 def raw(x: float | None) -> str:
     """A value at full precision for CSV (shortest repr that round-trips); empty when missing."""
     return "" if x is None or (isinstance(x, float) and math.isnan(x)) else repr(float(x))
-
-
-_TAG_OPEN = re.compile(r"<(?=[A-Za-z/!?])")
-
-
-def md_escape(text: str) -> str:
-    """Make text safe inside a Markdown table cell: pipes, backslashes and line breaks, and the
-    HTML that GitHub would otherwise render: a '<' that could open a tag or comment ('<b>x</b>'
-    is shown as written; '< min' and '<=' stay as they are), and '@' mentions."""
-    text = _TAG_OPEN.sub("&lt;", text)
-    # '@name' would mention (notify) a GitHub user from a job summary or PR comment: a
-    # zero-width space after '@' keeps the text and drops the mention (as Renovate does).
-    text = text.replace("@", "@&#8203;")
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("\r", " ")
 
 
 def markdown_table(header: Sequence[str], rows: Iterable[Sequence[str]], right: set[int]) -> str:

@@ -6,6 +6,7 @@ optimum-benchmark, genai-prices); they are imported on first use, so `import tra
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from collections.abc import Mapping, Sequence
@@ -13,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tradeoff import inputs
 from tradeoff.sources.common import SourceProblem, Table, excerpt
 from tradeoff.sources.kinds import (
     FileKind,
@@ -163,6 +165,7 @@ def resolve_source(base_dir: Path, relative: str, allow_external: bool) -> Path:
         inside = Path(os.path.normpath(target)).is_relative_to(base)
         how = "through a symlink" if inside else "with '..'"
         raise fail(f"the path leads outside the goals file's folder {how}" + hint)
+    inputs.note(resolved)
     try:
         mode = resolved.stat().st_mode
     except FileNotFoundError:
@@ -171,7 +174,38 @@ def resolve_source(base_dir: Path, relative: str, allow_external: bool) -> Path:
         raise fail(f"cannot open the path: {exc.strerror or type(exc).__name__}") from None
     if not stat.S_ISREG(mode):
         raise fail("not a regular file")
+    if not allow_external:
+        link = _linked_component(base, Path(os.path.normpath(target)))
+        if link is not None:
+            what = f"{excerpt(link, 80)} is a symbolic link; from: paths are opened without"
+            raise fail(f"{what} following links" + hint)
     return resolved
+
+
+def _linked_component(base: Path, target: Path) -> str | None:
+    """Open `target` one component at a time from `base`, never following a link (O_NOFOLLOW
+    on each, relative to the folder's descriptor), so that a folder swapped for a link between
+    two checks is caught; the first component that is a link, else None."""
+    try:
+        parts = target.relative_to(base).parts
+    except ValueError:
+        return str(target)
+    flags = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0)
+    fds = [os.open(base, flags | os.O_DIRECTORY)]
+    try:
+        for k, part in enumerate(parts):
+            last = k == len(parts) - 1
+            extra = os.O_NONBLOCK if last else os.O_DIRECTORY
+            try:
+                fds.append(os.open(part, flags | extra | os.O_NOFOLLOW, dir_fd=fds[-1]))
+            except OSError as exc:
+                if exc.errno in (errno.ELOOP, errno.ENOTDIR, errno.EMLINK):
+                    return str(Path(*parts[: k + 1]))
+                raise
+        return None
+    finally:
+        for fd in fds:
+            os.close(fd)
 
 
 def kind_of(path: Path, display: str | None = None) -> str:

@@ -303,6 +303,49 @@ def _arrow_text(column: pa.ChunkedArray) -> pa.ChunkedArray | None:
     return column if text or pa.types.is_string_view(kind) else None
 
 
+MAX_ROWS = 20_000_000
+"""Rows a Parquet table may declare (a million rows load in about a second)."""
+MAX_DECODED = 2 * 1024**3
+"""Bytes the needed columns of a Parquet table may take once decoded."""
+MAX_COLUMN_NAME = 1024
+"""Characters a Parquet column name may have."""
+
+
+def _parquet_fits(meta: Any, wanted: list[str], display: str) -> None:
+    """Refuse, from the metadata alone, a table too big to decode: too many rows, or needed
+    columns whose uncompressed size (or 8 bytes a row each) is over `MAX_DECODED`."""
+    rows = int(meta.num_rows)
+    if rows > MAX_ROWS:
+        raise SourceProblem([(display, f"{rows:,} rows; a table has at most {MAX_ROWS:,}")])
+    size = rows * 8 * len(wanted)
+    keep = set(wanted)
+    for r in range(meta.num_row_groups):
+        group = meta.row_group(r)
+        for j in range(group.num_columns):
+            chunk = group.column(j)
+            if chunk.path_in_schema.split(".")[0] in keep:
+                size += int(chunk.total_uncompressed_size)
+    if size > MAX_DECODED:
+        what = f"its columns would take about {size:,} bytes in memory (at most {MAX_DECODED:,})"
+        raise SourceProblem([(display, what)])
+
+
+def _decoded_bytes(column: pa.ChunkedArray) -> int:
+    """Bytes `column` takes once its dictionary (if any) is expanded, without expanding it."""
+    import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]
+    import pyarrow.compute as pc  # type: ignore[import-untyped, unused-ignore]
+
+    if not pa.types.is_dictionary(column.type):
+        return int(column.nbytes)
+    total = 0
+    for chunk in column.chunks:
+        lengths = pc.binary_length(chunk.dictionary)
+        if len(lengths):
+            total += int(pc.sum(pc.take(lengths, chunk.indices)).as_py() or 0)
+        total += 8 * len(chunk)
+    return total
+
+
 def _read_parquet(
     path: Path, display: str, used: set[str], units: Mapping[str, str | None] | None
 ) -> _Raw:
@@ -311,19 +354,39 @@ def _read_parquet(
     import pyarrow.parquet as pq  # type: ignore[import-untyped, unused-ignore]
 
     try:
-        schema = pq.read_schema(path)
-        available = list(schema.names)
+        available = list(pq.read_schema(path).names)
+        long = next((c for c in available if len(c) > MAX_COLUMN_NAME), None)
+        if long is not None:
+            what = f"a column name of {len(long)} characters (at most {MAX_COLUMN_NAME})"
+            raise SourceProblem([(display, what)])
         twice = _twice(available, used)
         if twice:
             raise SourceProblem([(display, f"column {excerpt(c)} appears twice") for c in twice])
-        table = pq.read_table(path, columns=[c for c in available if c in used])
-    except (OSError, pa.ArrowException) as exc:
+        wanted = [c for c in available if c in used]
+        # Text stays dictionary-encoded until its decoded size is known: a few kilobytes of
+        # file can repeat one long string over millions of rows.
+        parquet = pq.ParquetFile(path, read_dictionary=wanted)
+        _parquet_fits(parquet.metadata, wanted, display)
+        table = parquet.read(columns=wanted)
+        decoded = sum(_decoded_bytes(table.column(c)) for c in wanted)
+        if decoded > MAX_DECODED:
+            what = f"its columns would take {decoded:,} bytes in memory (at most {MAX_DECODED:,})"
+            raise SourceProblem([(display, what)])
+    except (OSError, pa.ArrowException, MemoryError) as exc:
         message = " ".join(str(exc).split())[:200]
         raise SourceProblem([(display, f"not a readable Parquet file: {message}")]) from None
     n = table.num_rows
     rows = np.arange(n, dtype=np.int64)
 
     def values(column: str, metric: str, problems: Problems, at: Callable[[int], str]) -> Any:
+        try:
+            return read_values(column, metric, problems, at)
+        except (pa.ArrowException, MemoryError) as exc:  # a decimal too wide, say
+            message = " ".join(str(exc).split())[:200] or type(exc).__name__
+            problems.add(f"{display} column {column}", f"cannot read the column: {message}")
+            return np.full(n, np.nan)
+
+    def read_values(column: str, metric: str, problems: Problems, at: Callable[[int], str]) -> Any:
         data = table.column(column)
         kind = data.type
         if pa.types.is_null(kind):

@@ -1,0 +1,137 @@
+"""One escaping function per output kind, for every piece of user-controlled text.
+
+A goals file, and every file it names, may come from a stranger's pull request, and the output
+lands in a CI log, a job summary, a pull-request comment or a spreadsheet. Candidate names, tags,
+units, titles, citations, column, task and field names, file names and baseline units all pass
+through one of these on their way out:
+
+- `terminal(text)`: a piece of text for the terminal or a plain-text log: control characters
+  (ESC, CR, NUL, C1 controls, DEL) and bidirectional overrides become visible escapes (`\\x1b`).
+- `log_lines(text)`: a whole block of plain output (a table, messages on stderr): as
+  `terminal` on every line, and no line may begin with `::` once leading blanks are dropped
+  (the Actions runner strips them, and rich indents wrapped lines), so no workflow command can be
+  injected; such a line gets a backslash in front. Only `-f github` writes `::` commands, and it
+  builds them with `annotation_data` and `annotation_property`.
+- `markdown(text)`: inside a GitHub Markdown table cell or line: pipes, backslashes, line breaks,
+  HTML tags, and link, image and mention syntax (`[..](..)`, `![..]`, `@user`) are escaped.
+- `csv_cell(value)`: a CSV cell: text starting with `=`, `+`, `-`, `@`, a tab or CR gets a
+  leading `'` (a spreadsheet would run it as a formula); numbers stay numbers.
+- `xml(text)`: text for JUnit XML: characters XML 1.0 cannot hold become U+FFFD.
+- `annotation_data`, `annotation_property`: the Actions toolkit's own escapes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+# C0 and C1 controls, DEL, and the bidirectional controls that reorder what a reader sees
+# (Trojan Source); newlines and tabs are kept by `log_lines`, escaped by `terminal`.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL_KEEP_LINES = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
+_COMMAND_START = re.compile(r"^(\s*)::", re.MULTILINE)
+_TAG_OPEN = re.compile(r"<(?=[A-Za-z/!?])")
+_MD_SPECIAL = re.compile(r"([\\|]|\](?=[(\[])|(?<=!)\[)")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _visible(match: re.Match[str]) -> str:
+    c = match.group(0)
+    return f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}"
+
+
+def terminal(text: str) -> str:
+    """User text for a terminal or plain log: every control character as a visible escape."""
+    return _CONTROL.sub(_visible, text)
+
+
+def log_lines(text: str, *, colored: bool = False) -> str:
+    """A block of plain output: control characters escaped (newlines and tabs kept), and no
+    line that begins with `::` after its leading blanks (a backslash goes in front).
+
+    `colored`: the text is rich's output for a colour terminal, whose own escape sequences
+    stay (user text in it went through `terminal` or was refused at load)."""
+    if not colored:
+        text = _CONTROL_KEEP_LINES.sub(_visible, text)
+    return _COMMAND_START.sub(r"\1\\::", text)
+
+
+def markdown(text: str) -> str:
+    """User text inside GitHub Markdown (a table cell, a list item, a heading).
+
+    Backslash-escapes `\\` and `|` (no cell break), a `]` before `(` or `[` and a `[` after
+    `!`, so no link or image (`[x](url)`, `[x][ref]`, `![x](url)`; "latency [ms]" stays);
+    writes a `<` that could open a tag, comment or autolink as `&lt;`; breaks `@name`
+    mentions with a zero-width space (`@&#8203;`) so nobody is pinged; line breaks become
+    spaces; control characters are escaped.
+    """
+    text = terminal(text.replace("\r\n", " ").replace("\n", " ").replace("\r", " "))
+    text = _MD_SPECIAL.sub(r"\\\1", _TAG_OPEN.sub("&lt;", text))
+    # '@name' would mention (notify) a GitHub user from a job summary or PR comment: a
+    # zero-width space after '@' keeps the text and drops the mention (as Renovate does).
+    return text.replace("@", "@&#8203;")
+
+
+def csv_cell(value: Any) -> Any:
+    """A CSV cell: numbers as they are; text that a spreadsheet would take for a formula
+    (starting with `= + - @`, a tab or CR) gets a leading `'`; control characters escaped.
+    Text that reads as a number ("-5", "+1e3") stays as it is: it is data, not a formula."""
+    if not isinstance(value, str):
+        return value
+    if value.startswith(_FORMULA_START) and not _is_number(value):
+        value = "'" + value
+    return terminal(value)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        return math.isfinite(float(text))
+    except ValueError:
+        return False
+
+
+def csv_text(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> str:
+    """A CSV document (header row first), every cell through `csv_cell`; a row whose first cell
+    starts with `:` has it quoted, so that no line of the file begins with `::`."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    for row in (header, *rows):
+        cells = [csv_cell(c) for c in row]
+        if cells and isinstance(cells[0], str) and cells[0].lstrip().startswith("::"):
+            writer = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
+            writer.writerow(cells)
+            writer = csv.writer(buf, lineterminator="\n")
+        else:
+            writer.writerow(cells)
+    return buf.getvalue()
+
+
+# XML 1.0 allows only these characters (https://www.w3.org/TR/xml/#charsets); ElementTree
+# escapes markup characters but would write the others as they are, giving unparsable XML.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml(text: str) -> str:
+    """Text for JUnit XML (ElementTree escapes the markup): characters XML 1.0 cannot hold
+    (control characters, lone surrogates) become U+FFFD."""
+    return _NOT_XML.sub("\ufffd", text)
+
+
+def annotation_data(s: str) -> str:
+    """A workflow command's message, as the Actions toolkit escapes it (`escapeData` in
+    actions/toolkit packages/core/src/command.ts): % -> %25, CR -> %0D, LF -> %0A, percent
+    first so that escapes cannot be forged; other control characters are escaped as well."""
+    s = s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return _CONTROL.sub(_visible, s)
+
+
+def annotation_property(s: str) -> str:
+    """A workflow command's property value (`escapeProperty`): as `annotation_data`, plus
+    `:` -> %3A and `,` -> %2C."""
+    return annotation_data(s).replace(":", "%3A").replace(",", "%2C")
