@@ -256,3 +256,16 @@ def test_a_broken_parquet_file_is_located(tmp_path: Path) -> None:
     _parquet_goals(tmp_path, "t.parquet")
     err = _refused(tmp_path, "validate", "goals.yaml", line=5)
     assert "t.parquet" in err
+
+
+def test_unit_bombs_in_table_headers_are_refused_fast(tmp_path: Path) -> None:
+    long = "m" * 100
+    (tmp_path / "t.csv").write_text(f"name,latency (ms*9**9**9),lat2 [{long}]\na,1,2\n")
+    (tmp_path / "goals.yaml").write_text(
+        "version: 1\nmetrics:\n  latency: {direction: min, unit: ms}\n"
+        "  lat2: {direction: min, unit: ms}\ncandidates:\n  - from: t.csv\n"
+        f'    columns: {{latency: "latency (ms*9**9**9)", lat2: "lat2 [{long}]"}}\n'
+    )
+    err = _refused(tmp_path, "validate", "goals.yaml", line=6)
+    assert "not a unit: 'ms*9**9**9' (an exponent goes right after a unit)" in err
+    assert "a unit is at most 64 characters, got 100" in err
