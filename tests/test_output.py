@@ -136,3 +136,19 @@ def test_output_through_a_loop_of_links_is_refused_and_leaves_them(tmp_path: Pat
     assert result.exit_code == 2
     assert "Too many levels of symbolic links" in result.stderr
     assert one.is_symlink() and two.is_symlink()
+
+
+def test_piped_output_is_80_columns_when_columns_is_unset() -> None:
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    out = subprocess.run(
+        [sys.executable, "-m", "tradeoff", "rank", str(ROOT / "goals.yaml")],
+        capture_output=True, text=True, env=env, check=True,
+    ).stdout  # fmt: skip
+    widths = [len(line) for line in out.splitlines()]
+    assert max(widths) <= 80 and max(widths) > 70, widths

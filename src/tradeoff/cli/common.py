@@ -102,14 +102,15 @@ def use_color() -> bool:
 
 
 def terminal_width() -> int:
-    """The width tables are laid out for: COLUMNS (at least 40), else the terminal's, else 100
-    when stdout is not a terminal. Renderers are given it, as they are told whether to colour."""
+    """The width tables are laid out for: COLUMNS (at least 40), else the terminal's, else 80
+    when stdout is not a terminal (piped or redirected: a log, a pull-request comment). Renderers
+    are given it, as they are told whether to colour."""
     if "COLUMNS" in os.environ:
         try:
             return max(40, int(os.environ["COLUMNS"]))
         except ValueError:
             pass
-    return shutil.get_terminal_size((100, 24)).columns if sys.stdout.isatty() else 100
+    return shutil.get_terminal_size((100, 24)).columns if sys.stdout.isatty() else 80
 
 
 def write_atomic(path: Path, text: str) -> None:
