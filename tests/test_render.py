@@ -123,7 +123,7 @@ def test_pareto_markdown_exact(goals_path: Path) -> None:
         app, ["pareto", str(goals_path), "--layers", "--ignore-budgets", "-f", "markdown"]
     )
     assert result.stdout == snapshot("""\
-| layer | candidate | quality [%] | cost [USD/request] | latency_p95 [ms] | memory [GB] | energy [Wh/request] | safety |  |
+| layer | candidate | quality [%] | cost [USD/request] | latency_p95 [ms] | memory [GB] | energy [Wh/request] | safety | note |
 |---:|---|---:|---:|---:|---:|---:|---:|---|
 | 1 | model-a | 72.6 | 0.0078 | 640 | 0 | 0.9 | 0.95 |  |
 | 1 | model-b-q4 | 44.3 | 0.0002 | 210 | 6 | 0.3 | 0.91 |  |

@@ -155,7 +155,11 @@ def rank_markdown(res: RankResult) -> str:
 
 
 def pareto_markdown(res: ParetoResult) -> str:
-    header = (["layer"] if res.layers else []) + ["candidate", *[m.header for m in res.metrics], ""]
+    header = (["layer"] if res.layers else []) + [
+        "candidate",
+        *[m.header for m in res.metrics],
+        "note",
+    ]
     rows = [
         ([str(r.layer)] if res.layers else [])
         + [

@@ -174,7 +174,7 @@ def pareto_table(res: ParetoResult, width: int) -> list[RenderableType]:
         table.add_column("layer", justify="right", no_wrap=True, width=5)
     table.add_column("candidate", overflow="fold", width=lay.name)
     _metric_columns(table, res.metrics, lay.sizes)
-    table.add_column("", no_wrap=True, width=note_w)
+    table.add_column("note", no_wrap=True, width=note_w)  # knee, noise only, infeasible
     for r, c, text in zip(res.rows, lay.cells, notes, strict=True):
         note = Text(text, style="red" if not r.feasible else "bold green")
         layer = [str(r.layer)] if res.layers else []
