@@ -92,6 +92,8 @@ def test_rank_markdown_exact(goals_path: Path) -> None:
 | - | model-c | - | 70.1 | 0.0031 | 920 | 140 | 1.4 | 0.97 | infeasible: latency_p95 920 ms > max 800 ms; memory 140 GB > max 80 GB |
 
 model-d leads with p=1.00; no other candidate is within noise (the stderr of quality; other metrics exact; 4000 draws, seed 0)
+
+weights: quality 0.40, cost 0.20, latency_p95 0.20, safety 0.20
 """)
 
 
@@ -310,3 +312,12 @@ def test_explain_fits_the_terminal_with_whole_metric_names(columns: str) -> None
         assert "sources not shown at this width (see --format json)" in out
     else:
         assert "TIGER-AI-" in out  # the source column is there, wrapped at separators
+
+
+def test_rank_markdown_lists_the_weights_and_the_infeasible(goals_path: Path) -> None:
+    out = runner.invoke(app, ["rank", str(goals_path), "-f", "markdown"]).stdout
+    # as the table does: the weights the score used, and who is infeasible
+    assert out.endswith(
+        "\nweights: quality 0.40, cost 0.20, latency_p95 0.20, safety 0.20\n"
+        "\ninfeasible (see --all): model-c\n"
+    )

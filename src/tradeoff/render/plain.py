@@ -24,9 +24,11 @@ from tradeoff.render.views import (
     explain_filled,
     explain_heading,
     explain_value,
+    infeasible_text,
     odds_cells,
     pareto_marks,
     value_cells,
+    weights_text,
 )
 
 
@@ -150,6 +152,9 @@ def rank_markdown(res: RankResult) -> str:
         notes.append(_FILLED_NOTE)
     if res.confidence:
         notes.append(md_escape(res.confidence))
+    notes.append(md_escape(weights_text(res)))
+    if infeasible := infeasible_text(res):
+        notes.append(md_escape(infeasible))
     tail = "".join(f"\n{n}\n" for n in notes)
     return head + markdown_table(header, rows, right) + tail
 

@@ -33,7 +33,15 @@ from tradeoff.render.plain import (
     rank_csv,
     rank_markdown,
 )
-from tradeoff.render.views import RankView, any_filled, odds_cells, pareto_marks, value_cells
+from tradeoff.render.views import (
+    RankView,
+    any_filled,
+    infeasible_text,
+    odds_cells,
+    pareto_marks,
+    value_cells,
+    weights_text,
+)
 
 
 def _footnotes(rows: Iterable[Row], metrics: Sequence[MetricSpec]) -> list[RenderableType]:
@@ -113,7 +121,6 @@ def _metric_columns(table: Table, metrics: Sequence[MetricSpec], sizes: Sequence
 
 
 def rank_table(res: RankResult, width: int) -> list[RenderableType]:
-    weights = ", ".join(f"{m} {w:.2f}" for m, w in res.weights.items())
     view = RankView.of(res)
     shown = view.rows
     table = plain_table()
@@ -146,11 +153,9 @@ def rank_table(res: RankResult, width: int) -> list[RenderableType]:
     out += filled_note(view.filled)
     if res.confidence:
         out.append(Text(res.confidence, style="bold"))
-    out.append(Text(f"weights: {weights}", style="dim"))
-    if res.infeasible and not res.show_infeasible:
-        names = ", ".join(r.name for r in res.infeasible[:5])
-        more = f" and {len(res.infeasible) - 5} more" if len(res.infeasible) > 5 else ""
-        out.append(Text(f"infeasible (see --all): {names}{more}", style="dim"))
+    out.append(Text(weights_text(res), style="dim"))
+    if infeasible := infeasible_text(res):
+        out.append(Text(infeasible, style="dim"))
     out += excluded_lines(res.excluded)
     return out
 

@@ -65,6 +65,20 @@ class RankView:
         return f"{res.title + ': ' if res.title else ''}profile {res.profile}, {res.method}"
 
 
+def weights_text(res: RankResult) -> str:
+    """`weights: quality 0.40, cost 0.20, ...`: the normalized weights the score used."""
+    return "weights: " + ", ".join(f"{m} {w:.2f}" for m, w in res.weights.items())
+
+
+def infeasible_text(res: RankResult) -> str | None:
+    """`infeasible (see --all): a, b, ...` (the first five) when they are not listed as rows."""
+    if not res.infeasible or res.show_infeasible:
+        return None
+    names = ", ".join(r.name for r in res.infeasible[:5])
+    more = f" and {len(res.infeasible) - 5} more" if len(res.infeasible) > 5 else ""
+    return f"infeasible (see --all): {names}{more}"
+
+
 def pareto_marks(r: Row) -> list[str]:
     """What a pareto row is besides its values: knee, noise only, infeasible."""
     marks = ["knee"] if r.knee else []
