@@ -321,3 +321,11 @@ def test_rank_markdown_lists_the_weights_and_the_infeasible(goals_path: Path) ->
         "\nweights: quality 0.40, cost 0.20, latency_p95 0.20, safety 0.20\n"
         "\ninfeasible (see --all): model-c\n"
     )
+
+
+def test_columns_dropped_for_width_go_unweighted_first(goals_path: Path) -> None:
+    # default profile: quality 4, cost 2, latency_p95 2, safety 2; memory and energy weigh 0
+    out = runner.invoke(app, ["rank", str(goals_path)], env={"COLUMNS": "58"}).stdout
+    header = out.split("─")[0].splitlines()
+    assert any("safety" in line for line in header), out
+    assert "2 metrics not shown at this width: memory, energy" in out

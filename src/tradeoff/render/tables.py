@@ -74,10 +74,13 @@ class _Layout:
     name: int
     sizes: list[int]
     cells: list[list[str]]
-    shown: int  # the first `shown` metrics get columns; the rest are named under the table
+    kept: list[int]  # the metrics (in order) that get columns; the rest are named under the table
+
+    def shown(self, metrics: Sequence[MetricSpec]) -> list[MetricSpec]:
+        return [metrics[j] for j in self.kept]
 
     def note(self, metrics: Sequence[MetricSpec]) -> list[RenderableType]:
-        hidden = [m.name for m in metrics[self.shown :]]
+        hidden = [m.name for j, m in enumerate(metrics) if j not in self.kept]
         if not hidden:
             return []
         what = f"{len(hidden)} metric{'s' if len(hidden) > 1 else ''} not shown at this width"
@@ -91,13 +94,14 @@ def _sizes(
     names: list[str],
     others: Sequence[int],
     width: int,
+    priority: Sequence[float] | None = None,
 ) -> _Layout:
     """Widths of the candidate column and of each metric column, and the formatted cells.
 
     `others` are the widths of the remaining columns (rank, score, front, ...), which always
     show. Numbers never wrap. When the table is too wide for the terminal, headers wrap (at _ /
-    - and spaces), then long names fold; when even that is too wide, the last metric columns
-    are left out, and named under the table.
+    - and spaces), then long names fold; when even that is too wide, metric columns are left
+    out, and named under the table: those of lowest `priority` (a weight) first, then the last.
     """
     widest = [max((len(c[j]) for c in cells), default=1) for j in range(len(metrics))]
     heads = [max(len(x) for x in metric_header(m).split("\n")) for m in metrics]
@@ -105,13 +109,17 @@ def _sizes(
     longest = max([len("candidate"), *(len(n) for n in names)])
     room = width - sum(others) - len(others)  # one space between columns
     if sum(natural) + len(natural) + longest <= room:
-        return _Layout(longest, natural, cells, len(metrics))
+        return _Layout(longest, natural, cells, list(range(len(metrics))))
     sizes = [max(w, min(h, _HEAD_MIN)) for w, h in zip(widest, heads, strict=True)]
-    shown = len(sizes)
-    while shown > 1 and sum(sizes[:shown]) + shown + _NAME_MIN > room:
-        shown -= 1
-    name = max(_NAME_MIN, min(longest, room - sum(sizes[:shown]) - shown))
-    return _Layout(name, sizes[:shown], [c[:shown] for c in cells], shown)
+    rank = priority or [0.0] * len(metrics)
+    # Unweighted columns go first (a weight 0 column explains nothing of the score), the last first.
+    drop = sorted(range(len(metrics)), key=lambda j: (rank[j], -j))
+    kept = list(range(len(metrics)))
+    while len(kept) > 1 and sum(sizes[j] for j in kept) + len(kept) + _NAME_MIN > room:
+        kept.remove(drop.pop(0))
+    used = sum(sizes[j] for j in kept) + len(kept)
+    name = max(_NAME_MIN, min(longest, room - used))
+    return _Layout(name, [sizes[j] for j in kept], [[c[j] for j in kept] for c in cells], kept)
 
 
 def _metric_columns(table: Table, metrics: Sequence[MetricSpec], sizes: Sequence[int]) -> None:
@@ -129,14 +137,15 @@ def rank_table(res: RankResult, width: int) -> list[RenderableType]:
     noisy = view.noisy
     extra_w = [6, 7] if noisy else []
     others = [rank_w, 5, *extra_w, front_w]
-    lay = _sizes(res.metrics, view.cells, [r.name for r in shown], others, width)
+    weights = [res.weights.get(m.name, 0.0) for m in res.metrics]
+    lay = _sizes(res.metrics, view.cells, [r.name for r in shown], others, width, weights)
     table.add_column("#", justify="right", no_wrap=True, width=rank_w)
     table.add_column("candidate", overflow="fold", width=lay.name)
     table.add_column("score", justify="right", no_wrap=True, width=5)
     if noisy:
         table.add_column("P(1st)", justify="right", no_wrap=True, width=6)
         table.add_column("rank 90%", justify="right", overflow="fold", width=7)
-    _metric_columns(table, res.metrics, lay.sizes)
+    _metric_columns(table, lay.shown(res.metrics), lay.sizes)
     table.add_column("front", no_wrap=True, width=front_w)
     for r, c in zip(shown, lay.cells, strict=True):
         extra = _odds(r.uncertainty) if noisy else []
@@ -174,11 +183,12 @@ def pareto_table(res: ParetoResult, width: int) -> list[RenderableType]:
     note_w = max([4, *(len(n) for n in notes)])
     others = [5, note_w] if res.layers else [note_w]
     cells = [value_cells(r) for r in res.rows]
-    lay = _sizes(res.metrics, cells, [r.name for r in res.rows], others, width)
+    judged = [1.0 if m.name in res.dominance else 0.0 for m in res.metrics]
+    lay = _sizes(res.metrics, cells, [r.name for r in res.rows], others, width, judged)
     if res.layers:
         table.add_column("layer", justify="right", no_wrap=True, width=5)
     table.add_column("candidate", overflow="fold", width=lay.name)
-    _metric_columns(table, res.metrics, lay.sizes)
+    _metric_columns(table, lay.shown(res.metrics), lay.sizes)
     table.add_column("note", no_wrap=True, width=note_w)  # knee, noise only, infeasible
     for r, c, text in zip(res.rows, lay.cells, notes, strict=True):
         note = Text(text, style="red" if not r.feasible else "bold green")
