@@ -329,3 +329,15 @@ def test_columns_dropped_for_width_go_unweighted_first(goals_path: Path) -> None
     header = out.split("─")[0].splitlines()
     assert any("safety" in line for line in header), out
     assert "2 metrics not shown at this width: memory, energy" in out
+
+
+def test_headers_never_split_mid_word_and_units_break_at_slashes_only() -> None:
+    from conftest import ROOT
+
+    path = ROOT / "examples" / "llama-8b-quantization" / "goals.yaml"
+    out = runner.invoke(app, ["rank", str(path), "--missing", "worst"], env={"COLUMNS": "80"})
+    header = out.stdout.split("─")[0]
+    words = header.split()
+    assert "hellaswag" in words and "requests" in header and "request" not in words, header
+    assert "1k requests" in header and "USD/" in words
+    assert max(len(line) for line in out.stdout.splitlines()) <= 80

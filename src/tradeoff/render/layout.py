@@ -55,7 +55,7 @@ def metric_header(m: MetricSpec) -> str:
     return f"{m.name}\n{m.unit}" if m.unit else m.name
 
 
-_HEAD_BREAKS = re.compile(r"(?=_)|(?<=[/\- ])")  # before '_', after '/', '-' and ' '
+HEAD_BREAKS = re.compile(r"(?=_)|(?<=[/\- ])")  # before '_', after '/', '-' and ' '
 NAME_BREAKS = re.compile(r"(?<=[@/\-_. :])")  # after the separators names are made of
 SOURCE_BREAKS = re.compile(r"(?<=[/ ])")  # paths and prose: after '/' and spaces
 
@@ -63,7 +63,7 @@ SOURCE_BREAKS = re.compile(r"(?<=[/ ])")  # paths and prose: after '/' and space
 def wrap(
     text: str,
     size: int,
-    breaks: re.Pattern[str] = _HEAD_BREAKS,
+    breaks: re.Pattern[str] = HEAD_BREAKS,
     finer: re.Pattern[str] | None = None,
 ) -> str:
     """Wrap text to `size` columns where `breaks` allows (then, inside a longer piece, where

@@ -4,6 +4,7 @@ Markdown show alike in `render.views`, number formatting in `render.fmt`."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ from tradeoff.questions.results import ParetoResult, RankResult, RankUncertainty
 from tradeoff.render.explain_table import explain_table
 from tradeoff.render.fmt import DASH, fmt_score, violation_text
 from tradeoff.render.layout import (
+    HEAD_BREAKS,
     NAME_BREAKS,
     Renderer,
     excluded_lines,
@@ -67,6 +69,23 @@ _HEAD_MIN = 7  # a metric column is at least this wide (or as wide as its widest
 _NAME_MIN = 10  # nor is the candidate column narrower than this
 
 
+_UNIT_BREAKS = re.compile(r"(?<=/)")  # a unit breaks after '/' only: "USD/" "1k requests"
+
+
+def _head_lines(m: MetricSpec, size: int) -> str:
+    """The metric's header wrapped to `size`: the name at _ / - and spaces, the unit at '/'."""
+    head = wrap(m.name, size)
+    return f"{head}\n{wrap(m.unit, size, _UNIT_BREAKS)}" if m.unit else head
+
+
+def _unbreakable(m: MetricSpec) -> int:
+    """The longest piece of the header that must not be split (a word of the name, a part of
+    the unit between slashes): the column is never narrower, so no header breaks mid-word."""
+    pieces = [p.strip() for p in HEAD_BREAKS.split(m.name)]
+    pieces += [p.strip() for p in _UNIT_BREAKS.split(m.unit or "")]
+    return max((len(p) for p in pieces), default=1)
+
+
 @dataclass
 class _Layout:
     """Column widths of a result table, its formatted cells, and how many metrics fit."""
@@ -110,7 +129,10 @@ def _sizes(
     room = width - sum(others) - len(others)  # one space between columns
     if sum(natural) + len(natural) + longest <= room:
         return _Layout(longest, natural, cells, list(range(len(metrics))))
-    sizes = [max(w, min(h, _HEAD_MIN)) for w, h in zip(widest, heads, strict=True)]
+    sizes = [
+        max(w, min(h, _HEAD_MIN), _unbreakable(m))
+        for w, h, m in zip(widest, heads, metrics, strict=True)
+    ]
     rank = priority or [0.0] * len(metrics)
     # Unweighted columns go first (a weight 0 column explains nothing of the score), the last first.
     drop = sorted(range(len(metrics)), key=lambda j: (rank[j], -j))
@@ -124,7 +146,7 @@ def _sizes(
 
 def _metric_columns(table: Table, metrics: Sequence[MetricSpec], sizes: Sequence[int]) -> None:
     for m, size in zip(metrics, sizes, strict=False):
-        head = wrap(metric_header(m), size)
+        head = _head_lines(m, size)
         table.add_column(Text(head), justify="right", overflow="fold", width=size)
 
 
