@@ -403,6 +403,8 @@ def test_resolve_source_stays_inside_the_goals_folder(tmp_path: Path) -> None:
     (base / "data" / "sweep.csv").write_text("name\n")
     (tmp_path / "secret.csv").write_text("name\n")
     (base / "link.csv").symlink_to(tmp_path / "secret.csv")
+    os.mkfifo(base / "pipe")
+    assert resolve_source(base, "data", False) == base.resolve() / "data"  # a dataset folder
     assert resolve_source(base, "data/sweep.csv", False) == base.resolve() / "data/sweep.csv"
     assert resolve_source(base, "data/../data/sweep.csv", False).name == "sweep.csv"
     hint = " (pass --allow-external-sources to allow it)"
@@ -412,7 +414,7 @@ def test_resolve_source_stays_inside_the_goals_folder(tmp_path: Path) -> None:
         str(tmp_path / "secret.csv"): "an absolute path is not allowed; give it relative to "
         "the goals file" + hint,
         "data/nope.csv": "no such file",
-        "data": "not a regular file",
+        "pipe": "not a regular file or a folder",
         "": "the path is empty",
     }
     for relative, what in cases.items():

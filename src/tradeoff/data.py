@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
 from tradeoff.errors import Diagnostic, did_you_mean
+
+if TYPE_CHECKING:
+    from tradeoff.sources.dataset import Dataset
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,26 @@ class Derivation:
 
 
 @dataclass
+class DatasetRef:
+    """A `from:` Parquet dataset folder listed but left unread, for the dask engine.
+
+    Its rows would stand at `start` among the study's rows (entries keep their file order).
+    `columns`, `units` and `factors` say how its columns feed the metrics (`sources.columns`).
+    """
+
+    dataset: Dataset
+    columns: dict[str, str]
+    units: dict[str, str | None]
+    factors: dict[str, float]
+    name_column: str
+    tags: frozenset[str]
+    line: int
+    col: int
+    where: str  # the `from:` entry, as messages name it: candidates[2].from
+    start: int = 0
+
+
+@dataclass
 class StudyData:
     """Candidates x metrics, with NaN for a missing value and the line of every value.
 
@@ -126,6 +149,8 @@ class StudyData:
     inputs: Inputs | None = None  # `role: input` metrics, apart from the goals above
     derived: dict[str, Derivation] = field(default_factory=dict)  # goal or input -> formula
     warnings: list[Diagnostic] = field(default_factory=list)  # `validate` shows them; rank notes
+
+    datasets: list[DatasetRef] = field(default_factory=list)  # left unread (the dask engine)
     _tag_codes: tuple[list[frozenset[str]], NDArray[np.intp]] | None = field(
         default=None, repr=False
     )

@@ -22,6 +22,8 @@ from tradeoff.cli.common import (
     FILE,
     GATE,
     AllowExternalOpt,
+    EngineName,
+    EngineOpt,
     FileArg,
     FormatOpt,
     MethodName,
@@ -35,6 +37,7 @@ from tradeoff.cli.common import (
     PassTopOpt,
     ProfileOpt,
     SamplesOpt,
+    SchedulerOpt,
     SeedOpt,
     UncertaintyOpt,
     WeightOpt,
@@ -42,6 +45,7 @@ from tradeoff.cli.common import (
     fail,
     load_study,
     not_an_input,
+    open_study,
     parse_metrics,
     parse_weights,
     say,
@@ -103,6 +107,8 @@ def rank(
     uncertainty: UncertaintyOpt = False,
     samples: SamplesOpt = DEFAULT_SAMPLES,
     seed: SeedOpt = 0,
+    engine: EngineOpt = EngineName.default,
+    scheduler: SchedulerOpt = None,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
 ) -> None:
@@ -112,7 +118,7 @@ def rank(
     """
     weights = parse_weights(weight)
     with user_errors():
-        study = load_study(file, allow_external)
+        study = open_study(file, allow_external, engine, scheduler)
         result = study.rank_result(
             profile=profile,
             weights=weights,
@@ -157,6 +163,8 @@ def pareto(
         ),
     ] = None,
     missing: MissingOpt = MissingPolicy.error,
+    engine: EngineOpt = EngineName.default,
+    scheduler: SchedulerOpt = None,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
 ) -> None:
@@ -168,7 +176,7 @@ def pareto(
     from tradeoff.questions.volume import parse_reference_flags
 
     with user_errors():
-        study = load_study(file, allow_external)
+        study = open_study(file, allow_external, engine, scheduler)
         result = study.pareto_result(
             metrics=parse_metrics(metrics),
             layers=layers,

@@ -23,6 +23,7 @@ from tradeoff.render.escape import log_lines
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from tradeoff.questions.distributed import DaskStudy
     from tradeoff.questions.study import Study
 
 
@@ -37,6 +38,11 @@ class MethodName(StrEnum):
     weighted_sum = "weighted-sum"
     weighted_product = "weighted-product"
     topsis = "topsis"
+
+
+class EngineName(StrEnum):
+    default = "default"
+    dask = "dask"
 
 
 class MissingPolicy(StrEnum):
@@ -331,3 +337,31 @@ PassTopOpt = Annotated[
     int | None, typer.Option("--top", min=1, hidden=True, help="As in rank; no effect here.")
 ]
 PassAllOpt = Annotated[bool, typer.Option("--all", hidden=True, help="As in rank; no effect here.")]
+EngineOpt = Annotated[
+    EngineName,
+    typer.Option(
+        "--engine",
+        help="default (this process) or dask: a Parquet dataset folder on a dask cluster.",
+    ),
+]
+SchedulerOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="With --engine dask: the scheduler (tcp://host:8786); default a local cluster.",
+    ),
+]
+
+
+def open_study(
+    file: Path, allow_external: bool, engine: EngineName, scheduler: str | None
+) -> "Study | DaskStudy":
+    """The study, for the chosen engine (dask is imported only for `--engine dask`)."""
+    if engine is EngineName.dask:
+        from tradeoff.questions.distributed import DaskStudy
+
+        return DaskStudy.load(file, scheduler, allow_external_sources=allow_external)
+    if scheduler is not None:
+        raise UsageError("--scheduler goes with --engine dask")
+    return load_study(file, allow_external)

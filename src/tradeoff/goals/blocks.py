@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tradeoff import units
-from tradeoff.data import MetricSpec, SourceGroup
+from tradeoff.data import DatasetRef, MetricSpec, SourceGroup
 from tradeoff.errors import Diagnostic
 from tradeoff.goals import yamlio
 from tradeoff.goals.schema import Candidate, GoalsFile, Measurement, parse_quantity
@@ -42,6 +42,7 @@ class Block:
     cells: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)  # local row index
     groups: list[SourceGroup] = field(default_factory=list)  # `start` counts within the block
     row_tags: list[frozenset[str]] | None = None  # per row, when rows differ (`tag_columns`)
+    dataset: DatasetRef | None = None  # a dataset folder left unread (no rows here)
 
 
 @dataclass
@@ -106,6 +107,7 @@ class Context:
     read: list[Path] = field(default_factory=list)  # every file a `from:` entry names
     warnings: list[Diagnostic] = field(default_factory=list)  # validate warns, rank notes
     notes: dict[str, Any] = field(default_factory=dict)  # e.g. rows `join:` ignored, per entry
+    defer_datasets: bool = False  # list dataset folders, leave their rows to the dask engine
 
     def __post_init__(self) -> None:
         self.index = {m.name: j for j, m in enumerate(self.metrics)}

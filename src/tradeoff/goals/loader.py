@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from tradeoff.data import BudgetSpec, MetricSpec, SourceGroup, StudyData
+from tradeoff.data import BudgetSpec, DatasetRef, MetricSpec, SourceGroup, StudyData
 from tradeoff.errors import Diagnostic, InputError, did_you_mean
 from tradeoff.goals import fastpath, roles, yamlio
 from tradeoff.goals import pydantic_errors as validation_errors
@@ -212,7 +212,9 @@ class _Checker:
                     )
 
 
-def _build(goals: GoalsFile, checker: _Checker, base_dir: Path, allow_external: bool) -> StudyData:
+def _build(
+    goals: GoalsFile, checker: _Checker, base_dir: Path, allow_external: bool, defer: bool = False
+) -> StudyData:
     from tradeoff.goals import datain, samples
 
     doc = checker.doc
@@ -227,7 +229,7 @@ def _build(goals: GoalsFile, checker: _Checker, base_dir: Path, allow_external: 
         )
         for name, m in goals.metrics.items()
     ]
-    ctx = datain.Context(doc, goals, metrics, base_dir, allow_external)
+    ctx = datain.Context(doc, goals, metrics, base_dir, allow_external, defer_datasets=defer)
     datain.check_price_metric(ctx)
     datain.check_expressions(ctx)
     joins = [(i, c) for i, c in enumerate(goals.candidates) if c.join is not None]
@@ -241,8 +243,11 @@ def _build(goals: GoalsFile, checker: _Checker, base_dir: Path, allow_external: 
     tags: list[frozenset[str]] = []
     provenance: dict[tuple[int, int], dict[str, Any]] = {}
     groups: list[SourceGroup] = []
+    datasets: list[DatasetRef] = []
     start = 0
     for _, b in kept:
+        if b.dataset is not None:
+            datasets.append(replace(b.dataset, start=start))
         names.extend(b.names)
         tags.extend(b.row_tags if b.row_tags is not None else [b.tags] * len(b.names))
         provenance.update({(start + r, j): p for (r, j), p in b.cells.items()})
@@ -303,6 +308,7 @@ def _build(goals: GoalsFile, checker: _Checker, base_dir: Path, allow_external: 
         profiles={k: dict(v) for k, v in goals.profiles.items()},
         groups=groups,
         meta=_meta(ctx),
+        datasets=datasets,
         read=list(ctx.read),
         inputs=cut.inputs,
         derived=cut.derived,
@@ -400,9 +406,15 @@ def load_document(
 
 
 def load_full(
-    doc: yamlio.Document, base_dir: Path | None = None, allow_external: bool = False
+    doc: yamlio.Document,
+    base_dir: Path | None = None,
+    allow_external: bool = False,
+    defer_datasets: bool = False,
 ) -> StudyData:
     """`load_document` through the pydantic models and the cross-reference checks, always.
+
+    With `defer_datasets`, a `from:` Parquet dataset folder is listed but its rows are left to
+    the dask engine (`StudyData.datasets`), which also judges metrics without values.
 
     Raises:
         InputError: every problem found, with `doc.problems` (see `yamlio.parse`) among them.
@@ -425,10 +437,11 @@ def load_full(
             if d.where not in claimed:
                 found.add(d)
         raise InputError(sorted(found)) from None
-    data = _build(goals, checker, base_dir, allow_external)
+    data = _build(goals, checker, base_dir, allow_external, defer_datasets)
     if doc.problems or checker.errors:
         raise InputError(sorted({*doc.problems, *checker.errors}))
-    if empty := _empty_metrics(doc, data):  # only once nothing else is wrong: it may follow
+    # Only once nothing else is wrong (it may follow); a dataset left unread is judged later.
+    if not data.datasets and (empty := _empty_metrics(doc, data)):
         raise InputError(empty)
     if not data.names and not goals.candidates:
         # Nothing to decide between: a gate that checks nobody must not pass silently.
@@ -452,11 +465,17 @@ def _empty_metrics(doc: yamlio.Document, data: StudyData) -> list[Diagnostic]:
     return out
 
 
-def load_path(path: str | Path, allow_external_sources: bool = False) -> StudyData:
-    """Read, parse and validate a goals file; `from:` paths resolve next to it."""
+def load_path(
+    path: str | Path, allow_external_sources: bool = False, defer_datasets: bool = False
+) -> StudyData:
+    """Read, parse and validate a goals file; `from:` paths resolve next to it.
+
+    `defer_datasets`: see `load_full` (the dask engine reads dataset folders itself)."""
     path = Path(path)
     doc = yamlio.load(path, partial=True, allow_external=allow_external_sources)
     _note_sources(doc.data, path.parent, allow_external_sources)
+    if defer_datasets:
+        return load_full(doc, path.parent, allow_external_sources, defer_datasets=True)
     return load_document(doc, path.parent, allow_external_sources)
 
 

@@ -243,6 +243,8 @@ def table_block(ctx: Context, i: int, cand: Candidate, files: list[SourceFile]) 
         if key in ctx.doc.data["candidates"][i]:
             what = f"'{key}' does not go with a table `from:` (each row is a candidate)"
             ctx.fail((*cloc, key), what, key=True)
+    if ctx.defer_datasets and any(f.path.is_dir() for f in files):
+        return _deferred(ctx, i, cand, files)
     rows = read_rows(ctx, i, cand, files)
     if rows is None:
         return None
@@ -330,3 +332,49 @@ class JoinTarget:
     lines: NDArray[np.int64]
     cols: NDArray[np.int64]
     cells: dict[tuple[int, int], dict[str, Any]]
+
+
+def _deferred(ctx: Context, i: int, cand: Candidate, files: list[SourceFile]) -> Block | None:
+    """A dataset folder listed (files, row counts, columns) but not read: the dask engine reads
+    it piece by piece. The entry must be the plain kind: one folder, its rows as candidates."""
+    from tradeoff.data import DatasetRef
+    from tradeoff.sources import columns as cols_mod
+    from tradeoff.sources.common import SourceProblem
+    from tradeoff.sources.dataset import open_dataset
+
+    floc: yamlio.Loc = ("candidates", i, "from")
+    extra = [k for k in ("metrics", "tag_columns", "combine", "rows") if getattr(cand, k)]
+    if len(files) > 1 or extra:
+        what = "--engine dask reads one dataset folder per entry, without " + ", ".join(
+            extra or ["other files"]
+        )
+        ctx.fail(floc, what)
+        return None
+    try:
+        dataset = open_dataset(files[0].path, files[0].display, ctx.allow_external)
+    except SourceProblem as exc:
+        problems(ctx, floc, exc)
+        return None
+    names = [m.name for m in ctx.metrics]
+    units = {m.name: m.unit for m in ctx.metrics}
+    spec = _spec(cand)
+    bad = cols_mod.check_spec(spec, names)
+    for what in bad:
+        ctx.fail(("candidates", i, "columns"), what)
+    plan = cols_mod.plan(list(dataset.available), names, units, spec, [], files[0].display)
+    line, col = ctx.doc.pos(floc)
+    tags = frozenset(cand.tags)
+    ref = DatasetRef(
+        dataset,
+        dict(plan.columns),
+        dict(plan.cell_units),
+        dict(plan.factors),
+        plan.name,
+        tags,
+        line,
+        col,
+        yamlio.format_loc(floc),
+    )
+    k, d = 0, len(ctx.metrics)
+    values, stderr, lines, cols = empty(k, d, line, col)
+    return Block([], values, stderr, lines, cols, lines[:, 0], tags, dataset=ref)

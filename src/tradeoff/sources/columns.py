@@ -68,6 +68,10 @@ def headers(path: Path, display: str, records: list[Any] | None = None) -> list[
         return list(seen)
     suffix = path.suffix.lower()
     try:
+        if path.is_dir():  # a Parquet dataset: its files' columns and its partition keys
+            from tradeoff.sources.dataset import open_dataset
+
+            return list(open_dataset(path, display).available)
         if suffix == ".csv":
             with path.open(encoding="utf-8-sig", newline="") as f:
                 return next(csv.reader(f), [])

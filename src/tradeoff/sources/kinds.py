@@ -168,7 +168,7 @@ def detect(path: Path, display: str) -> tuple[str, Any]:
         SourceProblem: an extension of no known kind, or a JSON file that does not parse.
     """
     suffix = path.suffix.lower()
-    if suffix in TABLE_SUFFIXES:
+    if suffix in TABLE_SUFFIXES or path.is_dir():  # a folder: a Parquet dataset
         return "table", _UNREAD
     if suffix not in KNOWN_SUFFIXES:
         what = f"unsupported file type {excerpt(suffix or path.name)}"

@@ -134,7 +134,7 @@ def resolve_source(base_dir: Path, relative: str, allow_external: bool) -> Path:
     The path must be relative and stay inside `base_dir` after following symlinks, unless
     `allow_external` (the CLI's `--allow-external-sources`). A `..` that stays inside
     (`a/../b.csv`) is fine; one that leaves is not. The file must exist and be a regular file
-    (not a folder, FIFO or device).
+    or a folder (a Parquet dataset, `tradeoff.sources.dataset`), not a FIFO or device.
 
     Returns:
         The resolved, absolute path.
@@ -172,8 +172,8 @@ def resolve_source(base_dir: Path, relative: str, allow_external: bool) -> Path:
         raise fail("no such file") from None
     except OSError as exc:  # a name over 255 bytes, a path too long, a loop
         raise fail(f"cannot open the path: {exc.strerror or type(exc).__name__}") from None
-    if not stat.S_ISREG(mode):
-        raise fail("not a regular file")
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):  # a folder is a Parquet dataset
+        raise fail("not a regular file or a folder")
     if not allow_external:
         link = _linked_component(base, Path(os.path.normpath(target)))
         if link is not None:
@@ -242,9 +242,15 @@ def read_table(
     Raises:
         SourceProblem: every problem found, at most `MAX_LISTED` of them plus a count.
     """
+    columns = dict(columns or {})
+    if path.is_dir():  # a Parquet dataset folder, read whole (the dask engine reads it in pieces)
+        from tradeoff.sources.dataset import read_dataset_table
+
+        return read_dataset_table(
+            path, list(metrics), columns, display or path.name, units, options
+        )
     from tradeoff.sources.tables import read_table as read
 
-    columns = dict(columns or {})
     return read(path, list(metrics), columns, display or path.name, units, options)
 
 

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 
 @dataclass
-class _Raw:
+class RawTable:
     """A file read but not yet checked: its columns, and a getter for each checked column."""
 
     available: list[str]
@@ -68,13 +68,8 @@ def read_table(
     options: Options | None = None,
 ) -> Table:
     options = options or Options()
-    problems = Problems(display)
-    for metric in columns:
-        if metric not in metrics:
-            what = f"'columns' names an unknown metric {excerpt(metric)}"
-            problems.add(display, what + close_matches(metric, metrics))
-    name_column = options.name_column
-    used = {name_column, *options.texts, *(columns.get(m, m) for m in metrics)}
+    problems = column_problems(metrics, columns, display)
+    used = used_columns(metrics, columns, options)
     suffix = path.suffix.lower()
     readers = {".csv": _read_csv, ".parquet": _read_parquet, ".jsonl": _read_jsonl}
     if options.records is not None:
@@ -83,6 +78,34 @@ def read_table(
         raise SourceProblem([(display, f"not a table file: {excerpt(suffix)}")])
     else:
         raw = readers[suffix](path, display, used, units)
+    return checked_table(raw, metrics, columns, display, problems, options)
+
+
+def column_problems(metrics: list[str], columns: dict[str, str], display: str) -> Problems:
+    """A fresh `Problems` holding any `columns:` entry that names an unknown metric."""
+    problems = Problems(display)
+    for metric in columns:
+        if metric not in metrics:
+            what = f"'columns' names an unknown metric {excerpt(metric)}"
+            problems.add(display, what + close_matches(metric, metrics))
+    return problems
+
+
+def used_columns(metrics: list[str], columns: dict[str, str], options: Options) -> set[str]:
+    """The columns a table reader needs: the names, the text columns and each metric's."""
+    return {options.name_column, *options.texts, *(columns.get(m, m) for m in metrics)}
+
+
+def checked_table(
+    raw: RawTable,
+    metrics: list[str],
+    columns: dict[str, str],
+    display: str,
+    problems: Problems,
+    options: Options,
+) -> Table:
+    """Check a table read by any reader: its names, then each metric's column as numbers."""
+    name_column = options.name_column
     for place, what in raw.early:
         problems.add(place, what)
 
@@ -242,7 +265,7 @@ def _csv_error(display: str, exc: Exception) -> SourceProblem:
 
 def _read_csv(
     path: Path, display: str, used: set[str], units: Mapping[str, str | None] | None
-) -> _Raw:
+) -> RawTable:
     import pandas as pd
 
     try:
@@ -288,7 +311,7 @@ def _read_csv(
     def text(column: str) -> list[str | None]:
         return [c if c.strip() else None for c in frame[column].fillna("").tolist()]
 
-    return _Raw(header, n, rows + 1, "row", values, names, text)
+    return RawTable(header, n, rows + 1, "row", values, names, text)
 
 
 def _arrow_text(column: pa.ChunkedArray) -> pa.ChunkedArray | None:
@@ -348,9 +371,8 @@ def _decoded_bytes(column: pa.ChunkedArray) -> int:
 
 def _read_parquet(
     path: Path, display: str, used: set[str], units: Mapping[str, str | None] | None
-) -> _Raw:
+) -> RawTable:
     import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]
-    import pyarrow.compute as pc  # type: ignore[import-untyped, unused-ignore]
     import pyarrow.parquet as pq  # type: ignore[import-untyped, unused-ignore]
 
     try:
@@ -375,6 +397,22 @@ def _read_parquet(
     except (OSError, pa.ArrowException, MemoryError) as exc:
         message = " ".join(str(exc).split())[:200]
         raise SourceProblem([(display, f"not a readable Parquet file: {message}")]) from None
+    return arrow_raw(table, available, display, units)
+
+
+def arrow_raw(
+    table: pa.Table,
+    available: list[str],
+    display: str,
+    units: Mapping[str, str | None] | None,
+    first: int = 0,
+) -> RawTable:
+    """An Arrow table (a Parquet file, or a piece of a dataset) as a `RawTable` to check.
+
+    Rows are numbered from `first + 1` (a piece of a dataset counts the rows before it)."""
+    import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]
+    import pyarrow.compute as pc  # type: ignore[import-untyped, unused-ignore]
+
     n = table.num_rows
     rows = np.arange(n, dtype=np.int64)
 
@@ -436,12 +474,12 @@ def _read_parquet(
     def text(column: str) -> list[str | None]:
         return [_cell_text(c) for c in table.column(column).to_pylist()]
 
-    return _Raw(available, n, rows + 1, "row", values, names, text)
+    return RawTable(available, n, rows + 1 + first, "row", values, names, text)
 
 
 def _read_jsonl(
     path: Path, display: str, used: set[str], units: Mapping[str, str | None] | None
-) -> _Raw:
+) -> RawTable:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except OSError as exc:
@@ -475,7 +513,7 @@ def _read_jsonl(
 
 def _read_records(
     items: list[Any], display: str, used: set[str], units: Mapping[str, str | None] | None
-) -> _Raw:
+) -> RawTable:
     """The rows of a `.json` file's `rows:` list (objects; their 1-based places are rows)."""
     records = [(k, item) for k, item in enumerate(items, start=1) if isinstance(item, dict)]
     return _from_records(records, display, used, units, "row", [])
@@ -496,7 +534,7 @@ def _from_records(
     units: Mapping[str, str | None] | None,
     label: str,
     early: list[tuple[str, str]],
-) -> _Raw:
+) -> RawTable:
     import pandas as pd
 
     seen: dict[str, None] = {}
@@ -555,4 +593,4 @@ def _from_records(
     def text(column: str) -> list[str | None]:
         return [_cell_text(c) for c in cells[column]]
 
-    return _Raw(list(seen), n, line_numbers, label, values, names, text, early)
+    return RawTable(list(seen), n, line_numbers, label, values, names, text, early)

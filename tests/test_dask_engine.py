@@ -1,0 +1,235 @@
+"""`--engine dask` answers as the one-machine engine does, on a local cluster of two processes.
+
+One cluster serves the module (starting one costs seconds); each test points `--scheduler` at it.
+The dataset is generated: values on a coarse grid so that scores tie exactly, rows that repeat
+another's values (duplicates stay on the front together), scores apart by less than 1e-9 (ordered
+by name), nulls, inline candidates beside the folder, and budgets with tags.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from conftest import runner, write_goals
+from tradeoff.cli.app import app
+
+GOALS = """\
+version: 1
+metrics:
+  quality: {direction: max}
+  cost:    {direction: min}
+  latency: {direction: min}
+  safety:  {direction: max, range: [0, 10]}
+budgets:
+  latency: {max: 4}
+  cost:    {max: 21, tags: [cheap]}
+profiles:
+  default: {quality: 3, cost: 2, safety: 1}
+  speed:   {latency: 2, quality: 1}
+candidates:
+  - name: inline-a
+    metrics: {quality: 15, cost: 5, latency: 2, safety: 3}
+  - from: runs
+    tags: [cheap]
+  - name: inline-b
+    metrics: {quality: 12, cost: 3, latency: 2, safety: 3}
+"""
+
+
+def write_dataset(folder: Path, seed: int = 7) -> None:
+    """Hive partitions release=1..3, two files each; the name column from the files."""
+    rng = np.random.default_rng(seed)
+    for release in (1, 2, 3):
+        for part in (0, 1):
+            n = 120
+            names = [f"r{release}-{part}-{i:03d}" for i in range(n)]
+            cols: dict[str, Any] = {"name": names}
+            for metric, top in (("quality", 20), ("cost", 20), ("latency", 5), ("safety", 5)):
+                x = rng.integers(1, top + 1, n).astype(np.float64)
+                if metric == "quality":
+                    x[:3] = 20 + np.array([0.0, 1e-12, 2e-12])  # apart by far less than 1e-9
+                if metric == "cost":  # quality costs: a trade-off, so the front is wide
+                    x = np.nan_to_num(cols["quality"].to_numpy(zero_copy_only=False), nan=9).round()
+                    x = x + rng.integers(0, 4, n)
+                cols[metric] = pa.array(x, mask=rng.random(n) < 0.03)
+            folder.joinpath(f"release={release}").mkdir(parents=True, exist_ok=True)
+            pq.write_table(pa.table(cols), folder / f"release={release}" / f"part-{part}.parquet")
+
+
+@pytest.fixture(scope="module")
+def scheduler() -> Iterator[str]:
+    from distributed import LocalCluster
+
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+    ) as cluster:
+        yield cluster.scheduler_address
+
+
+@pytest.fixture(scope="module")
+def goals(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    tmp = tmp_path_factory.mktemp("dask")
+    write_dataset(tmp / "runs")
+    return write_goals(tmp, GOALS)
+
+
+def run(args: list[str]) -> tuple[int, str, str]:
+    result = runner.invoke(app, args)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def both(goals: Path, scheduler: str, args: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
+    plain = [*args[:1], str(goals), *args[1:], "-f", "json"]
+    one = run(plain)
+    dask = run([*plain, "--engine", "dask", "--scheduler", scheduler])
+    assert one[0] == 0, one[2]
+    assert dask[0] == 0, dask[2]
+    return json.loads(one[1]), json.loads(dask[1])
+
+
+def close(a: float | None, b: float | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+
+
+def same_candidates(one: list[dict[str, Any]], dask: list[dict[str, Any]]) -> None:
+    assert [c["name"] for c in dask] == [c["name"] for c in one]
+    for a, b in zip(one, dask, strict=True):
+        assert close(a.get("score"), b.get("score")), (a["name"], a.get("score"), b.get("score"))
+        assert all(close(a["normalized"][m], b["normalized"][m]) for m in a.get("normalized", {}))
+        rest = {k: v for k, v in a.items() if k not in ("score", "normalized")}
+        assert rest == {k: v for k, v in b.items() if k not in ("score", "normalized")}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--missing", "exclude"],
+        ["--missing", "worst"],
+        ["--missing", "worst", "--metrics", "quality,cost"],
+        ["--missing", "exclude", "--ignore-budgets"],
+    ],
+)
+def test_pareto_equals_one_machine(goals: Path, scheduler: str, args: list[str]) -> None:
+    one, dask = both(goals, scheduler, ["pareto", *args])
+    assert len(one["candidates"]) > 5
+    same_candidates(one["candidates"], dask["candidates"])
+    assert dask == {**one, "candidates": dask["candidates"]}
+    # duplicates: two rows with the same values are both on the front, in both engines
+    values = [json.dumps(c["metrics"], sort_keys=True) for c in one["candidates"]]
+    if args == ["--missing", "worst", "--metrics", "quality,cost"]:
+        assert len(set(values)) < len(values)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--missing", "exclude"],
+        ["--missing", "worst"],
+        ["--missing", "worst", "--method", "weighted-product", "--profile", "speed"],
+        ["--missing", "exclude", "--method", "weighted-product", "--metrics", "quality,latency"],
+    ],
+)
+def test_rank_top_20_equals_one_machine(goals: Path, scheduler: str, args: list[str]) -> None:
+    one, dask = both(goals, scheduler, ["rank", *args, "--top", "20"])
+    assert len(dask["candidates"]) == 20
+    same_candidates(one["candidates"], dask["candidates"])
+    scores = [c["score"] for c in one["candidates"]]
+    assert len(set(scores)) < len(scores)  # exact ties, ordered by name
+    assert dask["infeasible"] == one["infeasible"][:20]
+    assert dask["infeasible_count"] == len(one["infeasible"]) > 20
+    assert dask["excluded"] == one["excluded"]
+    for key in ("profile", "method", "weights"):
+        assert dask[key] == one[key]
+
+
+def test_scores_within_1e_9_are_ordered_by_name(goals: Path, scheduler: str) -> None:
+    # Weighted on quality alone: the rows made 1e-12 apart tie with the plain 5s, by name.
+    weights = ["--weight", "cost=0", "--weight", "safety=0", "--missing", "exclude", "--top", "10"]
+    one, dask = both(goals, scheduler, ["rank", *weights])
+    top = [c["name"] for c in dask["candidates"]]
+    assert top == sorted(top)
+    assert all(c["metrics"]["quality"] >= 20 for c in dask["candidates"])
+    assert len({c["metrics"]["quality"] for c in dask["candidates"]}) > 1
+    same_candidates(one["candidates"], dask["candidates"])
+
+
+def test_missing_error_names_the_same_rows(goals: Path, scheduler: str) -> None:
+    one = run(["rank", str(goals), "--top", "20"])
+    dask = run(["rank", str(goals), "--top", "20", "--engine", "dask", "--scheduler", scheduler])
+    assert one[0] == dask[0] == 2
+    assert dask[2] == one[2]
+    assert "(runs row " in dask[2]
+
+
+def test_unsupported_combinations_exit_2_naming_them(goals: Path, scheduler: str) -> None:
+    dask = ["--engine", "dask", "--scheduler", scheduler]
+    cases = {
+        ("rank", "--top", "5", "--method", "topsis"): "--method topsis",
+        ("rank", "--missing", "worst"): "rank without --top N",
+        ("rank", "--top", "5", "--all"): "--all",
+        ("rank", "--top", "5", "--uncertainty"): "--uncertainty",
+        ("pareto", "--layers"): "--layers",
+        ("pareto", "--noise", "1"): "--noise",
+    }
+    for args, named in cases.items():
+        code, out, err = run([args[0], str(goals), *args[1:], *dask])
+        assert (code, out) == (2, ""), err
+        assert f"--engine dask does not support {named}" in err, err
+    code, out, err = run(["pareto", str(goals), "--scheduler", scheduler])
+    assert (code, out) == (2, "") and "--scheduler goes with --engine dask" in err
+
+
+def test_without_dask_the_flag_says_how_to_install_it(
+    goals: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed -> ImportError
+    code, out, err = run(["pareto", str(goals), "--engine", "dask"])
+    assert (code, out) == (2, "")
+    assert "pip install 'tradeoff[dask]'" in err
+
+
+def test_the_default_engine_imports_no_dask(goals: Path) -> None:
+    import subprocess
+
+    code = (
+        "import sys, contextlib, io\n"
+        "from tradeoff.cli.app import app\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    app(['pareto', {str(goals)!r}, '--missing', 'exclude'], standalone_mode=False)\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_a_name_in_two_files_is_refused_as_one_machine_refuses_it(
+    tmp_path: Path, scheduler: str
+) -> None:
+    runs = tmp_path / "runs"
+    for k, names in enumerate((["a", "b"], ["c", "d"], ["e", "b"])):
+        runs.joinpath(f"k={k}").mkdir(parents=True)
+        table = pa.table({"name": names, "quality": [1.0, 2.0], "cost": [1.0, 2.0]})
+        pq.write_table(table, runs / f"k={k}" / "part.parquet")
+    goals = write_goals(
+        tmp_path,
+        "version: 1\nmetrics:\n  quality: {direction: max}\n  cost: {direction: min}\n"
+        "candidates:\n  - from: runs\n",
+    )
+    one = run(["pareto", str(goals)])
+    dask = run(["pareto", str(goals), "--engine", "dask", "--scheduler", scheduler])
+    assert one[0] == dask[0] == 2
+    assert "duplicate name 'b'" in one[2]
+    assert "duplicate candidate name 'b' (also runs row 2)" in dask[2], dask[2]
+    assert "runs row 6" in dask[2]
