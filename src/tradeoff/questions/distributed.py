@@ -30,7 +30,7 @@ import numpy as np
 
 from tradeoff.data import StudyData
 from tradeoff.errors import Diagnostic, InputError, UsageError
-from tradeoff.questions import unique
+from tradeoff.questions import unique, volume
 from tradeoff.questions.analysis import (
     Method,
     Missing,
@@ -52,7 +52,7 @@ from tradeoff.questions.partition import (
     named,
     survey,
 )
-from tradeoff.questions.results import ParetoResult, RankResult, Row
+from tradeoff.questions.results import LazyRows, ParetoResult, RankResult, Row
 
 INSTALL = "pip install 'tradeoff[dask]'"
 SPLIT_EVERY = 8  # partial answers merged per task, level by level
@@ -119,7 +119,7 @@ class DaskStudy:
         _check_options(opts)
         prof, raw = resolve_weights(self.data, opts)
         plan = self._plan(opts, [m for m, w in raw.items() if w > 0], raw, False, top)
-        s, front, best = self._run(plan)
+        s, front, best, _plan = self._run(plan)
         order = _order(np.arange(len(best.names)), best.scores, best.names)[:top]
         rows = _rank_rows(best, order, front, self.data.metric_names)
         shares = _shares([raw[m] for m in plan.weighted])
@@ -132,10 +132,11 @@ class DaskStudy:
             weights=dict(zip(plan.weighted, shares, strict=True)),
             dominance=plan.dom,
             rows=rows,
-            infeasible=s.infeasible,
+            infeasible=LazyRows(s.infeasible_count, s.infeasible.__getitem__),
             excluded=s.excluded,
             notes=_notes(s),
-            extra={"infeasible_count": s.infeasible_count, **self.data.meta},
+            extra=dict(self.data.meta),
+            top=top,
         )
 
     def pareto_result(
@@ -145,8 +146,10 @@ class DaskStudy:
         ignore_budgets: bool = False,
         missing: Missing = "error",
         noise: float | None = None,
+        reference: Mapping[str, float] | None = None,
     ) -> ParetoResult:
-        """`Study.pareto_result` without layers or noise: the same front, knee and values.
+        """`Study.pareto_result` without layers or noise: the same front, knee, values and
+        hypervolume (its goalposts are the global ones of pass 1).
 
         Raises:
             UsageError: --layers or --noise, besides what `Study.pareto_result` refuses.
@@ -160,7 +163,9 @@ class DaskStudy:
         _refuse(unsupported, "pareto, with --metrics, --ignore-budgets and --missing")
         opts = Options(metrics=metric_list(metrics), missing=missing)  # no profile: no score
         _check_options(opts)
-        s, front, _ = self._run(self._plan(opts, [], {}, ignore_budgets, None))
+        dom = self._dom(opts)
+        volume.check_reference_names(dict(reference or {}), self.data, dom)
+        s, front, _, plan = self._run(self._plan(opts, [], {}, ignore_budgets, None))
         by_name = sorted(range(len(front.names)), key=lambda k: front.names[k])
         knee_at = -1
         if front.names:
@@ -187,7 +192,22 @@ class DaskStudy:
             excluded=s.excluded,
             notes=_notes(s),
             ignore_budgets=ignore_budgets,
+            hypervolume=self._volume(front, plan, dict(reference or {})),
         )
+
+    def _volume(self, front: Chunk, plan: Plan, flags: dict[str, float]) -> volume.FrontVolume:
+        """As the one-machine engine measures it: goalposts and the default reference point
+        from the considered rows' extremes (the two rows of `plan.reference`)."""
+        assert plan.reference is not None
+        cols = plan.index(plan.dom)
+        specs = [plan.metrics[j] for j in cols]
+        considered = plan.reference[:, cols]
+        posts = volume.goalposts_of(specs, considered)
+        ref, origin = volume.default_references(self.data, specs, considered, posts, flags)
+        order = np.lexsort(front.key.T[::-1]) if len(front.names) else np.zeros(0, np.intp)
+        value, note = volume.measure(specs, front.values[order][:, cols], posts, ref)
+        names = [front.names[int(k)] for k in order]
+        return volume.FrontVolume(value, ref, origin, posts, note, names)
 
     def _dom(self, opts: Options) -> list[str]:
         return dominance_metrics(self.data, opts.metrics)
@@ -213,7 +233,7 @@ class DaskStudy:
             top=top,
         )
 
-    def _run(self, plan: Plan) -> tuple[Survey, Chunk, Chunk]:
+    def _run(self, plan: Plan) -> tuple[Survey, Chunk, Chunk, Plan]:
         from dask.delayed import delayed
 
         parts = _parts(self.data)
@@ -233,12 +253,12 @@ class DaskStudy:
             plan = replace(plan, **_goalposts(s, plan))
             if s.considered == 0:
                 empty = answer(plan, Part(0, data=_slice(self.data, 0, 0)))
-                return s, empty[0], empty[1]
+                return s, empty[0], empty[1], plan
             chunks = [delayed(answer)(plan, p) for p in parts]
             front, best = client.compute(_tree(chunks, merge_chunks, plan.top), sync=True)
         if front.bad_count:
             raise InputError(front.bad)
-        return s, front, best
+        return s, front, best, plan
 
     def _check(self, s: Survey, plan: Plan) -> None:
         """The errors the one-machine engine raises, from the counts of pass 1."""

@@ -172,9 +172,14 @@ def _survey(plan: Plan, data: StudyData) -> Survey:
             for i, miss in zip(rows[bad], lacking[bad], strict=True)
         ]
     if plan.top is not None:
-        out.infeasible = _infeasible(data, np.flatnonzero(~ok)[: plan.top])
+        out.infeasible = _infeasible(data, np.flatnonzero(~ok)[: listed(plan.top)])
         out.infeasible_count = int((~ok).sum())
     return out
+
+
+def listed(top: int | None) -> int:
+    """Infeasible candidates kept, in file order: the JSON's N, and the table's first 5."""
+    return 0 if top is None else max(top, 5)
 
 
 def _fmin(x: F64) -> F64:
@@ -251,7 +256,7 @@ def merge_surveys(parts: list[Survey], top: int | None) -> Survey:
         out.lacking_line = s.lacking_line or out.lacking_line
         out.excluded += s.excluded
         out.infeasible_count += s.infeasible_count
-        out.infeasible = (out.infeasible + s.infeasible)[: top or 0]
+        out.infeasible = (out.infeasible + s.infeasible)[: listed(top)]
     return out
 
 
