@@ -87,6 +87,8 @@ class DaskStudy:
         from tradeoff.goals.loader import load_path
 
         data = load_path(path, allow_external_sources, defer_datasets=True)
+        if data.derived or data.inputs is not None:
+            _refuse(["`formula:` and `role: input` metrics"], "metrics read from the files")
         return cls(data, Path(path), scheduler)
 
     def rank_result(
