@@ -218,7 +218,9 @@ def goals_data(draw: st.DrawFn) -> dict[str, Any]:
         data["profiles"] = profiles
     # A goals file needs at least one candidate.
     candidates = []
-    for cname in draw(st.lists(TEXT.filter(lambda t: bool(t.strip())), min_size=1, max_size=6, unique=True)):
+    for cname in draw(
+        st.lists(TEXT.filter(lambda t: bool(t.strip())), min_size=1, max_size=6, unique=True)
+    ):
         cand: dict[str, Any] = {"name": cname}
         _maybe(draw, cand, "tags", st.lists(st.sampled_from(tags)) if tags else st.just([]))
         if draw(st.integers(0, 5)):
