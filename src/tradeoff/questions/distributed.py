@@ -29,10 +29,10 @@ from typing import Any
 import numpy as np
 
 from tradeoff.data import StudyData
+from tradeoff.engine.methods import Method
 from tradeoff.errors import Diagnostic, InputError, UsageError
 from tradeoff.questions import unique, volume
 from tradeoff.questions.analysis import (
-    Method,
     Missing,
     Options,
     _check_options,
@@ -137,7 +137,7 @@ class DaskStudy:
             infeasible=LazyRows(s.infeasible_count, s.infeasible.__getitem__),
             excluded=s.excluded,
             notes=_notes(s),
-            extra=dict(self.data.meta),
+            meta=dict(self.data.meta),
             top=top,
         )
 
@@ -181,7 +181,6 @@ class DaskStudy:
                 layer=1,
                 knee=k == knee_at,
                 feasible=bool(front.feasible[k]),
-                extra={"feasible": bool(front.feasible[k])} if ignore_budgets else {},
             )
             for k in by_name
         ]
