@@ -331,16 +331,21 @@ def _missing_hint(
     """What to do about missing values, offering only fixes that leave a candidate: `--missing
     exclude` when someone has every value, `--metrics` without metrics that are compared but
     not weighted, and `--missing worst` (always an answer)."""
-    ways = []
-    if not bad.all():
-        left = int((~bad).sum())
-        ways.append(f"--missing exclude (leaves {left} candidate{'s' if left != 1 else ''})")
     holes = [m for k, m in enumerate(needed) if lacking[:, k].any()]
+    return missing_hint(needed, weighted, holes, int((~bad).sum()))
+
+
+def missing_hint(needed: list[str], weighted: list[str], holes: list[str], left: int) -> str:
+    """`_missing_hint` from counts: the metrics someone lacks, and how many lack none (the dask
+    engine counts them partition by partition)."""
+    ways = []
+    if left:
+        ways.append(f"--missing exclude (leaves {left} candidate{'s' if left != 1 else ''})")
     keep = [m for m in needed if m not in holes]
     if holes and keep and not any(m in weighted for m in holes):  # compared, not weighted
         ways.append(f"--metrics {','.join(keep)} (compare without {', '.join(holes)})")
     ways.append("--missing worst (charges the worst known value)")
-    note = "" if not bad.all() else "; --missing exclude would leave no candidate"
+    note = "" if left else "; --missing exclude would leave no candidate"
     return f"use {' or '.join(ways)}{note}"
 
 

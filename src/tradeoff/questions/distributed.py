@@ -39,6 +39,7 @@ from tradeoff.questions.analysis import (
     _order,
     dominance_metrics,
     metric_list,
+    missing_hint,
     resolve_weights,
 )
 from tradeoff.questions.partition import (
@@ -279,9 +280,19 @@ class DaskStudy:
                 for m in empty
             )
         if s.lacking_count:
+            assert s.known is not None
+            needed = plan.needed
+            holes = [
+                m
+                for m, j in zip(needed, plan.index(needed), strict=True)
+                if s.known[j] < s.considered
+            ]
+            hint = missing_hint(needed, plan.weighted, holes, s.considered - s.lacking_count)
+            file = self.data.file
+            found = [Diagnostic(file, ln, c, w, f"{what}; {hint}") for ln, c, w, what in s.lacking]
             more = s.lacking_count - len(s.lacking)
-            tail = [Diagnostic(self.data.file, s.lacking_line, 1, "", f"and {more} more")]
-            raise InputError([*s.lacking, *(tail if more > 0 else [])])
+            tail = [Diagnostic(file, s.lacking_line, 1, "", f"and {more} more")]
+            raise InputError([*found, *(tail if more > 0 else [])])
 
 
 def _require_dask() -> None:

@@ -114,7 +114,8 @@ class Survey:
     hi: F64 | None = None
     known: F64 | None = None  # (d,) values present among the rows considered
     problems: list[Diagnostic] = field(default_factory=list)
-    lacking: list[Diagnostic] = field(default_factory=list)  # --missing error
+    # --missing error: the first rows that lack a value, as Diagnostic fields less the hint
+    lacking: list[tuple[int, int, str, str]] = field(default_factory=list)
     lacking_count: int = 0
     lacking_line: int = 0  # the line of the last row that lacks a value
     excluded: list[tuple[str, list[str]]] = field(default_factory=list)
@@ -196,8 +197,9 @@ def _lacking(
     lacking: NDArray[np.bool_],
     needed: list[str],
     weighted: list[str],
-) -> list[Diagnostic]:
-    """The one-machine engine's message for each row that lacks a value (`--missing error`)."""
+) -> list[tuple[int, int, str, str]]:
+    """The one-machine engine's message for each row that lacks a value (`--missing error`),
+    without the hint, which counts every partition."""
     out = []
     for i, miss in zip(shown, lacking, strict=False):
         names = [needed[k] for k in np.flatnonzero(miss)]
@@ -206,15 +208,8 @@ def _lacking(
         row = data.provenance_of(int(i), -1)
         word = next((f"{k} {row[k]}" for k in ("row", "line") if k in row), "")
         place = f" ({row['source']} {word})" if "source" in row else ""
-        out.append(
-            Diagnostic(
-                data.file,
-                int(data.cand_lines[i]),
-                int(data.cols[i, 0]) if data.cols.size else 1,
-                data.names[i] + place,
-                f"no value for {what}; use --missing exclude or --missing worst",
-            )
-        )
+        line, col = int(data.cand_lines[i]), int(data.cols[i, 0]) if data.cols.size else 1
+        out.append((line, col, data.names[i] + place, f"no value for {what}"))
     return out
 
 
