@@ -18,8 +18,8 @@ from numpy.typing import NDArray
 
 from tradeoff.data import BudgetSpec, DatasetRef, MetricSpec, SourceGroup, StudyData
 from tradeoff.engine import budgets
-from tradeoff.errors import Diagnostic
-from tradeoff.questions.analysis import MAX_LISTED, TIE, Missing
+from tradeoff.errors import MAX_LISTED, Diagnostic
+from tradeoff.questions.analysis import TIE, Missing
 from tradeoff.questions.results import Row
 
 F64 = NDArray[np.float64]
