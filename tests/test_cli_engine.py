@@ -37,9 +37,9 @@ KEYS: dict[str, Any] = {
     "rank": (
         [
             *["schema_version", "command", "profile", "method", "weights", "candidates"],
-            *["infeasible", "infeasible_count", "closest", "excluded"],
+            *["infeasible", "infeasible_count", "closest", "groups_from", "excluded"],
         ],
-        ["rank", "name", "score", "metrics", "inputs", "normalized", "dominated_by"],
+        ["rank", "name", "score", "metrics", "inputs", "normalized", "dominated_by", "group"],
     ),
     "pareto": (
         [

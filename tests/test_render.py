@@ -65,16 +65,17 @@ def test_rank_table_exact(goals_path: Path) -> None:
     result = runner.invoke(app, ["rank", str(goals_path), "--all"], env={"COLUMNS": "100"})
     assert result.stdout == snapshot("""\
 Chat assistant model selection: profile default, weighted-sum
-                   quality        cost latency_p95 memory     energy
-# candidate  score       % USD/request          ms     GB Wh/request safety front
-──────────────────────────────────────────────────────────────────────────────────────
-1 model-d    0.670      61      0.0012         480     90        0.6   0.93 yes
-2 model-a    0.590    72.6      0.0078         640      0        0.9   0.95 yes
-3 model-b-q4 0.582    44.3      0.0002         210      6        0.3   0.91 yes
-- model-c        -    70.1      0.0031         920    140        1.4   0.97 infeasible
+                       quality        cost latency_p95 memory     energy
+# candidate  score grp       % USD/request          ms     GB Wh/request safety front
+──────────────────────────────────────────────────────────────────────────────────────────
+1 model-d    0.670 a        61      0.0012         480     90        0.6   0.93 yes
+2 model-a    0.590 b      72.6      0.0078         640      0        0.9   0.95 yes
+3 model-b-q4 0.582 c      44.3      0.0002         210      6        0.3   0.91 yes
+- model-c        - -      70.1      0.0031         920    140        1.4   0.97 infeasible
 model-c is infeasible: latency_p95 920 ms > max 800 ms; memory 140 GB > max 80 GB (warn)
 model-d leads with p=1.00; no other candidate is within noise (the stderr of quality; other metrics
 exact; 4000 draws, seed 0)
+group: a shared letter = not told apart (stderrs, 4000 draws, Benjamini-Hochberg FDR 0.05)
 weights: quality 0.40, cost 0.20, latency_p95 0.20, safety 0.20
 """)
 
@@ -84,14 +85,16 @@ def test_rank_markdown_exact(goals_path: Path) -> None:
     assert result.stdout == snapshot("""\
 **Chat assistant model selection**: profile `default`, weighted-sum
 
-| # | candidate | score | quality [%] | cost [USD/request] | latency_p95 [ms] | memory [GB] | energy [Wh/request] | safety | pareto |
-|---:|---|---:|---:|---:|---:|---:|---:|---:|---|
-| 1 | model-d | 0.670 | 61 | 0.0012 | 480 | 90 | 0.6 | 0.93 | front |
-| 2 | model-a | 0.590 | 72.6 | 0.0078 | 640 | 0 | 0.9 | 0.95 | front |
-| 3 | model-b-q4 | 0.582 | 44.3 | 0.0002 | 210 | 6 | 0.3 | 0.91 | front |
-| - | model-c | - | 70.1 | 0.0031 | 920 | 140 | 1.4 | 0.97 | infeasible: latency_p95 920 ms > max 800 ms; memory 140 GB > max 80 GB |
+| # | candidate | score | group | quality [%] | cost [USD/request] | latency_p95 [ms] | memory [GB] | energy [Wh/request] | safety | pareto |
+|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---|
+| 1 | model-d | 0.670 | a | 61 | 0.0012 | 480 | 90 | 0.6 | 0.93 | front |
+| 2 | model-a | 0.590 | b | 72.6 | 0.0078 | 640 | 0 | 0.9 | 0.95 | front |
+| 3 | model-b-q4 | 0.582 | c | 44.3 | 0.0002 | 210 | 6 | 0.3 | 0.91 | front |
+| - | model-c | - | - | 70.1 | 0.0031 | 920 | 140 | 1.4 | 0.97 | infeasible: latency_p95 920 ms > max 800 ms; memory 140 GB > max 80 GB |
 
 model-d leads with p=1.00; no other candidate is within noise (the stderr of quality; other metrics exact; 4000 draws, seed 0)
+
+group: a shared letter = not told apart (stderrs, 4000 draws, Benjamini-Hochberg FDR 0.05)
 
 weights: quality 0.40, cost 0.20, latency_p95 0.20, safety 0.20
 """)

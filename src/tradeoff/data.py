@@ -73,6 +73,32 @@ class SourceGroup:
     start: int = 0  # first row of the group in the study
 
 
+@dataclass(frozen=True)
+class ItemScores:
+    """One candidate's per-item values of one metric, from an lm-eval `--log_samples` file.
+
+    `values` are on the harness's scale (fractions); `scale` converts them to the metric's unit
+    (100 for `%`). Items are identified by `doc_id` and `doc_hash` together; `lines` are the
+    items' 1-based lines in the file (to find their prompts again, see `sources.samples`).
+    """
+
+    display: str  # the samples file as messages show it
+    path: Path
+    field: str  # the per-item key, e.g. `acc`
+    filter: str  # the harness's filter the lines were selected by, e.g. `none`
+    doc_ids: NDArray[np.int64]
+    doc_hashes: tuple[str, ...]
+    prompt_hashes: tuple[str, ...]
+    values: NDArray[np.float64]
+    lines: NDArray[np.int64]
+    scale: float = 1.0
+
+    @property
+    def binary(self) -> bool:
+        """Every item scored 0 or 1 (accuracy, exact match): McNemar's test applies."""
+        return bool(np.isin(self.values, (0.0, 1.0)).all())
+
+
 @dataclass
 class Inputs:
     """Values of the `role: input` metrics, candidates x inputs: they feed formulas and are
@@ -143,6 +169,8 @@ class StudyData:
     profiles: dict[str, dict[str, float]] = field(default_factory=dict)
     groups: list[SourceGroup] = field(default_factory=list)
     meta: dict[str, Any] = field(default_factory=dict)  # e.g. the genai-prices lookup
+    # (candidate row, metric column) -> its per-item values, for `samples: true` sources
+    items: dict[tuple[int, int], ItemScores] = field(default_factory=dict)
     read: list[Path] = field(
         default_factory=list
     )  # files `from:` entries read (not the goals file)

@@ -109,6 +109,13 @@ def rank(
     seed: SeedOpt = 0,
     engine: EngineOpt = EngineName.default,
     scheduler: SchedulerOpt = None,
+    fdr: Annotated[
+        float,
+        typer.Option(
+            "--fdr",
+            help="False discovery rate of the significance groups (Benjamini-Hochberg).",
+        ),
+    ] = 0.05,
     fmt: FormatOpt = OutputFormat.table,
     output: OutputOpt = None,
 ) -> None:
@@ -130,6 +137,7 @@ def rank(
             uncertainty=uncertainty,
             samples=samples,
             seed=seed,
+            fdr=fdr,
         )
     _emit_result("rank", result, fmt, output, [file, *study.files_read])
 
@@ -235,6 +243,32 @@ def explain(
             seed=seed,
         )
     _emit_result("explain", result, fmt, output, [file, *study.files_read])
+
+
+@app.command(rich_help_panel=DECIDE)
+def compare(
+    a: Annotated[str, typer.Argument(help="The first candidate (A).")],
+    b: Annotated[str, typer.Argument(help="The second candidate (B).")],
+    file: FileArg = DEFAULT_FILE,
+    allow_external: AllowExternalOpt = False,
+    items: Annotated[
+        int, typer.Option("--items", min=0, help="List the first N items that flipped.")
+    ] = 10,
+    samples: SamplesOpt = DEFAULT_SAMPLES,
+    seed: SeedOpt = 0,
+    fmt: FormatOpt = OutputFormat.table,
+    output: OutputOpt = None,
+) -> None:
+    """Compare two candidates per goal: A - B, 95% interval, p-value, paired where logs allow.
+
+    Example: tradeoff compare model-a model-b examples/paired-evidence/goals.yaml --items 5
+    """
+    with user_errors():
+        study = tradeoff.load(file, allow_external_sources=allow_external)
+        result = study.compare_result(a, b, items=items, samples=samples, seed=seed)
+    from tradeoff.render.compare import RENDERERS as COMPARE
+
+    _emit_result("compare", result, fmt, output, [file, *study.files_read], COMPARE)
 
 
 def _emit_result(

@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tradeoff import units
-from tradeoff.data import DatasetRef, MetricSpec, SourceGroup
+from tradeoff.data import DatasetRef, ItemScores, MetricSpec, SourceGroup
 from tradeoff.errors import Diagnostic
 from tradeoff.goals import yamlio
 from tradeoff.goals.schema import Candidate, GoalsFile, Measurement, parse_quantity
@@ -43,6 +43,7 @@ class Block:
     groups: list[SourceGroup] = field(default_factory=list)  # `start` counts within the block
     row_tags: list[frozenset[str]] | None = None  # per row, when rows differ (`tag_columns`)
     dataset: DatasetRef | None = None  # a dataset folder left unread (no rows here)
+    items: dict[int, ItemScores] = field(default_factory=dict)  # metric column -> per-item values
 
 
 @dataclass
@@ -121,6 +122,12 @@ class Context:
                 spec = getattr(source, key)
                 if key != "price" and spec is not None:
                     self.file_sources[name] = (info.alias or key, spec)
+        # metric -> (task, field) of `lm_eval` sources with `samples: true` (goals/items.py)
+        self.samples: dict[str, tuple[str, str]] = {
+            n: (s.lm_eval.task, s.lm_eval.field)
+            for n, s in sources.items()
+            if s.lm_eval is not None and s.lm_eval.samples
+        }
 
     def fail(self, loc: yamlio.Loc, what: str, *, key: bool = False) -> None:
         line, col = self.doc.pos(loc, key=key)

@@ -33,6 +33,7 @@ from tradeoff.goals.schema import Candidate
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
+    from tradeoff.data import ItemScores
     from tradeoff.goals.tablein import JoinTarget
     from tradeoff.sources.kinds import SourceFile
 
@@ -166,9 +167,14 @@ def _inline(ctx: Context, i: int, cand: Candidate, files: list[SourceFile]) -> B
     values, stderr, lines, cols = empty(1, len(ctx.metrics), line, col)
     cells: dict[tuple[int, int], dict[str, Any]] = {}
     inline_values(ctx, i, cand, Row(values, stderr, lines, cols, cells))
+    items: dict[int, ItemScores] = {}
     if files:
         row = Row(values, stderr, lines, cols, cells)
-        lookup.fill(ctx, i, cand, files, row, place_of(i, cand))
+        logs = [f for f in files if f.kind == "lm_eval_samples"] if ctx.samples else []
+        kept = [f for f in files if f not in logs]  # the samples files are read below
+        lookup.fill(ctx, i, cand, kept, row, place_of(i, cand))
+        if ctx.samples:
+            items = _items(ctx, i, cand, logs, values, cells)
     if cand.price is not None:
         _price(ctx, i, cand, values, lines, cols, cells)
     # Without `from:`, or with `name: null`, the loader has already said what is wrong.
@@ -183,7 +189,38 @@ def _inline(ctx: Context, i: int, cand: Candidate, files: list[SourceFile]) -> B
         cand_lines=np.array([line], dtype=np.int64),
         tags=frozenset(cand.tags),
         cells=cells,
+        items=items,
     )
+
+
+def _items(
+    ctx: Context,
+    i: int,
+    cand: Candidate,
+    logs: list[SourceFile],
+    values: F64,
+    cells: dict[tuple[int, int], dict[str, Any]],
+) -> dict[int, ItemScores]:
+    """Per-item values of the `samples: true` metrics whose value came from a results file."""
+    from tradeoff.goals.items import read_items
+
+    results = {
+        m: (str(cells[(0, ctx.index[m])]["source"]), float(values[0, ctx.index[m]]))
+        for m in ctx.samples
+        if m not in cand.metrics and "source" in cells.get((0, ctx.index[m]), {})
+    }
+    place = place_of(i, cand)
+
+    def where(f: SourceFile | None) -> yamlio.Loc:
+        return place(f) if f is not None else ("candidates", i, "from")
+
+    tasks = {task for task, _ in ctx.samples.values()}
+    for f in logs:
+        if not any(Path(f.display).name.startswith(f"samples_{t}_") for t in tasks):
+            what = f"{shown(f.display)} is an lm-eval samples file of no `samples: true` task"
+            ctx.fail(place(f), what + f" ({', '.join(sorted(tasks))})")
+    found = read_items(ctx, results, logs, where)
+    return {ctx.index[m]: got for m, got in found.items()}
 
 
 def _given_twice(ctx: Context, i: int, cand: Candidate, metric: str, what: str) -> bool:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from tradeoff.data import BudgetSpec, DatasetRef, MetricSpec, SourceGroup, StudyData
+from tradeoff.data import BudgetSpec, DatasetRef, ItemScores, MetricSpec, SourceGroup, StudyData
 from tradeoff.errors import Diagnostic, InputError, did_you_mean
 from tradeoff.goals import fastpath, roles, yamlio
 from tradeoff.goals import pydantic_errors as validation_errors
@@ -244,10 +244,14 @@ def _build(
     provenance: dict[tuple[int, int], dict[str, Any]] = {}
     groups: list[SourceGroup] = []
     datasets: list[DatasetRef] = []
+    items: dict[tuple[int, int], ItemScores] = {}
+    entry_of: dict[int, int] = {}
     start = 0
-    for _, b in kept:
+    for entry, b in kept:
         if b.dataset is not None:
             datasets.append(replace(b.dataset, start=start))
+        items.update({(start, j): got for j, got in b.items.items()})
+        entry_of.update({start + r: entry for r in range(len(b.names))} if b.items else {})
         names.extend(b.names)
         tags.extend(b.row_tags if b.row_tags is not None else [b.tags] * len(b.names))
         provenance.update({(start + r, j): p for (r, j), p in b.cells.items()})
@@ -291,6 +295,17 @@ def _build(
             budgets.extend(
                 _budget_specs(checker, ctx, metric, k, bound, metrics[index[metric]].unit)
             )
+    if items:
+        from tradeoff.goals.items import check_overlap
+
+        check_overlap(ctx, items, entry_of)
+        # Keyed by the goals' columns from here (inputs have none: their items are dropped).
+        names_of = [m.name for m in ctx.metrics]
+        items = {
+            (row, index[names_of[j]]): got
+            for (row, j), got in items.items()
+            if names_of[j] in index
+        }
     checker.errors.extend(ctx.errors)
     return StudyData(
         file=doc.file,
@@ -313,6 +328,7 @@ def _build(
         inputs=cut.inputs,
         derived=cut.derived,
         warnings=ctx.warnings,
+        items=items,
     )
 
 

@@ -88,6 +88,10 @@ class LmEvalSource(_Model):
     """Task name under `results`, e.g. `mmlu_pro`."""
     field: str
     """Field of that task, e.g. `"exact_match,custom-extract"`; its stderr comes along."""
+    samples: StrictBool = False
+    """Also read the per-item scores of the harness's `--log_samples` file
+    (`samples_<task>_<date>.jsonl`, in the candidate's `from:` or beside its results file), for
+    paired comparisons; only for metrics the harness aggregates by mean."""
 
 
 class OptimumBenchmarkSource(_Model):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 from tradeoff.data import StudyData
 from tradeoff.engine import methods
 from tradeoff.engine.methods import Method
+from tradeoff.engine.paired import ItemBootstrap, benjamini_hochberg, letter_groups, pairwise_p
 from tradeoff.errors import UsageError
 from tradeoff.questions.analysis import Analysis
 from tradeoff.questions.results import RankUncertainty
@@ -45,6 +46,10 @@ def check_draws(n: int, samples: int, what: str) -> None:
         f"{what} over {n:,} candidates with {samples:,} draws is more than this tool ranks in"
         f" bounded memory ({MAX_DRAW_CELLS:,} candidate-draws); {hint}"
     )
+
+
+MAX_GROUPED = 50  # significance groups are given to the first rows only (pairs grow as n^2)
+DEFAULT_FDR = 0.05
 
 
 def batch_scores(
@@ -100,6 +105,7 @@ class Setting:
     counts: F64 | None = None  # (n, k)
     scale: F64 | None = None  # (k,) 100 for a % metric, 1 for range [0, 1]
     unknown: tuple[tuple[str, str], ...] = ()  # (candidate, metric) whose noise is unknown
+    boot: tuple[ItemDraw, ...] = ()  # metrics with per-item values: a paired bootstrap
 
     @classmethod
     def of(cls, a: Analysis, method: Method, metrics: list[str] | None = None) -> Setting:
@@ -110,6 +116,13 @@ class Setting:
         se = np.nan_to_num(data.stderr[np.ix_(rows, idx)], nan=0.0)
         se[a.filled[np.ix_(rows, idx)]] = 0.0  # a filled-in worst value has no noise
         counts, scale, unknown = sample_counts(data, rows, idx, a.filled[np.ix_(rows, idx)])
+        boot = _item_draws(data, rows, idx, a.filled)
+        for b in boot:  # their noise comes from the items instead (no normal, no Jeffreys)
+            se[b.pos, b.col] = 0.0
+            if counts is not None:
+                counts[b.pos, b.col] = np.nan
+        if counts is not None and np.isnan(counts).all():
+            counts = None
         return cls(
             rows=rows,
             names=[data.names[i] for i in rows],
@@ -123,12 +136,41 @@ class Setting:
             counts=counts,
             scale=scale,
             unknown=unknown,
+            boot=boot,
         )
 
     @property
     def noisy(self) -> bool:
         """Whether any draw can differ from the point values."""
-        return bool((self.se > 0).any()) or self.counts is not None
+        return bool((self.se > 0).any()) or self.counts is not None or bool(self.boot)
+
+
+@dataclass(frozen=True)
+class ItemDraw:
+    """One weighted metric with per-item values: the candidates (positions in the setting)
+    that have them, and the bootstrap over the items they all have."""
+
+    col: int
+    pos: NDArray[np.intp]
+    bootstrap: ItemBootstrap
+
+
+def _item_draws(
+    data: StudyData, rows: NDArray[np.intp], idx: NDArray[np.intp], filled: NDArray[np.bool_]
+) -> tuple[ItemDraw, ...]:
+    if not data.items:
+        return ()
+    from tradeoff.sources.samples import align
+
+    out = []
+    for k, j in enumerate(idx.tolist()):
+        pos = [p for p, i in enumerate(rows.tolist()) if (i, j) in data.items and not filled[i, j]]
+        if not pos:
+            continue
+        aligned = align([data.items[(int(rows[p]), j)] for p in pos])
+        if aligned.count:
+            out.append(ItemDraw(k, np.array(pos, dtype=np.intp), ItemBootstrap(aligned.values)))
+    return tuple(out)
 
 
 def sample_counts(
@@ -166,14 +208,21 @@ class Uncertainty:
     rank_median: F64
     rank_interval: NDArray[np.int64]  # (n, 2)
     tied_with_leader: NDArray[np.bool_]
+    scores: F64 | None = None  # (samples, keep): the first rows' scores in every draw
 
 
 def _chunk(samples: int, n: int, k: int) -> int:
     return max(1, min(samples, CHUNK_CELLS // max(1, n * k)))
 
 
-def uncertainty(s: Setting, samples: int, seed: int) -> Uncertainty:
+def uncertainty(s: Setting, samples: int, seed: int, keep: int = 0) -> Uncertainty:
     """Monte Carlo over the values: each draw is normal around the point value with its stderr.
+
+    A metric with per-item values (`s.boot`) is drawn by a paired bootstrap instead: one
+    resample of the items per draw, shared by every candidate that has them, moves each such
+    candidate's value by its resampled mean minus its mean (so draws centre on the point
+    value and keep the correlation between candidates). `keep` > 0 keeps the first `keep`
+    rows' scores of every draw (for significance groups).
 
     Feasibility stays as judged on the point values. Each draw is re-normalized and re-scored.
     The 90% rank interval is the 5th-95th percentile of the sampled ranks (inverted CDF); a
@@ -184,6 +233,8 @@ def uncertainty(s: Setting, samples: int, seed: int) -> Uncertainty:
     n, k = s.x.shape
     check_draws(n, samples, "--uncertainty")
     ranks = np.empty((samples, n), dtype=np.intp)
+    keep = min(keep, n)
+    kept = np.empty((samples, keep)) if keep else None
     step = _chunk(samples, n, k)
     for start in range(0, samples, step):
         m = min(step, samples - start)
@@ -192,12 +243,15 @@ def uncertainty(s: Setting, samples: int, seed: int) -> Uncertainty:
         draw += s.x
         if s.counts is not None:
             _jeffreys(draw, s, rng)
+        for b in s.boot:
+            draw[:, b.pos, b.col] += b.bootstrap.shifts(m, rng)
         if s.method == "weighted-product":
             draw = np.maximum(draw, np.abs(s.x)[None] * 1e-12)
         ties = rng.random((m, n))  # exact ties (identical, noiseless values) share the rank
-        ranks[start : start + m] = ranks_of(
-            batch_scores(draw, s.maximize, s.w, s.method, s.ranges), ties
-        )
+        scores = batch_scores(draw, s.maximize, s.w, s.method, s.ranges)
+        if kept is not None:
+            kept[start : start + m] = scores[:, :keep]
+        ranks[start : start + m] = ranks_of(scores, ties)
     p_first = (ranks == 1).mean(axis=0)
     median = np.median(ranks, axis=0)
     lo = np.quantile(ranks, 0.05, axis=0, method="inverted_cdf")
@@ -206,7 +260,7 @@ def uncertainty(s: Setting, samples: int, seed: int) -> Uncertainty:
     tied = (interval[:, 0] <= interval[0, 1]) & (interval[:, 1] >= interval[0, 0])
     if n:
         tied[0] = False
-    return Uncertainty(samples, seed, p_first, median, interval, tied)
+    return Uncertainty(samples, seed, p_first, median, interval, tied, kept)
 
 
 def _jeffreys(draw: F64, s: Setting, rng: np.random.Generator) -> None:
@@ -273,12 +327,119 @@ def summary(s: Setting, u: Uncertainty) -> str:
     # Say which noise: a large gap in score can be "within noise" when one weighted metric has
     # a wide stderr, and the other metrics are taken as exact.
     counted = ~np.isnan(s.counts) if s.counts is not None else np.zeros_like(s.se, dtype=bool)
+    items = [s.metrics[b.col] for b in s.boot]  # drawn from their per-item scores
     noisy = [m for k, m in enumerate(s.metrics) if bool(((s.se[:, k] > 0) | counted[:, k]).any())]
-    names = " and ".join([", ".join(noisy[:-1]), noisy[-1]] if len(noisy) > 1 else noisy)
-    which = f"the stderr of {names}" if noisy else "no stderr"
-    if len(noisy) < len(s.metrics):
+    noisy = [m for m in noisy if m not in items]
+    parts = [f"the per-item scores of {_and(items)}"] if items else []
+    parts += [f"the stderr of {_and(noisy)}"] if noisy else []
+    which = " and ".join(parts) or "no stderr"
+    if len(items) + len(noisy) < len(s.metrics):
         which += "; other metrics exact"
     return f"{line} ({which}; {u.samples} draws, seed {u.seed})"
+
+
+def _and(names: list[str]) -> str:
+    return " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+
+
+@dataclass(frozen=True)
+class Groups:
+    """Significance groups of the first rows (rank order): rows sharing a letter cannot be told
+    apart. `source` says what noise the draws came from: per-item values (`items`, a paired
+    bootstrap for at least one weighted metric), stderrs (or item counts) only (`stderr`), or
+    none (None: no groups, every letter None; also when some noise is unknown)."""
+
+    source: Literal["items", "stderr"] | None
+    letters: list[str | None]
+    fdr: float
+    samples: int
+    items: int = 0  # with per-item values: the fewest items the candidates share in a metric
+
+    def line(self) -> str | None:
+        """The table's words for what the groups rest on."""
+        if self.source is None:
+            return None
+        evidence = "stderrs"
+        if self.source == "items":
+            evidence = f"per-item scores on {self.items} shared items, paired bootstrap"
+        beyond = len(self.letters) - sum(x is not None for x in self.letters)
+        cut = f"; first {MAX_GROUPED} rows only" if beyond else ""
+        return (
+            f"group: a shared letter = not told apart ({evidence}, {self.samples} draws, "
+            f"Benjamini-Hochberg FDR {self.fdr:g}{cut})"
+        )
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What rank shows from its draws: per-row uncertainty (--uncertainty), the draws made
+    (samples, seed) with --uncertainty, the confidence line and the significance groups."""
+
+    rows: list[RankUncertainty]
+    draws: tuple[int, int] | None
+    line: str | None
+    groups: Groups
+
+
+def _groups(s: Setting, u: Uncertainty, shown: int, fdr: float) -> Groups:
+    source: Literal["items", "stderr"] | None = "items" if s.boot else "stderr"
+    if not s.noisy or s.unknown or u.scores is None:
+        return Groups(None, [None] * shown, fdr, u.samples)
+    keep = u.scores.shape[1]
+    p = pairwise_p(u.scores)
+    upper = np.triu_indices(keep, k=1)
+    differ = benjamini_hochberg(p[upper], fdr)
+    pairs = [(int(i), int(j)) for i, j, d in zip(*upper, differ, strict=True) if d]
+    letters: list[str | None] = list(letter_groups(keep, pairs))
+    items = min((b.bootstrap.m for b in s.boot), default=0)
+    return Groups(source, letters + [None] * (shown - keep), fdr, u.samples, items)
+
+
+def evidence(
+    a: Analysis,
+    method: Method,
+    wanted: bool,
+    samples: int,
+    seed: int,
+    shown: int | None = None,
+    fdr: float = DEFAULT_FDR,
+) -> Evidence:
+    """Everything rank takes from its Monte Carlo draws (see `fields` for the draw counts).
+
+    `shown` rows (default: all ranked) get significance groups, the first MAX_GROUPED of them:
+    pairwise p = 2 min(P(d <= 0), P(d >= 0)) over the draws of their score difference d,
+    Benjamini-Hochberg at `fdr` over those pairs, then a compact letter display. No groups
+    when no value is noisy, or when some value's noise is unknown (never taken as exact).
+    """
+    shown = len(a.order) if shown is None else min(shown, len(a.order))
+    draws = (samples, seed) if wanted else None
+    none = Groups(None, [None] * shown, fdr, samples)
+    if not len(a.order) or not a.weighted:
+        return Evidence([], draws, None, none)
+    setting = Setting.of(a, method)
+    noisy = setting.noisy or bool(setting.unknown)
+    if not wanted and not noisy:
+        return Evidence([], None, None, none)
+    if not wanted:
+        # The summary under a plain table: bounded work even for very large tables.
+        n, k = setting.x.shape
+        samples = min(samples, SUMMARY_SAMPLES, max(200, 20_000_000 // max(1, n * k)))
+    keep = min(shown, MAX_GROUPED) if setting.noisy and not setting.unknown else 0
+    u = uncertainty(setting, samples, seed, keep)
+    line = summary(setting, u) if noisy else None
+    groups = _groups(setting, u, shown, fdr)
+    if not wanted:
+        return Evidence([], None, line, groups)
+    rows = [
+        RankUncertainty(
+            p_first=float(u.p_first[k]),
+            rank_median=float(u.rank_median[k]),
+            rank_interval=(int(u.rank_interval[k, 0]), int(u.rank_interval[k, 1])),
+            tied_with_leader=bool(u.tied_with_leader[k]),
+        )
+        for k in range(len(setting.names))
+    ]
+    return Evidence(rows, (samples, seed), line, groups)
 
 
 def fields(
@@ -293,27 +454,5 @@ def fields(
     `rank` of a file with stderr values would otherwise pay at start-up (issue 3). The line
     states the draws it used, so it may differ from --uncertainty's in the last digit.
     """
-    if not len(a.order) or not a.weighted:
-        return [], ((samples, seed) if wanted else None), None
-    setting = Setting.of(a, method)
-    noisy = setting.noisy or bool(setting.unknown)
-    if not wanted and not noisy:
-        return [], None, None
-    if not wanted:
-        # The summary under a plain table: bounded work even for very large tables.
-        n, k = setting.x.shape
-        samples = min(samples, SUMMARY_SAMPLES, max(200, 20_000_000 // max(1, n * k)))
-    u = uncertainty(setting, samples, seed)
-    line = summary(setting, u) if noisy else None
-    if not wanted:
-        return [], None, line
-    rows = [
-        RankUncertainty(
-            p_first=float(u.p_first[k]),
-            rank_median=float(u.rank_median[k]),
-            rank_interval=(int(u.rank_interval[k, 0]), int(u.rank_interval[k, 1])),
-            tied_with_leader=bool(u.tied_with_leader[k]),
-        )
-        for k in range(len(setting.names))
-    ]
-    return rows, (samples, seed), line
+    got = evidence(a, method, wanted, samples, seed, shown=0)
+    return got.rows, got.draws, got.line

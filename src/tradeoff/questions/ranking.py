@@ -68,13 +68,15 @@ def rank_result(
     uncertainty: bool,
     samples: int,
     seed: int,
+    fdr: float = 0.05,
 ) -> RankResult:
     """Feasible candidates, best first, as data (see `rank` for a DataFrame).
 
     With `uncertainty`, every candidate also gets `p_first`, `rank_median`, a 90%
     `rank_interval` and `tied_with_leader` from `samples` Monte Carlo draws (seeded). Without
     it, a one-line `confidence` summary is still computed whenever a weighted value has a
-    stderr (the table shows it; csv and json do not change).
+    stderr or per-item values (the table shows it; csv does not change). Wherever draws are
+    made, the significance groups come from the same draws (`RankResult.groups`).
     """
     from tradeoff.questions import (
         confidence,  # here, not at the top: `import tradeoff` stays light
@@ -87,16 +89,25 @@ def rank_result(
     opts = Options(profile, dict(weights or {}), method, metric_list(metrics), missing)
     a = analyse(data, opts)
     order = a.order if top is None else a.order[:top]
-    if uncertainty:
-        extras, draws, line = confidence.fields(a, method, True, samples, seed)
+    if not 0 < fdr < 1:
+        raise UsageError(f"fdr must be between 0 and 1, got {fdr}")
+    memo: list[confidence.Evidence] = []
 
-        def summary() -> str | None:
-            return line
-    else:
-        extras, draws = [], None
+    def drawn() -> confidence.Evidence:
+        # --uncertainty draws now; otherwise the table's confidence line and the groups are
+        # drawn on first use (csv never pays for them).
+        if not memo:
+            memo.append(confidence.evidence(a, method, uncertainty, samples, seed, len(order), fdr))
+        return memo[0]
 
-        def summary() -> str | None:
-            return confidence.fields(a, method, False, samples, seed)[2]
+    extras = drawn().rows if uncertainty else []
+    draws = drawn().draws if uncertainty else None
+
+    def summary() -> str | None:
+        return drawn().line
+
+    def grouping() -> confidence.Groups:
+        return drawn().groups
 
     beaten = [int(i) for i in order if not a.front[i]]
     totals: list[int] = []
@@ -161,6 +172,7 @@ def rank_result(
         top=top,
         infeasible_json=infeasible_json,
         closest=near,
+        grouping=grouping,
     )
 
 

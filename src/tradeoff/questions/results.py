@@ -161,6 +161,17 @@ def closest_of(data: StudyData, rows: NDArray[np.intp] | None = None) -> list[Cl
 
 
 @dataclass(frozen=True)
+class NoGroups:
+    """No significance groups (nothing drew): every row's letter is None."""
+
+    letters: list[None]
+    source: None = None
+
+    def line(self) -> None:
+        return None
+
+
+@dataclass(frozen=True)
 class RankResult(JsonResult):
     """`tradeoff rank`: feasible candidates best first, and the infeasible ones."""
 
@@ -182,6 +193,7 @@ class RankResult(JsonResult):
     # first use, so json and csv never pay for its Monte Carlo.
     summary: Callable[[], str | None] | None = None
     _memo: dict[str, str | None] = field(default_factory=dict, repr=False, compare=False)
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     command: str = "rank"
     top: int | None = None  # --top N: JSON lists the first N infeasible (file order), and a count
     # The JSON text of the first n infeasible candidates, encoded in bulk (see `json_text`).
@@ -195,6 +207,16 @@ class RankResult(JsonResult):
 
     # With no feasible candidate: the (at most 3) nearest to feasibility.
     closest: list[Closest] = field(default_factory=list)
+    # Significance groups of the rows (confidence.Groups: `source`, `letters`, `line()`), from
+    # the same draws as the confidence line, made on first use.
+    grouping: Callable[[], Any] | None = None
+
+    @property
+    def groups(self) -> Any:
+        """The rows' significance groups (`confidence.Groups`), drawn on first use."""
+        if "groups" not in self._cache:
+            self._cache["groups"] = self.grouping() if self.grouping is not None else None
+        return self._cache["groups"]
 
     @property
     def confidence(self) -> str | None:
@@ -203,6 +225,7 @@ class RankResult(JsonResult):
         return self._memo["line"]
 
     def to_json(self) -> dict[str, Any]:
+        groups = self.groups or NoGroups([None] * len(self.rows))
         out: dict[str, Any] = {
             "schema_version": SCHEMA_VERSION,
             "command": self.command,
@@ -218,9 +241,10 @@ class RankResult(JsonResult):
                     "inputs": r.inputs,
                     "normalized": {m: num(v) for m, v in r.normalized.items()},
                     "dominated_by": list(r.dominated_by),
+                    "group": group,
                     **(r.uncertainty.to_json() if r.uncertainty else {}),
                 }
-                for r in self.rows
+                for r, group in zip(self.rows, groups.letters, strict=True)
             ],
             "infeasible": [
                 {"name": r.name, "violations": [v.violation() for v in r.violations]}
@@ -228,6 +252,7 @@ class RankResult(JsonResult):
             ],
             "infeasible_count": len(self.infeasible),
             "closest": [c.to_json() for c in self.closest],
+            "groups_from": groups.source,
             "excluded": [{"name": n, "missing": m} for n, m in self.excluded],
         }
         if self.draws:

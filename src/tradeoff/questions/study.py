@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from tradeoff.questions.check_result import CheckResult
+    from tradeoff.questions.compare import CompareResult
     from tradeoff.questions.freshness import ValidateResult
     from tradeoff.questions.frontier import FrontierResult
     from tradeoff.questions.parallel import ParallelData
@@ -139,13 +140,20 @@ class Study:
         uncertainty: bool = False,
         samples: int = DEFAULT_SAMPLES,
         seed: int = 0,
+        fdr: float = 0.05,
     ) -> RankResult:
         """Feasible candidates, best first, as data (see `rank` for a DataFrame).
 
         With `uncertainty`, every candidate also gets `p_first`, `rank_median`, a 90%
         `rank_interval` and `tied_with_leader` from `samples` Monte Carlo draws (seeded). Without
         it, a one-line `confidence` summary is still computed whenever a weighted value has a
-        stderr (the table shows it; csv and json do not change).
+        stderr or per-item values (the table shows it; csv does not change).
+
+        Wherever draws are made, the first 50 rows also get significance `group` letters
+        (`result.groups`; JSON `group` and `groups_from`): rows sharing a letter cannot be
+        told apart at false discovery rate `fdr` (Benjamini-Hochberg over their pairwise
+        p-values). Metrics with per-item values (`samples: true`) are drawn by a paired
+        bootstrap over the items every ranked candidate has; the rest from their stderrs.
         """
         return ranking.rank_result(
             self.data,
@@ -159,6 +167,7 @@ class Study:
             uncertainty,
             samples,
             seed,
+            fdr,
         )
 
     def pareto_result(
@@ -224,6 +233,27 @@ class Study:
             samples,
             seed,
         )
+
+    def compare_result(
+        self, a: str, b: str, items: int = 10, samples: int = DEFAULT_SAMPLES, seed: int = 0
+    ) -> CompareResult:
+        """Candidate `a` against `b`, per goal: A - B, a 95 % interval and a p-value.
+
+        Paired on the items both logs have where both have per-item values (`samples: true`):
+        exact McNemar for 0/1 items, a paired bootstrap of `samples` draws (seeded) otherwise;
+        the interval is the paired bootstrap's. Elsewhere an unpaired normal interval from the
+        two stderrs. `items` caps the flipped items listed per metric.
+        """
+        from tradeoff.questions.compare import compare
+
+        if items < 0:
+            raise UsageError(f"items must be 0 or more, got {items}")
+        if samples < 1:
+            raise UsageError(f"samples must be at least 1, got {samples}")
+        i, j = self.index(a), self.index(b)
+        if i == j:
+            raise UsageError(f"compare needs two different candidates, got '{a}' twice")
+        return compare(self.data, i, j, items, samples, seed)
 
     def frontier_result(
         self,

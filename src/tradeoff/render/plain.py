@@ -82,6 +82,11 @@ def rank_csv(res: RankResult) -> str:
                 row.append(_flag(u.tied_with_leader))
             else:
                 row += ["", "", "", "", ""]
+        groups = res.groups  # drawn already with --uncertainty
+        if groups is not None and groups.source is not None:
+            header.append("group")
+            for k, row in enumerate(rows):
+                row.append((groups.letters[k] if k < len(groups.letters) else None) or "")
     return csv_text(header, rows)
 
 
@@ -127,8 +132,10 @@ def explain_csv(res: ExplainResult) -> str:
 _FILLED_NOTE = "\\* " + FILLED_NOTE.replace("(--missing worst)", "(`--missing worst`)")
 
 
-def _rank_row(r: Row, cells: list[str], noisy: bool, metrics: list[MetricSpec]) -> list[str]:
-    odds = list(odds_cells(r.uncertainty)) if noisy else []
+def _rank_row(
+    r: Row, cells: list[str], noisy: bool, metrics: list[MetricSpec], letter: list[str]
+) -> list[str]:
+    odds = [*(odds_cells(r.uncertainty) if noisy else []), *letter]
     if not r.feasible:
         why = "infeasible: " + "; ".join(violation_text(v, metrics) for v in r.violations)
         return [DASH, r.name, DASH, *odds, *cells, why]
@@ -139,12 +146,13 @@ def _rank_row(r: Row, cells: list[str], noisy: bool, metrics: list[MetricSpec]) 
 def rank_markdown(res: RankResult) -> str:
     view = RankView.of(res)
     header = ["#", "candidate", "score", *(["P(1st)", "rank 90%"] if view.noisy else [])]
+    header += ["group"] if view.letters else []
     header += [*[m.header for m in res.metrics], "pareto"]
     rows = [
-        _rank_row(r, cells, view.noisy, res.metrics)
-        for r, cells in zip(view.rows, view.cells, strict=True)
+        _rank_row(r, cells, view.noisy, res.metrics, [view.letters[k]] if view.letters else [])
+        for k, (r, cells) in enumerate(zip(view.rows, view.cells, strict=True))
     ]
-    right = set(range(len(header) - 1)) - {1}
+    right = set(range(len(header) - 1)) - {1} - ({header.index("group")} if view.letters else set())
     title = f"**{md_escape(res.title)}**: " if res.title else ""
     head = f"{title}profile `{res.profile}`, {res.method}\n\n"
     notes = []
@@ -152,6 +160,8 @@ def rank_markdown(res: RankResult) -> str:
         notes.append(_FILLED_NOTE)
     if res.confidence:
         notes.append(md_escape(res.confidence))
+    if view.groups_line:
+        notes.append(md_escape(view.groups_line))
     notes.append(md_escape(weights_text(res)))
     if infeasible := infeasible_text(res):
         notes.append(md_escape(infeasible))

@@ -158,19 +158,31 @@ def rank_table(res: RankResult, width: int) -> list[RenderableType]:
     front_w = 10 if res.show_infeasible and res.infeasible else 5
     noisy = view.noisy
     extra_w = [6, 7] if noisy else []
-    others = [rank_w, 5, *extra_w, front_w]
     weights = [res.weights.get(m.name, 0.0) for m in res.metrics]
-    lay = _sizes(res.metrics, view.cells, [r.name for r in shown], others, width, weights)
+    names = [r.name for r in shown]
+    lay = _sizes(res.metrics, view.cells, names, [rank_w, 5, *extra_w, front_w], width, weights)
+    grouped = bool(view.letters)
+    if grouped:  # "grp", 3 wide; left out (the line under the table stays) if it hides a metric
+        with_grp = [*extra_w, max(3, *(len(x) for x in view.letters))]
+        wider = _sizes(
+            res.metrics, view.cells, names, [rank_w, 5, *with_grp, front_w], width, weights
+        )
+        grouped = len(wider.shown(res.metrics)) == len(lay.shown(res.metrics))
+        if grouped:
+            lay, extra_w = wider, with_grp
     table.add_column("#", justify="right", no_wrap=True, width=rank_w)
     table.add_column("candidate", overflow="fold", width=lay.name)
     table.add_column("score", justify="right", no_wrap=True, width=5)
     if noisy:
         table.add_column("P(1st)", justify="right", no_wrap=True, width=6)
         table.add_column("rank 90%", justify="right", overflow="fold", width=7)
+    if grouped:
+        table.add_column("grp", no_wrap=True, width=extra_w[-1])
     _metric_columns(table, lay.shown(res.metrics), lay.sizes)
     table.add_column("front", no_wrap=True, width=front_w)
-    for r, c in zip(shown, lay.cells, strict=True):
+    for k, (r, c) in enumerate(zip(shown, lay.cells, strict=True)):
         extra = _odds(r.uncertainty) if noisy else []
+        extra += [Text(view.letters[k])] if grouped else []
         if r.feasible:
             front = Text("yes", style="green") if r.on_front else Text("no", style="yellow")
             name = Text(wrap(r.name, lay.name, NAME_BREAKS))
@@ -184,6 +196,8 @@ def rank_table(res: RankResult, width: int) -> list[RenderableType]:
     out += filled_note(view.filled)
     if res.confidence:
         out.append(Text(res.confidence, style="bold"))
+    if view.groups_line:
+        out.append(Text(view.groups_line, style="dim"))
     out.append(Text(weights_text(res), style="dim"))
     if infeasible := infeasible_text(res):
         out.append(Text(infeasible, style="dim"))

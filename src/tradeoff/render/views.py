@@ -50,15 +50,26 @@ class RankView:
     cells: list[list[str]]
     noisy: bool  # --uncertainty: the P(1st) and rank 90% columns show
     filled: bool  # a starred value: the "* no value" note shows
+    # Significance groups (wherever rank drew): a letter or a dash per row, and the line that
+    # says what they rest on; empty and None without noise.
+    letters: list[str]
+    groups_line: str | None
 
     @classmethod
     def of(cls, res: RankResult) -> RankView:
         rows = [*res.rows, *(res.infeasible if res.show_infeasible else [])]
+        groups = res.groups
+        letters: list[str] = []
+        if groups is not None and groups.source is not None:
+            given = list(groups.letters)
+            letters = [(given[k] if k < len(given) else None) or DASH for k in range(len(rows))]
         return cls(
             rows=rows,
             cells=[value_cells(r) for r in rows],
             noisy=any(r.uncertainty is not None for r in res.rows),
             filled=any_filled(rows),
+            letters=letters,
+            groups_line=groups.line() if letters else None,
         )
 
     def title(self, res: RankResult) -> str:
