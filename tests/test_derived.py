@@ -424,3 +424,27 @@ def test_the_one_cost_axis_example_ranks_api_and_self_hosted_by_hand() -> None:
     inputs = {c["name"]: c["inputs"] for c in out["candidates"]}
     assert inputs["llama-3-8b@1xH100"]["throughput"] == pytest.approx(1.8633739431904777)
     assert inputs["gpt-4.1-mini"] == {"gpus": None, "gpu_price": None, "throughput": None}
+
+
+def test_an_input_may_be_computed_and_feed_a_goal(tmp_path: Path) -> None:
+    text = """\
+    version: 1
+    metrics:
+      total:   {role: input, unit: kWh}
+      samples: {role: input, unit: request}
+      per_req: {role: input, unit: Wh/request, formula: "total / samples"}
+      energy:  {direction: min, unit: mWh/request, formula: "per_req"}
+    candidates:
+      - name: run
+        metrics: {total: 0.002, samples: 8}
+      - name: other
+        metrics: {energy: 300}
+    """
+    # 0.002 kWh / 8 requests = 2 Wh / 8 = 0.25 Wh/request = 250 mWh/request
+    path = write_goals(tmp_path, text)
+    out = rank_json(path)
+    run = next(c for c in out["candidates"] if c["name"] == "run")
+    assert run["metrics"]["energy"] == pytest.approx(250.0)
+    assert run["inputs"]["per_req"] == pytest.approx(0.25)
+    table = runner.invoke(app, ["explain", "run", str(path)]).stdout
+    assert "per_req = total / samples = (0.002 kWh) / (8 request) = 0.25 Wh/request" in table

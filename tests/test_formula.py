@@ -283,3 +283,19 @@ def test_hostile_formula_exits_2_within_a_second(tmp_path: Path, text: str, star
     with pytest.raises(F.FormulaError):
         F.check_names(F.parse(text), {"gpus": None})
     assert time.perf_counter() - t0 < 1
+
+
+def test_stderr_follows_a_formula_that_uses_another_formula() -> None:
+    # y = 2 x (a formula), z = y * x = 2 x^2: dz/dx = 4 x = 12 at x = 3, so se(z) = 12 * 0.1 = 1.2
+    # (treating y as independent of x would give sqrt((3 * 0.2)^2 + (6 * 0.1)^2) = 0.85)
+    units: dict[str, str | None] = {"x": None, "y": None, "z": None}
+    v = np.array([[3.0, np.nan, np.nan]])
+    se = np.array([[0.1, np.nan, np.nan]])
+    formulas = {
+        "z": Compiled("z", "y * x", compiled("y * x", units, None).tree, ("y", "x")),
+        "y": Compiled("y", "2 * x", compiled("2 * x", units, None).tree, ("x",)),
+    }
+    rows = apply(["x", "y", "z"], formulas, v, se, lambda *a: pytest.fail(str(a)))
+    assert v[0, 1:].tolist() == [6.0, 18.0]
+    assert se[0, 1] == pytest.approx(0.2) and se[0, 2] == pytest.approx(1.2)
+    assert rows["y"].tolist() == [True] and rows["z"].tolist() == [True]
