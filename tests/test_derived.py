@@ -448,3 +448,17 @@ def test_an_input_may_be_computed_and_feed_a_goal(tmp_path: Path) -> None:
     assert run["inputs"]["per_req"] == pytest.approx(0.25)
     table = runner.invoke(app, ["explain", "run", str(path)]).stdout
     assert "per_req = total / samples = (0.002 kWh) / (8 request) = 0.25 Wh/request" in table
+
+
+def test_a_serving_source_feeds_an_input(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "examples" / "one-cost-axis", tmp_path / "ex")
+    path = tmp_path / "ex" / "goals.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace(
+            "source: {json: request_throughput}", "source: {serving: {field: request_throughput}}"
+        ),  # fmt: skip
+        encoding="utf-8",
+    )
+    cost = {c["name"]: c["metrics"]["cost"] for c in rank_json(path)["candidates"]}
+    assert cost["llama-3-8b@1xH100"] == pytest.approx(2.90 / 3.6 / 1.8633739431904777)
