@@ -457,7 +457,7 @@ def test_a_serving_source_feeds_an_input(tmp_path: Path) -> None:
     path.write_text(
         text.replace(
             "source: {json: request_throughput}", "source: {serving: {field: request_throughput}}"
-        ),  # fmt: skip
+        ),
         encoding="utf-8",
     )
     cost = {c["name"]: c["metrics"]["cost"] for c in rank_json(path)["candidates"]}
