@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
+import sys
 import textwrap
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -15,6 +17,14 @@ import pytest
 from typer.testing import CliRunner
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# The tests, and every `python -c` / `python -m tradeoff` they start, import this checkout's
+# tradeoff, not whichever one the environment's install points at (an editable install of another
+# checkout, which may change under a running suite).
+_SRC = str(ROOT / "src")
+if sys.path[:1] != [_SRC]:
+    sys.path.insert(0, _SRC)
+os.environ["PYTHONPATH"] = os.pathsep.join([_SRC, *filter(None, [os.environ.get("PYTHONPATH")])])
 
 runner = CliRunner(env={"COLUMNS": "120", "NO_COLOR": "1"})
 

@@ -101,6 +101,7 @@ def test_unusual_but_valid_files_take_the_full_path(old: str, new: str) -> None:
 
 INVALID = [
     ("name: model-a", 'name: ""'),
+    ("name: model-a", "name: ' '"),  # blank is empty (rules.name_problem)
     ("name: model-c", "name: model-a"),
     ("{max: 24, tags: [edge]}", "{max: 24, tags: []}"),
     ("{max: 800}", "{max: null}"),

@@ -6,6 +6,7 @@ Hand-computed values are worked out in the comments; the CLI-level behaviour (gi
 
 from __future__ import annotations
 
+import resource
 import subprocess
 import sys
 import textwrap
@@ -139,14 +140,14 @@ def test_one_numpy_pass_over_a_million_rows_is_fast() -> None:
     rng = np.random.default_rng(0)
     cols = {"gpus": rng.integers(1, 9, n).astype(float), "price": rng.uniform(1, 4, n),
             "tput": rng.uniform(0.5, 20, n)}  # fmt: skip
-    t0 = time.perf_counter()
+    t0 = time.process_time()  # CPU time: the work done, however loaded the machine is
     value, _ = run(
         "gpus * price / tput",
         {"gpus": None, "price": "USD/hour", "tput": "requests/s"},
         "USD/1k requests",
         {k: list(v) for k, v in cols.items()},
     )
-    assert time.perf_counter() - t0 < 10
+    assert time.process_time() - t0 < 10
     np.testing.assert_allclose(value, cols["gpus"] * cols["price"] / cols["tput"] / 3.6)
 
 
@@ -229,8 +230,15 @@ SUBPROCESS = [
 ]
 
 
+def _cpu_of_children() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _validate(path: Path) -> tuple[subprocess.CompletedProcess[str], float]:
-    t0 = time.perf_counter()
+    """`tradeoff validate PATH`, and the CPU seconds it took (wall-clock time on a loaded machine
+    varies by seconds from run to run; a hang still ends in the timeout)."""
+    t0 = _cpu_of_children()
     proc = subprocess.run(
         [sys.executable, "-m", "tradeoff", "validate", str(path)],
         capture_output=True,
@@ -238,7 +246,7 @@ def _validate(path: Path) -> tuple[subprocess.CompletedProcess[str], float]:
         timeout=60,
         cwd=ROOT,
     )
-    return proc, time.perf_counter() - t0
+    return proc, _cpu_of_children() - t0
 
 
 def _goals(tmp_path: Path, formula: str) -> Path:

@@ -354,10 +354,10 @@ def test_ten_thousand_candidates_load_quickly(tmp_path: Path) -> None:
         for i in range(10_000)
     ]
     path = write_goals(tmp_path, head + "candidates:\n" + "".join(rows))
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: the work done, however loaded the machine is
     with deadline(60):
         data = tradeoff.load(path).data
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     assert data.values.shape == (10_000, 6)
     # A generous bound that still catches quadratic behaviour (about 1 s on a laptop).
     assert elapsed < 15, elapsed
