@@ -6,7 +6,7 @@ builds its block; they all start from here.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -57,7 +57,7 @@ class Rows:
     names: list[str]
     values: F64
     stderr: F64
-    places: list[str]
+    places: Sequence[str]
     cells: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
     row_tags: list[frozenset[str]] | None = None
     groups: list[SourceGroup] = field(default_factory=list)

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 from numpy.typing import NDArray
@@ -98,7 +99,7 @@ def _read_one(
 def _joined(ctx: Context, i: int, cand: Candidate, tables: list[Any]) -> Rows | None:
     d = len(ctx.metrics)
     names: list[str] = []
-    places: list[str] = []
+    places = Places()
     groups: list[SourceGroup] = []
     parts: list[F64] = []
     dates: list[str | None] = []
@@ -108,14 +109,15 @@ def _joined(ctx: Context, i: int, cand: Candidate, tables: list[Any]) -> Rows | 
     for _f, table, header_units, plan in tables:
         k = len(table.names)
         names.extend(table.names)
-        places.extend(table.place(r) for r in range(k))
+        places.add(table, k)
         parts.append(table.values)
         prov: dict[str, Any] = {"source": table.display}
         if header_units:
             prov["header_units"] = dict(header_units)
         groups.append(SourceGroup(table.display, table.row_numbers, table.row_label, prov, start))
         dates.extend(_dates(table, plan.date, errors))
-        tags.extend(_tags(table, plan.tags, errors))
+        if cand.tag_columns:  # a million rows without tag columns build no per-row sets
+            tags.extend(_tags(table, plan.tags, errors))
         start += k
     values = np.concatenate(parts) if parts else np.zeros((0, d))
     rows = Rows(names, values, np.full_like(values, np.nan), places, groups=groups)
@@ -133,6 +135,35 @@ def _joined(ctx: Context, i: int, cand: Candidate, tables: list[Any]) -> Rows | 
         rows = combine(rows, cand.combine)
     _dated_cells(rows)
     return rows
+
+
+class Places(Sequence[str]):
+    """Where each row is ("sweep.csv row 5"), made when a message asks: a million-row table
+    would otherwise build a million strings that no message quotes."""
+
+    def __init__(self) -> None:
+        self._parts: list[tuple[int, Any]] = []  # (first row, table)
+        self._count = 0
+
+    def add(self, table: Any, k: int) -> None:
+        self._parts.append((self._count, table))
+        self._count += k
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, r: int) -> str: ...
+    @overload
+    def __getitem__(self, r: slice) -> list[str]: ...
+    def __getitem__(self, r: int | slice) -> str | list[str]:
+        if isinstance(r, slice):
+            return [self[i] for i in range(*r.indices(self._count))]
+        if not -self._count <= r < self._count:
+            raise IndexError(r)
+        r %= self._count
+        start, table = next(p for p in reversed(self._parts) if p[0] <= r)
+        return str(table.place(r - start))
 
 
 def parse_date(text: str) -> str | None:
