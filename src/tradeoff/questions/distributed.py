@@ -206,10 +206,8 @@ class DaskStudy:
         considered = plan.reference[:, cols]
         posts = volume.goalposts_of(specs, considered)
         ref, origin = volume.default_references(self.data, specs, considered, posts, flags)
-        order = np.lexsort(front.key.T[::-1]) if len(front.names) else np.zeros(0, np.intp)
-        value, note = volume.measure(specs, front.values[order][:, cols], posts, ref)
-        names = [front.names[int(k)] for k in order]
-        return volume.FrontVolume(value, ref, origin, posts, note, names)
+        value, note = volume.measure(specs, front.values[:, cols], posts, ref)
+        return volume.FrontVolume(value, ref, origin, posts, note)
 
     def _dom(self, opts: Options) -> list[str]:
         return dominance_metrics(self.data, opts.metrics)

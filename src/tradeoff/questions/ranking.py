@@ -281,7 +281,7 @@ def _volume(
     posts = volume.goalposts_of(specs, considered)
     ref, origin = volume.default_references(data, specs, considered, posts, flags)
     value, note = volume.measure(specs, a.values[np.ix_(front, cols)], posts, ref)
-    return volume.FrontVolume(value, ref, origin, posts, note, [data.names[i] for i in front])
+    return volume.FrontVolume(value, ref, origin, posts, note)
 
 
 def _noisy_layers(data: StudyData, a: Analysis, k: float, *, peel: bool) -> NDArray[np.int64]:

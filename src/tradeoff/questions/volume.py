@@ -12,7 +12,7 @@ value (or by 1 when it is 0), so it neither divides by zero nor erases the volum
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
@@ -44,7 +44,6 @@ class FrontVolume:
     reference_from: dict[str, Origin]
     goalposts: dict[str, tuple[float, float]]
     note: str | None = None
-    front: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         """One line for tables: the value and where the reference point came from."""
