@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ import moocore
 import numpy as np
 import pytest
 
+import tradeoff
 from conftest import runner, write_goals
 from tradeoff.cli.app import app
 from tradeoff.engine.hypervolume import hypervolume
@@ -192,12 +194,16 @@ def test_the_finding_names_who_left_and_who_joined(tmp_path: Path) -> None:
     after = before + "  - {name: e, metrics: {quality: 61, cost: 0.9}}\n"
     out = _check(tmp_path, after, base, "--hypervolume-tolerance", "0%", "-f", "json")
     assert out.exit_code == 1
-    doc = json.loads(out.stdout)
-    assert [r["kind"] for r in doc["regressions"]] == ["left_front"]
-    hv = [r for r in doc["results"] if r.get("check") == "hypervolume"]
-    text = _check(tmp_path, after, base, "--hypervolume-tolerance", "0%", "-f", "junit")
-    assert "baseline: the front&apos;s hypervolume" in text.stdout or "hypervolume" in text.stdout
-    del hv
+    assert [r["kind"] for r in json.loads(out.stdout)["regressions"]] == ["left_front"]
+    study = tradeoff.load(tmp_path / "now" / "goals.yaml")
+    report = study.check_result(baseline=base, hypervolume_tolerance="0%").baseline
+    assert report is not None
+    (hv,) = [c for c in report.comparisons if c.check == "hypervolume"]
+    assert (hv.kind, hv.left, hv.joined) == (None, ("c",), ("e",))
+    assert hv.current is not None and hv.baseline is not None and hv.current > hv.baseline
+    junit = _check(tmp_path, after, base, "--hypervolume-tolerance", "0%", "-f", "junit")
+    names = [c.attrib["name"] for c in ET.fromstring(junit.stdout).iter("testcase")]
+    assert "baseline: the front's hypervolume" in names
 
 
 def test_an_old_baseline_is_refused_only_when_the_flag_asks(tmp_path: Path) -> None:
