@@ -106,6 +106,9 @@ class Setting:
     scale: F64 | None = None  # (k,) 100 for a % metric, 1 for range [0, 1]
     unknown: tuple[tuple[str, str], ...] = ()  # (candidate, metric) whose noise is unknown
     boot: tuple[ItemDraw, ...] = ()  # metrics with per-item values: a paired bootstrap
+    # One measurement read by several candidates (the same file, task and field): drawn once,
+    # per column (col, followers, leaders): a follower's draw moves with its leader's.
+    shared: tuple[tuple[int, NDArray[np.intp], NDArray[np.intp]], ...] = ()
 
     @classmethod
     def of(cls, a: Analysis, method: Method, metrics: list[str] | None = None) -> Setting:
@@ -137,6 +140,7 @@ class Setting:
             scale=scale,
             unknown=unknown,
             boot=boot,
+            shared=shared_measurements(data, rows, idx),
         )
 
     @property
@@ -170,6 +174,32 @@ def _item_draws(
         aligned = align([data.items[(int(rows[p]), j)] for p in pos])
         if aligned.count:
             out.append(ItemDraw(k, np.array(pos, dtype=np.intp), ItemBootstrap(aligned.values)))
+    return tuple(out)
+
+
+def shared_measurements(
+    data: StudyData, rows: NDArray[np.intp], idx: NDArray[np.intp]
+) -> tuple[tuple[int, NDArray[np.intp], NDArray[np.intp]], ...]:
+    """Cells that are one measurement: candidates reading the same value from the same file
+    (same task, field and everything else the reader recorded). Their noise is one draw, not
+    independent ones: two deployments of one model scored by one lm-eval run must not look
+    apart, or alike, by chance."""
+    where = {int(i): r for r, i in enumerate(rows)}
+    cols = {int(j): c for c, j in enumerate(idx)}
+    first: dict[tuple[int, str], int] = {}
+    links: dict[int, list[tuple[int, int]]] = {}
+    for (i, j), prov in data.provenance.items():
+        r, c = where.get(i), cols.get(j)
+        if r is None or c is None or "source" not in prov:
+            continue
+        key = (c, repr(sorted(prov.items(), key=lambda kv: kv[0])))
+        lead = first.setdefault(key, r)
+        if lead != r:
+            links.setdefault(c, []).append((r, lead))
+    out = []
+    for c, pairs in sorted(links.items()):
+        follow, lead = zip(*pairs, strict=True)
+        out.append((c, np.array(follow, dtype=np.intp), np.array(lead, dtype=np.intp)))
     return tuple(out)
 
 
@@ -245,6 +275,8 @@ def uncertainty(s: Setting, samples: int, seed: int, keep: int = 0) -> Uncertain
             _jeffreys(draw, s, rng)
         for b in s.boot:
             draw[:, b.pos, b.col] += b.bootstrap.shifts(m, rng)
+        for c, follow, lead in s.shared:
+            draw[:, follow, c] = draw[:, lead, c] + (s.x[follow, c] - s.x[lead, c])
         if s.method == "weighted-product":
             draw = np.maximum(draw, np.abs(s.x)[None] * 1e-12)
         ties = rng.random((m, n))  # exact ties (identical, noiseless values) share the rank
@@ -333,6 +365,10 @@ def summary(s: Setting, u: Uncertainty) -> str:
     parts = [f"the per-item scores of {_and(items)}"] if items else []
     parts += [f"the stderr of {_and(noisy)}"] if noisy else []
     which = " and ".join(parts) or "no stderr"
+    shared = [s.metrics[c] for c, _, _ in s.shared]
+    if shared:  # one run read by several candidates is one draw (`shared_measurements`)
+        of = "" if set(shared) == set(noisy) else f" of {_and(shared)}"
+        which += f", one draw per file{of} for all who read it"
     if len(items) + len(noisy) < len(s.metrics):
         which += "; other metrics exact"
     return f"{line} ({which}; {u.samples} draws, seed {u.seed})"
