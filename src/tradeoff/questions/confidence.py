@@ -198,8 +198,8 @@ def shared_measurements(
             links.setdefault(c, []).append((r, lead))
     out = []
     for c, pairs in sorted(links.items()):
-        follow, lead = zip(*pairs, strict=True)
-        out.append((c, np.array(follow, dtype=np.intp), np.array(lead, dtype=np.intp)))
+        both = np.array(pairs, dtype=np.intp)  # (follower, leader) rows
+        out.append((c, both[:, 0], both[:, 1]))
     return tuple(out)
 
 
