@@ -149,13 +149,20 @@ class Violations:
 MAX_CLOSEST = 3
 
 
-def distances(data: StudyData, rows: NDArray[np.intp] | None = None) -> NDArray[np.float64]:
+Extremes = tuple[NDArray[np.float64], NDArray[np.float64]]
+"""Per metric, the lowest and highest value over every candidate (NaN: none has a value)."""
+
+
+def distances(
+    data: StudyData, rows: NDArray[np.intp] | None = None, extremes: Extremes | None = None
+) -> NDArray[np.float64]:
     """Per candidate (of `rows`, default all), its total error-level violation, each scaled.
 
     A violation counts by how far the value lies beyond the limit, divided by the metric's
     `range` span, else by its min-max span over all candidates (else by |limit|, else 1, when
     every candidate has the same value); a "no value" violation counts 1. A feasible candidate
-    is at distance 0.
+    is at distance 0. `extremes` gives that min and max when `data` holds only some of the
+    candidates (one partition of a dataset); by default they are `data`'s own.
     """
     index = np.arange(len(data.names)) if rows is None else rows
     total = np.zeros(len(index), dtype=np.float64)
@@ -166,16 +173,18 @@ def distances(data: StudyData, rows: NDArray[np.intp] | None = None) -> NDArray[
         col = data.values[:, j]
         hit = violated(data, budget)[index]
         over = col[index] - budget.limit if budget.bound == "max" else budget.limit - col[index]
-        scaled = np.where(np.isnan(over), 1.0, over / _span(data, j, budget.limit))
+        scaled = np.where(np.isnan(over), 1.0, over / _span(data, j, budget.limit, extremes))
         total += np.where(hit, scaled, 0.0)
     return total
 
 
-def closest(data: StudyData, rows: NDArray[np.intp] | None = None) -> list[tuple[int, float]]:
+def closest(
+    data: StudyData, rows: NDArray[np.intp] | None = None, extremes: Extremes | None = None
+) -> list[tuple[int, float]]:
     """The (at most `MAX_CLOSEST`) infeasible candidates nearest to feasibility, nearest first
     (ties by name): `(row, distance)` as `distances` measures it."""
     index = np.arange(len(data.names)) if rows is None else rows
-    dist = distances(data, index)
+    dist = distances(data, index, extremes)
     bad = np.flatnonzero(dist > 0)
     if len(bad) > 4 * MAX_CLOSEST:
         # Only the nearest few are shown: a partial sort keeps a million rows cheap.
@@ -186,12 +195,18 @@ def closest(data: StudyData, rows: NDArray[np.intp] | None = None) -> list[tuple
     return [(int(index[k]), float(dist[k])) for k in ranked[:MAX_CLOSEST]]
 
 
-def _span(data: StudyData, j: int, limit: float) -> float:
+def _span(data: StudyData, j: int, limit: float, extremes: Extremes | None) -> float:
     spec = data.metrics[j]
     if spec.range is not None:
         return float(spec.range[1] - spec.range[0])
-    col = data.values[:, j]
-    if np.isnan(col).all():
-        return abs(limit) or 1.0
-    span = float(np.nanmax(col) - np.nanmin(col))
+    if extremes is None:
+        col = data.values[:, j]
+        if np.isnan(col).all():
+            return abs(limit) or 1.0
+        low, high = np.nanmin(col), np.nanmax(col)
+    else:
+        low, high = extremes[0][j], extremes[1][j]
+        if np.isnan(low):
+            return abs(limit) or 1.0
+    span = float(high - low)
     return span or abs(limit) or 1.0
