@@ -233,3 +233,77 @@ def test_a_name_in_two_files_is_refused_as_one_machine_refuses_it(
     assert "duplicate name 'b'" in one[2]
     assert "duplicate candidate name 'b' (also runs row 2)" in dask[2], dask[2]
     assert "runs row 6" in dask[2]
+
+
+def test_nothing_feasible_names_the_same_closest(goals: Path, scheduler: str) -> None:
+    # Every latency is 1 or more: nobody passes; distances tie often (integer values), by name.
+    strict = goals.with_name("strict.yaml")
+    strict.write_text(GOALS.replace("latency: {max: 4}", "latency: {max: 0.5}"))
+    args = ["rank", str(strict), "--top", "20", "--missing", "exclude", "-f", "json"]
+    one = run(args)
+    dask = run([*args, "--engine", "dask", "--scheduler", scheduler])
+    assert one[0] == dask[0] == 0, dask[2]
+    a, b = json.loads(one[1]), json.loads(dask[1])
+    assert a["candidates"] == b["candidates"] == []
+    assert len(b["closest"]) == 3
+    assert b["closest"] == a["closest"]
+    near = [ln for ln in one[2].splitlines() if "closest to feasible" in ln]
+    assert near and near == [ln for ln in dask[2].splitlines() if "closest to feasible" in ln]
+
+
+def test_values_on_another_scale_are_warned_about_as_one_machine(
+    tmp_path: Path, scheduler: str
+) -> None:
+    runs = tmp_path / "runs"
+    rng = np.random.default_rng(3)
+    for k in range(3):
+        accuracy = rng.uniform(40, 90, 50)
+        if k:
+            accuracy[[4, 9, 30]] = [0.61, 0.72, 0.55]  # fractions among percentages: six in all
+        runs.joinpath(f"k={k}").mkdir(parents=True)
+        names = [f"m{k}-{i:02d}" for i in range(50)]
+        table = pa.table({"name": names, "accuracy": accuracy, "cost": rng.uniform(1, 9, 50)})
+        pq.write_table(table, runs / f"k={k}" / "part.parquet")
+    goals = write_goals(
+        tmp_path,
+        "version: 1\nmetrics:\n  accuracy: {direction: max, unit: '%'}\n"
+        "  cost: {direction: min}\ncandidates:\n  - from: runs\n"
+        "  - name: inline\n    metrics: {accuracy: 0.5, cost: 2}\n",
+    )
+    for command in (["pareto"], ["rank", "--top", "20"]):
+        args = [command[0], str(goals), *command[1:], "-f", "json"]
+        one = run(args)
+        dask = run([*args, "--engine", "dask", "--scheduler", scheduler])
+        assert one[0] == dask[0] == 0, dask[2]
+        warned = [ln for ln in one[2].splitlines() if ln.startswith("warning:")]
+        assert len(warned) == 4 and "and 4 more values like these" in warned[-1], one[2]
+        assert [ln for ln in dask[2].splitlines() if ln.startswith("warning:")] == warned
+
+
+def test_what_it_does_not_compute_is_said(goals: Path, scheduler: str) -> None:
+    # An inline stderr: one machine adds a confidence line; the dask engine says it does not.
+    noisy = goals.with_name("noisy.yaml")
+    noisy.write_text(GOALS.replace("{quality: 15,", "{quality: {value: 15, stderr: 2},"))
+    args = ["rank", "--top", "5", "--missing", "exclude"]
+    one = run([args[0], str(noisy), *args[1:]])
+    dask = run([args[0], str(noisy), *args[1:], "--engine", "dask", "--scheduler", scheduler])
+    assert one[0] == dask[0] == 0, dask[2]
+    assert "leads with p=" in one[1] and "leads with p=" not in dask[1]
+    assert "not computed with --engine dask" in dask[2]
+    dask_json = ["-f", "json", "--engine", "dask", "--scheduler", scheduler]
+    code, out, _ = run([*args[:1], str(noisy), *args[1:], *dask_json])
+    assert code == 0 and set(json.loads(out)["not_computed"]) == {"confidence"}
+    quiet = run([args[0], str(goals), *args[1:], *dask_json])
+    assert (json.loads(quiet[1])["engine"], json.loads(quiet[1])["not_computed"]) == ("dask", {})
+    assert "not computed" not in quiet[2]
+
+
+def test_the_table_does_not_point_at_all_which_the_engine_refuses(
+    goals: Path, scheduler: str
+) -> None:
+    args = ["rank", str(goals), "--top", "5", "--missing", "exclude"]
+    one = run(args)
+    dask = run([*args, "--engine", "dask", "--scheduler", scheduler])
+    assert "infeasible (see --all): " in one[1]
+    assert "see --all" not in dask[1]
+    assert "(--format json lists the first 5)" in dask[1]

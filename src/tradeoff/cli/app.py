@@ -52,6 +52,7 @@ from tradeoff.cli.common import (
     terminal_width,
     use_color,
     user_errors,
+    warn,
     write_atomic,
 )
 from tradeoff.questions.confidence import DEFAULT_SAMPLES
@@ -139,6 +140,8 @@ def rank(
             seed=seed,
             fdr=fdr,
         )
+        if engine is EngineName.dask:  # known once every partition was read
+            warn(study.warnings)
     _emit_result("rank", result, fmt, output, [file, *study.files_read])
 
 
@@ -193,6 +196,8 @@ def pareto(
             noise=noise,
             reference=parse_reference_flags(reference or []),
         )
+        if engine is EngineName.dask:  # known once every partition was read
+            warn(study.warnings)
     _emit_result("pareto", result, fmt, output, [file, *study.files_read])
 
 

@@ -3,26 +3,18 @@ machine, with the one-machine engine's answers.
 
 The study is loaded with its dataset folders listed but unread (`StudyData.datasets`); each file
 of a dataset, and each run of rows already in memory (inline candidates, small tables), is one
-partition, numbered in file order. Two passes, each a task per partition merged as a tree:
+partition, numbered in file order (`cluster.py`). Two passes run on every partition and merge as
+a tree (`passes.py`: pass 1 in `survey.py`, pass 2 in `partition.py`); this module asks them the
+question and words the answer as the one-machine engine's result records.
 
-1. `partition.survey`: budgets, the missing-value policy's counts, per-metric min and max over
-   the rows considered (the goalposts, and the value `--missing worst` fills in), the first
-   infeasible rows. The client turns these into the errors the one-machine engine would raise,
-   or into the fills and the goalposts.
-2. `partition.answer`: fill, normalize against the global goalposts, score, and keep the
-   partition's front (`pareto_mask`) and its candidates for the top N; merged pairwise as
-   front(A | B) = front(front(A) | front(B)) and "every score within 1e-9 of the N-th best".
-
-The client only ever holds these small answers, never a partition. dask is imported here, inside
-functions, and only when the engine is asked for.
+What the one-machine engine adds and this one does not compute is said, not silently dropped:
+`RankResult.not_computed` (the JSON's `not_computed`) and a note on stderr. dask is imported only
+when the engine is asked for.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from dataclasses import replace
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +22,8 @@ import numpy as np
 
 from tradeoff.data import StudyData
 from tradeoff.engine.methods import Method
-from tradeoff.errors import Diagnostic, InputError, UsageError
-from tradeoff.questions import unique, volume
+from tradeoff.errors import Diagnostic, UsageError
+from tradeoff.questions import cluster, scale, volume
 from tradeoff.questions.analysis import (
     Missing,
     Options,
@@ -39,24 +31,17 @@ from tradeoff.questions.analysis import (
     _order,
     dominance_metrics,
     metric_list,
-    missing_hint,
     resolve_weights,
 )
-from tradeoff.questions.partition import (
-    Chunk,
-    Part,
-    Plan,
-    Survey,
-    answer,
-    merge_chunks,
-    merge_surveys,
-    named,
-    survey,
-)
+from tradeoff.questions.partition import Chunk, Plan
+from tradeoff.questions.passes import Outcome, run
 from tradeoff.questions.results import LazyRows, ParetoResult, RankResult, Row
+from tradeoff.questions.survey import Survey
 
-INSTALL = "pip install 'tradeoff[dask]'"
-SPLIT_EVERY = 8  # partial answers merged per task, level by level
+NO_CONFIDENCE = (
+    "the confidence line and significance groups are not computed with --engine dask (they "
+    "draw every ranked candidate's score); run without --engine dask for them"
+)
 
 
 class DaskStudy:
@@ -68,6 +53,14 @@ class DaskStudy:
 
     def __init__(self, data: StudyData, path: Path, scheduler: str | None = None) -> None:
         self.data, self.path, self.scheduler = data, path, scheduler
+        self._scale: list[scale.Tally] | None = None
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        """As `Study.warnings`: the loader's, then values that look like another scale, over
+        every partition (known once a question has run; the loader's only before)."""
+        found = [] if self._scale is None else self._scale
+        return [*self.data.warnings, *scale.warnings_of(self.data.file, self.data.metrics, found)]
 
     @property
     def files_read(self) -> list[Path]:
@@ -84,7 +77,7 @@ class DaskStudy:
             UsageError: dask is not installed (the message says how to install it).
             InputError: as `tradeoff.load` does.
         """
-        _require_dask()
+        cluster.require_dask()
         from tradeoff.goals.loader import load_path
 
         data = load_path(path, allow_external_sources, defer_datasets=True)
@@ -122,10 +115,16 @@ class DaskStudy:
         _check_options(opts)
         prof, raw = resolve_weights(self.data, opts)
         plan = self._plan(opts, [m for m, w in raw.items() if w > 0], raw, False, top)
-        s, front, best, _plan = self._run(plan)
+        out = self._run(plan)
+        s, front, best = out.survey, out.front, out.best
         order = _order(np.arange(len(best.names)), best.scores, best.names)[:top]
         rows = _rank_rows(best, order, front, self.data.metric_names)
         shares = _shares([raw[m] for m in plan.weighted])
+        notes = _notes(s)
+        if out.closest:
+            notes.append("closest to feasible: " + "; ".join(c.text() for c in out.closest))
+        missing_parts = {"confidence": NO_CONFIDENCE} if self._noisy(plan.weighted) else {}
+        notes += list(missing_parts.values())
         return RankResult(
             file=self.data.file,
             title=self.data.title,
@@ -137,9 +136,12 @@ class DaskStudy:
             rows=rows,
             infeasible=LazyRows(s.infeasible_count, s.infeasible.__getitem__),
             excluded=s.excluded,
-            notes=_notes(s),
+            notes=notes,
             meta=dict(self.data.meta),
             top=top,
+            closest=out.closest,
+            engine="dask",
+            not_computed=missing_parts,
         )
 
     def pareto_result(
@@ -168,7 +170,8 @@ class DaskStudy:
         _check_options(opts)
         dom = self._dom(opts)
         volume.check_reference_names(dict(reference or {}), self.data, dom)
-        s, front, _, plan = self._run(self._plan(opts, [], {}, ignore_budgets, None))
+        out = self._run(self._plan(opts, [], {}, ignore_budgets, None))
+        s, front, plan = out.survey, out.front, out.plan
         by_name = sorted(range(len(front.names)), key=lambda k: front.names[k])
         knee_at = -1
         if front.names:
@@ -233,72 +236,27 @@ class DaskStudy:
             top=top,
         )
 
-    def _run(self, plan: Plan) -> tuple[Survey, Chunk, Chunk, Plan]:
-        from dask.delayed import delayed
+    def _run(self, plan: Plan) -> Outcome:
+        out = run(self.data, self.path, self.scheduler, plan)
+        self._scale = out.survey.scale
+        return out
 
-        parts = _parts(self.data)
-        buckets = max(1, min(unique.MAX_BUCKETS, len(parts)))
-        with _client(self.scheduler) as client:
-            tasks = [delayed(survey, nout=1 + buckets)(plan, p, buckets) for p in parts]
-            merged = _tree([t[0] for t in tasks], merge_surveys, plan.top)
-            shared = [delayed(unique.repeated)([t[1 + b] for t in tasks]) for b in range(buckets)]
-            s: Survey
-            s, twice = client.compute([merged, delayed(unique.gathered)(shared)], sync=True)
-            self._check(s, plan)
-            if len(twice):
-                found = client.compute([delayed(named)(plan, p, twice) for p in parts], sync=True)
-                rows = [r for part in found for r in part]
-                if diagnostics := unique.duplicates(self.data.file, rows):
-                    raise InputError(diagnostics)
-            plan = replace(plan, **_goalposts(s, plan))
-            if s.considered == 0:
-                empty = answer(plan, Part(0, data=_slice(self.data, 0, 0)))
-                return s, empty[0], empty[1], plan
-            chunks = [delayed(answer)(plan, p) for p in parts]
-            front, best = client.compute(_tree(chunks, merge_chunks, plan.top), sync=True)
-        if front.bad_count:
-            raise InputError(front.bad)
-        return s, front, best, plan
+    def _noisy(self, weighted: list[str]) -> bool:
+        """Whether a weighted value has noise the one-machine engine would draw: a stderr, an
+        item count, per-item values, or unknown noise. Only rows in memory can: a dataset's
+        rows carry values alone."""
+        from tradeoff.questions.confidence import sample_counts
 
-    def _check(self, s: Survey, plan: Plan) -> None:
-        """The errors the one-machine engine raises, from the counts of pass 1."""
-        if s.problems:
-            raise InputError(s.problems[:20])  # file order, as the one-machine reader
-        assert s.known_all is not None
-        empty = [m.name for m, k in zip(self.data.metrics, s.known_all, strict=True) if k == 0]
-        if empty and s.rows:
-            from tradeoff.goals import yamlio
-
-            doc = yamlio.load(self.path, partial=True)
-            what = (
-                "no candidate has a value for this metric (give one a value, or remove the metric)"
-            )
-            raise InputError(
-                Diagnostic(self.data.file, *doc.pos(("metrics", m), key=True), f"metrics.{m}", what)
-                for m in empty
-            )
-        if s.lacking_count:
-            assert s.known is not None
-            needed = plan.needed
-            holes = [
-                m
-                for m, j in zip(needed, plan.index(needed), strict=True)
-                if s.known[j] < s.considered
-            ]
-            hint = missing_hint(needed, plan.weighted, holes, s.considered - s.lacking_count)
-            file = self.data.file
-            found = [Diagnostic(file, ln, c, w, f"{what}; {hint}") for ln, c, w, what in s.lacking]
-            more = s.lacking_count - len(s.lacking)
-            tail = [Diagnostic(file, s.lacking_line, 1, "", f"and {more} more")]
-            raise InputError([*found, *(tail if more > 0 else [])])
-
-
-def _require_dask() -> None:
-    try:
-        import dask  # noqa: F401
-        import distributed  # noqa: F401
-    except ImportError:
-        raise UsageError(f"--engine dask needs dask and distributed: {INSTALL}") from None
+        data = self.data
+        idx = np.array([data.metric_index(m) for m in weighted], dtype=np.intp)
+        if not len(idx) or not len(data.names):
+            return False
+        rows = np.arange(len(data.names))
+        lacking = np.zeros((len(rows), len(idx)), dtype=bool)
+        counts, _, unknown = sample_counts(data, rows, idx, lacking)
+        items = any(j in set(idx.tolist()) for _, j in data.items)
+        stderr = np.nan_to_num(data.stderr[:, idx]) > 0
+        return bool(stderr.any()) or counts is not None or bool(unknown) or items
 
 
 def _refuse(unsupported: list[str], supported: str) -> None:
@@ -306,103 +264,6 @@ def _refuse(unsupported: list[str], supported: str) -> None:
         raise UsageError(
             f"--engine dask does not support {', '.join(unsupported)}; it answers {supported}"
         )
-
-
-@contextmanager
-def _client(scheduler: str | None) -> Iterator[Any]:
-    """A client of the scheduler at `scheduler`, or of a local cluster started (and stopped)
-    here: one worker process per core, the machine's memory shared between them."""
-    from distributed import Client, LocalCluster
-
-    if scheduler is not None:
-        try:
-            client = Client(scheduler, timeout="10s")  # type: ignore[no-untyped-call]
-        except (OSError, TimeoutError, ValueError) as exc:
-            raise UsageError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
-        with client:
-            yield client
-        return
-    cluster = LocalCluster(  # type: ignore[no-untyped-call]
-        processes=True, dashboard_address=":0", silence_logs=logging.ERROR
-    )
-    with cluster, Client(cluster) as client:  # type: ignore[no-untyped-call]
-        yield client
-
-
-def _tree(items: list[Any], combine: Callable[..., Any], top: int | None) -> Any:
-    """Merge partial answers level by level, SPLIT_EVERY at a time, keeping file order."""
-    from dask.delayed import delayed
-
-    level = items
-    while len(level) > 1:
-        level = [
-            delayed(combine)(level[i : i + SPLIT_EVERY], top)
-            for i in range(0, len(level), SPLIT_EVERY)
-        ]
-    return level[0]
-
-
-def _parts(data: StudyData) -> list[Part]:
-    """Partitions in file order: runs of rows in memory between the datasets' files."""
-    parts: list[Part] = []
-    lo = 0
-    for ref in data.datasets:
-        if ref.start > lo:
-            parts.append(Part(len(parts), data=_slice(data, lo, ref.start)))
-            lo = ref.start
-        parts += [Part(len(parts) + k, ref=ref, k=k) for k in range(len(ref.dataset.pieces))]
-    if len(data.names) > lo or not parts:
-        parts.append(Part(len(parts), data=_slice(data, lo, len(data.names))))
-    return parts
-
-
-def _slice(data: StudyData, lo: int, hi: int) -> StudyData:
-    groups = [
-        replace(g, start=g.start - lo)
-        for g in data.groups
-        if g.start < hi and g.start + len(g.row_numbers) > lo
-    ]
-    return replace(
-        data,
-        names=data.names[lo:hi],
-        tags=data.tags[lo:hi],
-        values=data.values[lo:hi],
-        stderr=data.stderr[lo:hi],
-        lines=data.lines[lo:hi],
-        cols=data.cols[lo:hi],
-        cand_lines=data.cand_lines[lo:hi],
-        provenance={(i - lo, j): p for (i, j), p in data.provenance.items() if lo <= i < hi},
-        groups=groups,
-        datasets=[],
-        _tag_codes=None,
-    )
-
-
-def _goalposts(s: Survey, plan: Plan) -> dict[str, Any]:
-    """The value `--missing worst` fills in per metric, and the goalposts' reference rows.
-
-    As the one-machine engine: the worst value among the rows considered, else the bad end of
-    the metric's `range`, else the worst over every row; goalposts span the considered rows'
-    values after filling.
-    """
-    assert s.lo is not None and s.hi is not None and s.known is not None
-    assert s.lo_all is not None and s.hi_all is not None
-    fills = np.full(len(plan.metrics), np.nan)
-    if plan.missing == "worst":
-        for j in plan.index(plan.needed):
-            if s.considered - s.known[j] == 0:
-                continue
-            m = plan.metrics[j]
-            if m.range is not None:
-                fills[j] = m.range[0] if m.maximize else m.range[1]
-            elif s.known[j] > 0:
-                fills[j] = s.lo[j] if m.maximize else s.hi[j]
-            else:
-                fills[j] = s.lo_all[j] if m.maximize else s.hi_all[j]
-    reference = np.vstack([np.fmin(s.lo, fills), np.fmax(s.hi, fills)])
-    if s.considered == 0:
-        reference = reference[:0]
-    return {"fills": fills, "reference": reference}
 
 
 def _shares(w: list[float]) -> list[float]:

@@ -3,8 +3,8 @@
 Everything here is plain NumPy on one partition's rows and runs in a worker; the driver
 (`distributed.py`) ships `Plan` and a `Part` to each task and merges what comes back as a tree.
 The rules are the one-machine pipeline's (`analysis.py`), split where they need the whole
-dataset: pass 1 (`survey`) counts and finds the per-metric min and max that the missing-value
-policy and the goalposts need; pass 2 (`answer`) fills, normalizes against those global
+dataset: pass 1 (`survey.py`) counts and finds the per-metric min and max that the missing-value
+policy and the goalposts need; pass 2 (`answer`, here) fills, normalizes against those global
 goalposts, scores, and keeps the partition's front and its candidates for the top N.
 """
 
@@ -18,9 +18,8 @@ from numpy.typing import NDArray
 
 from tradeoff.data import BudgetSpec, DatasetRef, MetricSpec, SourceGroup, StudyData
 from tradeoff.engine import budgets
-from tradeoff.errors import MAX_LISTED, Diagnostic
+from tradeoff.errors import Diagnostic
 from tradeoff.questions.analysis import TIE, Missing
-from tradeoff.questions.results import Row
 
 F64 = NDArray[np.float64]
 
@@ -98,161 +97,6 @@ def load(plan: Plan, part: Part) -> StudyData:
         budgets=plan.budgets,
         groups=[group],
     )
-
-
-@dataclass
-class Survey:
-    """Pass 1 over some partitions: counts, min and max, and what an error needs to name."""
-
-    rows: int = 0
-    feasible: int = 0
-    considered: int = 0
-    known_all: F64 | None = None  # (d,) values present, over every row
-    lo_all: F64 | None = None  # (d,) over every row
-    hi_all: F64 | None = None
-    lo: F64 | None = None  # (d,) over the rows considered (after --missing exclude)
-    hi: F64 | None = None
-    known: F64 | None = None  # (d,) values present among the rows considered
-    problems: list[Diagnostic] = field(default_factory=list)
-    # --missing error: the first rows that lack a value, as Diagnostic fields less the hint
-    lacking: list[tuple[int, int, str, str]] = field(default_factory=list)
-    lacking_count: int = 0
-    lacking_line: int = 0  # the line of the last row that lacks a value
-    excluded: list[tuple[str, list[str]]] = field(default_factory=list)
-    infeasible: list[Row] = field(default_factory=list)  # the first `top`, in file order
-    infeasible_count: int = 0
-
-
-def survey(plan: Plan, part: Part, buckets: int) -> tuple[Any, ...]:
-    """Pass 1 for one partition: its `Survey`, then its names' hashes in `buckets` buckets
-    (`unique.py` finds a name that two partitions share from those)."""
-    from tradeoff.questions.unique import hashed
-    from tradeoff.sources.common import SourceProblem
-
-    try:
-        data = load(plan, part)
-    except SourceProblem as exc:
-        ref = part.ref
-        assert ref is not None
-        problems = [
-            Diagnostic(plan.file, ref.line, ref.col, ref.where, f"{p}: {w}" if p else w)
-            for p, w in exc.problems
-        ]
-        return (Survey(problems=problems), *hashed([], buckets))
-    return (_survey(plan, data), *hashed(data.names, buckets))
-
-
-def named(plan: Plan, part: Part, wanted: NDArray[np.uint64]) -> list[tuple[str, str, int, int]]:
-    """The partition's rows whose names hash to one of `wanted` (see `unique.rows_with`)."""
-    from tradeoff.questions.unique import rows_with
-
-    return rows_with(load(plan, part), wanted)
-
-
-def _survey(plan: Plan, data: StudyData) -> Survey:
-    values = data.values
-    ok = budgets.feasible(data)
-    rows = np.arange(len(data.names)) if plan.all_rows else np.flatnonzero(ok)
-    needed = plan.needed
-    idx = plan.index(needed)
-    lacking = np.isnan(values[np.ix_(rows, idx)])
-    bad = lacking.any(axis=1)
-    considered = rows[~bad] if plan.missing == "exclude" else rows
-    out = Survey(rows=len(data.names), feasible=int(ok.sum()), considered=len(considered))
-    out.known_all = (~np.isnan(values)).sum(axis=0).astype(np.float64)
-    out.lo_all, out.hi_all = _fmin(values), _fmax(values)
-    out.lo, out.hi = _fmin(values[considered]), _fmax(values[considered])
-    out.known = (~np.isnan(values[considered])).sum(axis=0).astype(np.float64)
-    if bad.any() and plan.missing == "error":
-        out.lacking = _lacking(data, rows[bad][:MAX_LISTED], lacking[bad], needed, plan.weighted)
-        out.lacking_count = int(bad.sum())
-        out.lacking_line = int(data.cand_lines[rows[bad][-1]])
-    if bad.any() and plan.missing == "exclude":
-        out.excluded = [
-            (data.names[int(i)], [needed[k] for k in np.flatnonzero(miss)])
-            for i, miss in zip(rows[bad], lacking[bad], strict=True)
-        ]
-    if plan.top is not None:
-        out.infeasible = _infeasible(data, np.flatnonzero(~ok)[: listed(plan.top)])
-        out.infeasible_count = int((~ok).sum())
-    return out
-
-
-def listed(top: int | None) -> int:
-    """Infeasible candidates kept, in file order: the JSON's N, and the table's first 5."""
-    return 0 if top is None else max(top, 5)
-
-
-def _fmin(x: F64) -> F64:
-    return np.fmin.reduce(x, axis=0) if len(x) else np.full(x.shape[1], np.nan)
-
-
-def _fmax(x: F64) -> F64:
-    return np.fmax.reduce(x, axis=0) if len(x) else np.full(x.shape[1], np.nan)
-
-
-def _lacking(
-    data: StudyData,
-    shown: NDArray[np.intp],
-    lacking: NDArray[np.bool_],
-    needed: list[str],
-    weighted: list[str],
-) -> list[tuple[int, int, str, str]]:
-    """The one-machine engine's message for each row that lacks a value (`--missing error`),
-    without the hint, which counts every partition."""
-    out = []
-    for i, miss in zip(shown, lacking, strict=False):
-        names = [needed[k] for k in np.flatnonzero(miss)]
-        why = {m: "weighted" if m in weighted else "used for dominance" for m in names}
-        what = ", ".join(f"{m} ({why[m]})" for m in names)
-        row = data.provenance_of(int(i), -1)
-        word = next((f"{k} {row[k]}" for k in ("row", "line") if k in row), "")
-        place = f" ({row['source']} {word})" if "source" in row else ""
-        line, col = int(data.cand_lines[i]), int(data.cols[i, 0]) if data.cols.size else 1
-        out.append((line, col, data.names[i] + place, f"no value for {what}"))
-    return out
-
-
-def _infeasible(data: StudyData, shown: NDArray[np.intp]) -> list[Row]:
-    found = budgets.Violations(data)
-    return [
-        Row(
-            name=data.names[int(i)],
-            values=tuple(None if np.isnan(v) else float(v) for v in data.values[int(i)]),
-            feasible=False,
-            on_front=False,
-            violations=tuple(found.for_row(int(i))),
-        )
-        for i in shown
-    ]
-
-
-def merge_surveys(parts: list[Survey], top: int | None) -> Survey:
-    """Several surveys as one, in file order (lists keep the first entries, counts add up)."""
-    out = Survey()
-    for s in parts:
-        out.problems += s.problems
-        out.rows += s.rows
-        out.feasible += s.feasible
-        out.considered += s.considered
-        for name, combine in (
-            ("known_all", np.add),
-            ("known", np.add),
-            ("lo_all", np.fmin),
-            ("hi_all", np.fmax),
-            ("lo", np.fmin),
-            ("hi", np.fmax),
-        ):
-            mine, theirs = getattr(out, name), getattr(s, name)
-            if theirs is not None:
-                setattr(out, name, theirs if mine is None else combine(mine, theirs))
-        out.lacking = (out.lacking + s.lacking)[:MAX_LISTED]
-        out.lacking_count += s.lacking_count
-        out.lacking_line = s.lacking_line or out.lacking_line
-        out.excluded += s.excluded
-        out.infeasible_count += s.infeasible_count
-        out.infeasible = (out.infeasible + s.infeasible)[: listed(top)]
-    return out
 
 
 @dataclass

@@ -210,6 +210,10 @@ class RankResult(JsonResult):
     # Significance groups of the rows (confidence.Groups: `source`, `letters`, `line()`), from
     # the same draws as the confidence line, made on first use.
     grouping: Callable[[], Any] | None = None
+    # The engine that answered when not this process's (JSON `engine`, with `not_computed`:
+    # what the default engine adds that this one did not compute, and why).
+    engine: str | None = None
+    not_computed: dict[str, str] = field(default_factory=dict)
 
     @property
     def groups(self) -> Any:
@@ -257,6 +261,8 @@ class RankResult(JsonResult):
         }
         if self.draws:
             out["uncertainty"] = draws_json(self.draws)
+        if self.engine is not None:
+            out |= {"engine": self.engine, "not_computed": dict(self.not_computed)}
         out.update(self.meta)
         return out
 

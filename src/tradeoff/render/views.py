@@ -82,11 +82,14 @@ def weights_text(res: RankResult) -> str:
 
 
 def infeasible_text(res: RankResult) -> str | None:
-    """`infeasible (see --all): a, b, ...` (the first five) when they are not listed as rows."""
+    """`infeasible (see --all): a, b, ...` (the first five) when they are not listed as rows;
+    another engine says where the first N are listed instead (it refuses --all)."""
     if not res.infeasible or res.show_infeasible:
         return None
     names = ", ".join(r.name for r in res.infeasible[:5])
     more = f" and {len(res.infeasible) - 5} more" if len(res.infeasible) > 5 else ""
+    if res.engine is not None:  # which refuses --all: it never holds every infeasible one
+        return f"infeasible: {names}{more} (--format json lists the first {res.infeasible_shown})"
     return f"infeasible (see --all): {names}{more}"
 
 
