@@ -1,0 +1,157 @@
+"""Checking a table's cells as arrays, whatever the format: names, and text cells as numbers.
+
+Telling a missing value from a literal NaN, per format:
+- CSV is read as text with pandas' NA detection off (`na_filter=False`), so an empty cell stays
+  "" (missing) and a cell reading NaN stays the text "NaN" (an error), as does "inf".
+- JSON Lines is parsed with the stdlib `json`, which reads `NaN`/`Infinity` as floats: null or an
+  absent key is missing, a NaN float an error.
+- Parquet keeps nulls and NaN apart natively: a null is missing, a NaN value an error.
+A text cell ("abc", or "210 ms" when the metric's unit is known) goes through the same text path
+in every format (`from_text`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from tradeoff import quantity, rules
+from tradeoff import units as units_mod
+from tradeoff.sources.common import Problems, excerpt
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+@dataclass
+class RawTable:
+    """A file read but not yet checked: its columns, and a getter for each checked column."""
+
+    available: list[str]
+    rows: int
+    row_numbers: NDArray[np.int64]
+    row_label: str
+    # column name -> float values (NaN = missing), adding any problems; names come as a Series
+    values: Callable[[str, str, Problems, Callable[[int], str]], NDArray[np.float64]]
+    names: Callable[
+        [Problems, Callable[[int], str], Callable[[int], str], str, bool], pd.Series[Any] | None
+    ]
+    text: Callable[[str], list[str | None]]  # a column's cells as text (None: empty or null)
+    early: list[tuple[str, str]] = field(default_factory=list)  # lines that are not records
+
+
+def check_names(
+    names: pd.Series[Any],
+    problems: Problems,
+    at: Callable[[int], str],
+    label: Callable[[int], str],
+    flagged: NDArray[np.bool_] | None = None,
+    duplicates: bool = False,
+    column: str = "name",
+) -> None:
+    """Names must be non-empty text without control characters, unique within the file."""
+    null = names.isna().to_numpy(dtype=bool)
+    blank = null | (names.fillna("").astype(str).str.strip() == "").to_numpy(dtype=bool)
+    if flagged is not None:  # already reported (not text at all)
+        blank &= ~flagged
+    idx = np.flatnonzero(blank)
+    where = f"column {column}"
+    problems.add_many(len(idx), lambda k: (f"{at(int(idx[k]))}, {where}", rules.EMPTY_NAME))
+    pattern = f"[{rules.CONTROL_CHARS}]"
+    control = names.str.contains(pattern, regex=True).fillna(False).to_numpy(dtype=bool)
+    bad = np.flatnonzero(control)
+    problems.add_many(len(bad), lambda k: (f"{at(int(bad[k]))}, {where}", rules.NAME_RULE))
+    if duplicates:
+        return
+    dup = np.flatnonzero((names.duplicated(keep=False) & ~names.isna()).to_numpy(dtype=bool))
+    if not len(dup):
+        return
+
+    def duplicate(k: int) -> tuple[str, str]:
+        i = int(dup[k])
+        same = np.flatnonzero((names == names.iat[i]).to_numpy(dtype=bool))  # only for shown ones
+        other = int(same[1] if same[0] == i else same[0])
+        what = f"duplicate name {excerpt(names.iat[i])} (also {label(other)})"
+        return f"{at(i)}, {where}", what
+
+    problems.add_many(len(dup), duplicate)
+
+
+def from_text(
+    text: pd.Series[Any],
+    rows: NDArray[np.int64],
+    metric: str,
+    column: str,
+    units: Mapping[str, str | None] | None,
+    problems: Problems,
+    at: Callable[[int], str],
+    missing_hint: str,
+) -> NDArray[np.float64]:
+    """Text cells -> floats: "" is missing; numbers parse; "210 ms" converts if units are known."""
+    import pandas as pd
+
+    stripped = text.fillna("").astype(str).str.strip()
+    empty = (stripped == "").to_numpy(dtype=bool)
+    parsed = pd.to_numeric(stripped, errors="coerce")
+    out = np.array(parsed.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64)
+    bad = ~empty & ~np.isfinite(out)
+    if units is not None and bad.any():
+        cand = np.flatnonzero(bad)
+        # The number rule of `tradeoff.rules` (quantity.parse_quantity), cell by cell as arrays.
+        shown = stripped.iloc[cand]
+        parts = shown.str.extract(f"^{quantity.WITH_UNIT_RE.pattern}$")
+        radix = shown.str.match(quantity.RADIX_RE.pattern).to_numpy(dtype=bool)
+        plain = shown.str.fullmatch(quantity.NUMBER_RE.pattern).to_numpy(dtype=bool)  # 1e999
+        has_unit = parts[1].notna().to_numpy(dtype=bool) & ~radix & ~plain
+        target = units.get(metric)
+        factors: dict[str, float | str] = {}
+        for k in (int(k) for k in np.flatnonzero(has_unit)):
+            unit = str(parts.iat[k, 1]).strip()
+            if not quantity.unit_may_start(unit):
+                continue
+            if unit not in factors:
+                try:
+                    factors[unit] = units_mod.convert(1.0, unit, target)
+                except ValueError as exc:
+                    factors[unit] = str(exc)
+            factor = factors[unit]
+            i = int(cand[k])
+            if isinstance(factor, float):
+                value = float(str(parts.iat[k, 0])) * factor
+                if np.isfinite(value):
+                    out[i], bad[i] = value, False
+            else:
+                bad[i] = False
+                problems.add(f"{at(int(rows[i]))}, column {column}", factor)
+    idx = np.flatnonzero(bad)
+
+    def problem(k: int) -> tuple[str, str]:
+        cell = str(stripped.iat[int(idx[k])])
+        if cell.lower().lstrip("+-") == "nan":
+            what = f"NaN is not allowed; {missing_hint} for a missing value"
+        else:
+            what = f"expected a finite number, got {excerpt(cell)}"
+        return f"{at(int(rows[int(idx[k])]))}, column {column}", what
+
+    problems.add_many(len(idx), problem)
+    out[empty | bad] = np.nan
+    return out
+
+
+def columns_twice(header: list[str], used: set[str]) -> list[str]:
+    """The used columns a header names more than once (linear: 80,000 columns are fine)."""
+    counts = Counter(c for c in header if c in used)
+    return sorted(c for c, k in counts.items() if k > 1)
+
+
+def cell_text(cell: Any) -> str | None:
+    if isinstance(cell, str):
+        return cell if cell.strip() else None
+    if isinstance(cell, (int, float)) and not isinstance(cell, bool):
+        return str(cell)
+    return None

@@ -1,0 +1,193 @@
+"""CSV and JSON Lines files (and the rows of a `.json` file) as tables to check.
+
+CSV is read as text with pandas' NA detection off, so an empty cell is missing and a cell reading
+NaN is an error; JSON Lines goes through the stdlib `json`: null or an absent key is missing, a
+NaN float an error (see `cells`).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from tradeoff.sources.cells import RawTable, cell_text, check_names, columns_twice, from_text
+from tradeoff.sources.common import Problems, SourceProblem, excerpt
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def _csv_error(display: str, exc: Exception) -> SourceProblem:
+    if isinstance(exc, UnicodeDecodeError):
+        return SourceProblem([(display, f"not UTF-8 text (byte {exc.start})")])
+    if isinstance(exc, OSError):
+        return SourceProblem([(display, f"cannot read the file: {exc.strerror}")])
+    message = " ".join(str(exc).split())[:200]
+    return SourceProblem([(display, f"not a readable CSV file: {message}")])
+
+
+def read_csv(
+    path: Path, display: str, used: set[str], units: Mapping[str, str | None] | None
+) -> RawTable:
+    import pandas as pd
+
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            header = next(csv.reader(f), [])
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise _csv_error(display, exc) from None
+    if not header:
+        raise SourceProblem([(display, "the file is empty (expected a header row)")])
+    twice = columns_twice(header, used)
+    if twice:
+        raise SourceProblem([(display, f"column {excerpt(c)} appears twice") for c in twice])
+    wanted = [c for c in header if c in used]
+    try:
+        frame = pd.read_csv(
+            path,
+            usecols=wanted,
+            dtype=str,
+            na_filter=False,
+            keep_default_na=False,
+            encoding="utf-8-sig",
+        )
+    except (OSError, UnicodeDecodeError, ValueError, pd.errors.ParserError) as exc:
+        raise _csv_error(display, exc) from None
+    n = len(frame)
+    rows = np.arange(n, dtype=np.int64)
+
+    def values(column: str, metric: str, problems: Problems, at: Callable[[int], str]) -> Any:
+        hint = "leave the cell empty"
+        return from_text(frame[column], rows, metric, column, units, problems, at, hint)
+
+    def names(
+        problems: Problems,
+        at: Callable[[int], str],
+        label: Callable[[int], str],
+        column: str,
+        duplicates: bool,
+    ) -> pd.Series[Any]:
+        series = frame[column].fillna("")
+        check_names(series, problems, at, label, None, duplicates, column)
+        return series
+
+    def text(column: str) -> list[str | None]:
+        return [c if c.strip() else None for c in frame[column].fillna("").tolist()]
+
+    return RawTable(header, n, rows + 1, "row", values, names, text)
+
+
+def read_jsonl(
+    path: Path, display: str, used: set[str], units: Mapping[str, str | None] | None
+) -> RawTable:
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise SourceProblem([(display, f"cannot read the file: {exc.strerror}")]) from None
+    except UnicodeDecodeError as exc:
+        raise SourceProblem([(display, f"not UTF-8 text (byte {exc.start})")]) from None
+    early: list[tuple[str, str]] = []
+    records: list[tuple[int, dict[str, Any]]] = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except (ValueError, RecursionError) as exc:  # ValueError: an int of over 4,300 digits
+            what = (
+                exc.msg
+                if isinstance(exc, json.JSONDecodeError)
+                else "nested too deeply"
+                if isinstance(exc, RecursionError)
+                else "a number with too many digits"
+            )
+            early.append((f"{display} line {number}", f"not valid JSON: {what}"))
+            continue
+        if not isinstance(record, dict):
+            kind = type(record).__name__
+            early.append((f"{display} line {number}", f"expected a JSON object, got {kind}"))
+            continue
+        records.append((number, record))
+    return _from_records(records, display, used, units, "line", early)
+
+
+def read_records(
+    items: list[Any], display: str, used: set[str], units: Mapping[str, str | None] | None
+) -> RawTable:
+    """The rows of a `.json` file's `rows:` list (objects; their 1-based places are rows)."""
+    records = [(k, item) for k, item in enumerate(items, start=1) if isinstance(item, dict)]
+    return _from_records(records, display, used, units, "row", [])
+
+
+def _from_records(
+    records: list[tuple[int, dict[str, Any]]],
+    display: str,
+    used: set[str],
+    units: Mapping[str, str | None] | None,
+    label: str,
+    early: list[tuple[str, str]],
+) -> RawTable:
+    import pandas as pd
+
+    seen: dict[str, None] = {}
+    cells: dict[str, list[Any]] = {c: [] for c in used}
+    lines: list[int] = []
+    for number, record in records:
+        seen.update(dict.fromkeys(record))
+        lines.append(number)
+        for column, bucket in cells.items():
+            bucket.append(record.get(column))
+    n = len(lines)
+    line_numbers = np.asarray(lines, dtype=np.int64)
+
+    def values(column: str, metric: str, problems: Problems, at: Callable[[int], str]) -> Any:
+        out = np.full(n, np.nan)
+        texts: dict[int, str] = {}
+        for i, cell in enumerate(cells[column]):
+            if cell is None:
+                continue
+            if isinstance(cell, bool) or not isinstance(cell, (int, float, str)):
+                got = json.dumps(cell) if isinstance(cell, bool) else f"a {type(cell).__name__}"
+                problems.add(f"{at(i)}, column {column}", f"expected a number, got {got}")
+            elif isinstance(cell, str):
+                texts[i] = cell
+            elif cell != cell:
+                problems.add(f"{at(i)}, column {column}", "NaN is not allowed; use null instead")
+            elif not np.isfinite(float(cell)):
+                problems.add(f"{at(i)}, column {column}", f"expected a finite number, got {cell}")
+            else:
+                out[i] = float(cell)
+        if texts:
+            rows = np.fromiter(texts, dtype=np.int64, count=len(texts))
+            series = pd.Series(list(texts.values()), dtype=object)
+            parsed = from_text(series, rows, metric, column, units, problems, at, "use null")
+            out[rows] = parsed
+        return out
+
+    def names(
+        problems: Problems,
+        at: Callable[[int], str],
+        where: Callable[[int], str],
+        column: str,
+        duplicates: bool,
+    ) -> pd.Series[Any] | None:
+        raw = cells[column]
+        flagged = np.zeros(n, dtype=bool)
+        for i, cell in enumerate(raw):
+            if cell is not None and not isinstance(cell, str):
+                flagged[i] = True
+                got = excerpt(json.dumps(cell))
+                problems.add(f"{at(i)}, column {column}", f"expected text, got {got}")
+        series = pd.Series([c if isinstance(c, str) else None for c in raw], dtype=object)
+        check_names(series, problems, at, where, flagged, duplicates, column)
+        return series
+
+    def text(column: str) -> list[str | None]:
+        return [cell_text(c) for c in cells[column]]
+
+    return RawTable(list(seen), n, line_numbers, label, values, names, text, early)
