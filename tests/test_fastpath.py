@@ -26,7 +26,7 @@ from conftest import GOALS, ROOT, runner, write_goals
 from test_fuzz import mutated_lines
 from tradeoff.cli.app import app
 from tradeoff.data import StudyData
-from tradeoff.goals import fastpath, yamlio
+from tradeoff.goals import fastpath, yamlio, yamlscalars
 from tradeoff.goals.loader import load_full
 
 SHIPPED = [ROOT / "goals.yaml", *sorted((ROOT / "examples").glob("*.yaml"))]
@@ -241,7 +241,7 @@ class _Dumper(yaml.SafeDumper):
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = None if isinstance(yamlio.resolve_plain(value), str) else "'"
+    style = None if isinstance(yamlscalars.resolve_plain(value), str) else "'"
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 

@@ -22,7 +22,7 @@ import pytest
 import tradeoff
 from conftest import GOALS, ROOT, deadline, runner, write_goals
 from tradeoff.cli.app import app
-from tradeoff.goals import yamlio
+from tradeoff.goals import textfile, yamlio, yamlscalars
 from tradeoff.goals.loader import load_document
 
 BAD = Path(__file__).resolve().parent / "bad"
@@ -157,7 +157,7 @@ def test_file_over_the_size_limit_fails_fast_in_a_real_process(tmp_path: Path) -
     filler = b"# " + b"x" * 1022 + b"\n"
     with path.open("wb") as fh:
         fh.write(GOALS.encode())
-        for _ in range(yamlio.MAX_BYTES // len(filler) + 2):
+        for _ in range(textfile.MAX_BYTES // len(filler) + 2):
             fh.write(filler)
     assert path.stat().st_size > 32 * 1024 * 1024
     proc = subprocess.run(
@@ -216,20 +216,20 @@ def test_missing_file_and_directory_are_whole_file_errors(tmp_path: Path) -> Non
     ],
 )
 def test_plain_scalars_resolve_by_the_yaml_1_2_core_schema(text: str, value: object) -> None:
-    resolved = yamlio.resolve_plain(text)
+    resolved = yamlscalars.resolve_plain(text)
     assert type(resolved) is type(value)
     assert resolved == value
 
 
 @pytest.mark.parametrize(("text", "sign"), [(".inf", 1), ("-.Inf", -1), ("+.INF", 1)])
 def test_plain_infinities(text: str, sign: int) -> None:
-    assert yamlio.resolve_plain(text) == sign * math.inf
+    assert yamlscalars.resolve_plain(text) == sign * math.inf
 
 
 def test_plain_nan_and_huge_integers() -> None:
-    assert math.isnan(yamlio.resolve_plain(".NaN"))
-    assert yamlio.resolve_plain("9" * 5000) == math.inf  # no ValueError from int()
-    assert yamlio.resolve_plain("-" + "9" * 5000) == -math.inf
+    assert math.isnan(yamlscalars.resolve_plain(".NaN"))
+    assert yamlscalars.resolve_plain("9" * 5000) == math.inf  # no ValueError from int()
+    assert yamlscalars.resolve_plain("-" + "9" * 5000) == -math.inf
 
 
 def test_scientific_and_quoted_numbers_are_accepted(tmp_path: Path) -> None:

@@ -24,7 +24,7 @@ def describe(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float) and not math.isfinite(value):
-        text = getattr(value, "text", None)  # yamlio.Overflow: a number written too large
+        text = getattr(value, "text", None)  # yamlscalars.Overflow: a number written too large
         if isinstance(text, str):
             shown = text if len(text) <= 24 else f"{text[:20]}... ({len(text)} characters)"
             return f"{shown}, too large for a number"

@@ -10,21 +10,17 @@ graph) is also what lets a value reached through an alias be located at the alia
 
 from __future__ import annotations
 
-import codecs
-import math
-import os
-import re
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import yaml
 
-from tradeoff import inputs
 from tradeoff.errors import Diagnostic, InputError, excerpt
+from tradeoff.goals.textfile import MAX_BYTES, read_text
+from tradeoff.goals.yamlscalars import resolve_plain
+from tradeoff.goals.yamlsyntax import reader_error, syntax_error
 
-MAX_BYTES = 32 * 1024 * 1024
 MAX_NODES = 2_000_000
 """Values a document may hold, aliases expanded."""
 MAX_ALIAS_NODES = 100_000
@@ -38,63 +34,7 @@ _BOOL, _NULL = "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"
 _MAP, _SEQ = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
 _TYPED: dict[str, type] = {_INT: int, _FLOAT: float, _BOOL: bool, _NULL: type(None)}
 
-# YAML 1.2.2 core schema, section 10.3.2.
-_NULL_RE = re.compile(r"~|null|Null|NULL|")
-_BOOL_RE = re.compile(r"true|True|TRUE|false|False|FALSE")
-_INT_RE = re.compile(r"[-+]?[0-9]+")
-_OCT_RE = re.compile(r"0o[0-7]+")
-_HEX_RE = re.compile(r"0x[0-9a-fA-F]+")
-_FLOAT_RE = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
-_INF_RE = re.compile(r"[-+]?\.(inf|Inf|INF)")
-_NAN_RE = re.compile(r"\.(nan|NaN|NAN)")
-_MAX_DIGITS = 4000
-_BIG_RE = re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+")
-# Plain scalars that start otherwise are strings (most keys and names): no regex needed.
-_MAYBE_NOT_STR = frozenset(("", "~", "n", "N", "t", "T", "f", "F"))
-
 _Parser: type = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
-
-
-class Overflow(float):
-    """A number written too large for a float (1e400): infinite, but it keeps its text so that
-    an error can quote what the file says instead of '.inf'."""
-
-    text: str
-
-    def __new__(cls, text: str) -> Overflow:
-        out = super().__new__(cls, "-inf" if text.startswith("-") else "inf")
-        out.text = text
-        return out
-
-
-def resolve_plain(text: str) -> Any:
-    """Resolve an untagged plain scalar by the YAML 1.2 core schema."""
-    first = text[:1]
-    if first.isdigit() or first in ("-", "+", "."):  # the numbers, tried most common first
-        if len(text) > _MAX_DIGITS and _BIG_RE.fullmatch(text):
-            # Python refuses to convert such long integers; as floats they are merely huge.
-            return Overflow(text)
-        if _INT_RE.fullmatch(text):
-            return int(text)
-        if _FLOAT_RE.fullmatch(text):
-            number = float(text)
-            return number if math.isfinite(number) else Overflow(text)
-        if _OCT_RE.fullmatch(text):
-            return int(text[2:], 8)
-        if _HEX_RE.fullmatch(text):
-            return int(text[2:], 16)
-        if _INF_RE.fullmatch(text):
-            return -math.inf if first == "-" else math.inf
-        if _NAN_RE.fullmatch(text):
-            return math.nan
-        return text
-    if first not in _MAYBE_NOT_STR:
-        return text
-    if _NULL_RE.fullmatch(text):
-        return None
-    if _BOOL_RE.fullmatch(text):
-        return text[0] in "tT"
-    return text
 
 
 @dataclass
@@ -405,135 +345,6 @@ class _Builder:
             out[key] = value
 
 
-def read_text(path: Path, display: str, *, allow_external: bool = True) -> str:
-    """Read a UTF-8 text file with the checks every input file gets.
-
-    Without `allow_external`, the file must be a regular file (a FIFO would hang the run, a
-    device never end) and, when `path` is a symbolic link, its target must lie in the folder
-    the link is named in: a goals file in a pull request must not read `~/.ssh` for the log.
-    """
-
-    def whole(what: str) -> InputError:
-        return InputError.single(display, 0, 0, "", what)
-
-    inputs.note(path)
-    try:
-        with _open_input(path, allow_external) as fh:
-            raw = fh.read(MAX_BYTES + 1)
-    except _Refused as exc:
-        raise whole(f"{exc} (pass --allow-external-sources to read it anyway)") from None
-    except FileNotFoundError:
-        raise whole("no such file") from None
-    except IsADirectoryError:
-        raise whole("is a directory, not a file") from None
-    except OSError as exc:
-        raise whole(f"cannot read: {exc.strerror or exc}") from None
-    if len(raw) > MAX_BYTES:
-        raise InputError.single(
-            display, 1, 1, "", f"file is larger than {MAX_BYTES // (1024 * 1024)} MiB"
-        )
-    if raw.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
-        raise InputError.single(display, 1, 1, "", "UTF-32 text; save the file as UTF-8")
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise InputError.single(display, 1, 1, "", "UTF-16 text; save the file as UTF-8")
-    nul = raw.find(b"\x00")
-    if nul >= 0:
-        line = raw[:nul].count(b"\n") + 1
-        raise InputError.single(display, line, 1, "", "binary file (contains NUL bytes), not text")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        start = raw.rfind(b"\n", 0, exc.start) + 1
-        col = len(raw[start : exc.start].decode("utf-8", errors="replace")) + 1  # in characters
-        raise InputError.single(
-            display, line, col, "", f"not valid UTF-8 text (byte 0x{raw[exc.start]:02x})"
-        ) from None
-
-
-class _Refused(Exception):
-    """The goals file is not one we read without --allow-external-sources."""
-
-
-def _open_input(path: Path, allow_external: bool) -> IO[bytes]:
-    if allow_external:
-        return path.open("rb")
-    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
-    if stat.S_ISLNK(os.lstat(path).st_mode):
-        folder = os.path.realpath(path.parent)
-        target = os.path.realpath(path)
-        if os.path.commonpath([folder, target]) != folder:
-            raise _Refused("a symbolic link to a file outside its folder")
-    else:
-        flags |= os.O_NOFOLLOW  # it was not a link a moment ago: it must not become one
-    fd = os.open(path, flags)
-    try:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
-            raise IsADirectoryError(path)
-        if not stat.S_ISREG(mode):
-            raise _Refused("not a regular file (a FIFO, a device or a socket)")
-    except BaseException:
-        os.close(fd)
-        raise
-    return os.fdopen(fd, "rb")
-
-
-def _tab_at(text: str, line: int, col: int) -> bool:
-    """Whether the 1-based (line, col) of `text` falls in an indentation that holds a tab."""
-    lines = text.split("\n")
-    if not 1 <= line <= len(lines):
-        return False
-    row = lines[line - 1]
-    lead = row[: len(row) - len(row.lstrip(" \t"))]
-    return "\t" in lead and col <= len(lead) + 1
-
-
-# libyaml's words when a line is indented more or less than the mapping or list it belongs to.
-_INDENT_PROBLEMS = (
-    "did not find expected key",
-    "did not find expected '-' indicator",
-    "expected <block end>",
-    "mapping values are not allowed here",
-)
-
-
-def _indent_hint(text: str, line: int) -> str:
-    """A plain hint about indentation at `line` (1-based), naming the line above it."""
-    lines = text.split("\n")
-    if not 1 <= line <= len(lines):
-        return ""
-
-    def indent(row: str) -> int:
-        return len(row) - len(row.lstrip(" "))
-
-    here = indent(lines[line - 1])
-    above = next(
-        (
-            k
-            for k in range(line - 1, 0, -1)
-            if lines[k - 1].strip() and not lines[k - 1].lstrip().startswith("#")
-        ),
-        None,
-    )
-    if above is None:
-        return f"; check the indentation of line {line}"
-    there = indent(lines[above - 1])
-    return (
-        f"; check the indentation of line {line} ({here} spaces; line {above} has {there}): "
-        "the keys of one mapping, and the items of one list, start in the same column"
-    )
-
-
-def _in_text(text: str, line: int, col: int) -> tuple[int, int]:
-    """libyaml puts the end of a file without a final newline on the line after its last: the
-    position just past the last character instead."""
-    lines = text.split("\n")
-    if line > len(lines):
-        return len(lines), len(lines[-1]) + 1
-    return line, col
-
-
 def _describe_top(data: Any) -> str:
     if data is None:
         return "null"
@@ -566,30 +377,9 @@ def parse(text: str, display: str, *, partial: bool = False) -> Document:
     except _Fatal as exc:
         raise InputError.single(display, exc.line, exc.col, "", exc.what) from None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = _in_text(text, mark.line + 1, mark.column + 1) if mark else (1, 1)
-        what = exc.problem or exc.context or "not valid YAML"
-        if exc.problem and exc.context:
-            ctx = exc.context_mark
-            at = _in_text(text, ctx.line + 1, 1)[0] if ctx else line
-            where = f" started on line {at}" if at != line else ""
-            what = f"{exc.problem} ({exc.context}{where})"
-        if len(what) > 160:  # libyaml quotes alias names and tokens whole
-            what = what[:160] + "…"
-        if "tab" not in what and mark is not None and _tab_at(text, line, col):
-            what += " (a tab: YAML indents with spaces only)"
-        elif exc.problem and exc.problem.startswith(_INDENT_PROBLEMS):
-            what += _indent_hint(text, line)
-        raise InputError.single(display, line, col, "", f"invalid YAML: {what}") from None
+        raise syntax_error(text, display, exc) from None
     except yaml.reader.ReaderError as exc:
-        pos = max(0, min(exc.position, len(text)))
-        line = text[:pos].count("\n") + 1
-        col = pos - (text.rfind("\n", 0, pos) + 1) + 1
-        char = (
-            exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
-        )
-        what = f"invalid YAML: {exc.reason} (U+{char:04X})"
-        raise InputError.single(display, line, col, "", what) from None
+        raise reader_error(text, display, exc) from None
     except yaml.YAMLError as exc:  # pragma: no cover - libyaml reports the others with a mark
         raise InputError.single(display, 1, 1, "", f"invalid YAML: {exc}") from None
     problems = sorted(set(builder.errors))
