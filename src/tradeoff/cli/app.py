@@ -15,6 +15,7 @@ import typer
 
 import tradeoff
 from tradeoff.cli import check as cli_check
+from tradeoff.cli import goals_file as cli_goals_file
 from tradeoff.cli import plot as cli_plot
 from tradeoff.cli.common import (
     DECIDE,
@@ -53,7 +54,6 @@ from tradeoff.cli.common import (
     use_color,
     user_errors,
     warn,
-    write_atomic,
 )
 from tradeoff.questions.confidence import DEFAULT_SAMPLES
 
@@ -381,82 +381,6 @@ def sensitivity(
     _emit_result("sensitivity", result, fmt, output, [file, *study.files_read], RENDERERS)
 
 
-@app.command(name="suggest-budgets", rich_help_panel=GATE)
-def suggest_budgets(
-    file: FileArg = DEFAULT_FILE,
-    allow_external: AllowExternalOpt = False,
-    headroom: Annotated[
-        str, typer.Option("--headroom", help="Slack beyond the worst feasible value: 25% or 0.25.")
-    ] = "25%",
-    output: OutputOpt = None,
-) -> None:
-    """Suggest budgets that every feasible candidate passes with some headroom, as YAML.
-
-    Example: tradeoff suggest-budgets goals.yaml --headroom 25%
-    """
-    with user_errors():
-        study = load_study(file, allow_external)
-        result = study.suggest_budgets_result(headroom)
-    not_an_input(output, [file, *study.files_read])
-    emit(result.to_yaml(), output)
-
-
-@app.command(rich_help_panel=FILE)
-def validate(
-    file: FileArg = DEFAULT_FILE,
-    allow_external: AllowExternalOpt = False,
-    max_age: Annotated[
-        str | None,
-        typer.Option(
-            "--max-age", help="Warn about dated values older than this: 90d, 12w, 6m, 1y."
-        ),
-    ] = None,
-) -> None:
-    """Check a goals file and print a one-line summary (exit 0), or every problem (exit 2).
-
-    With --max-age, values whose date (their own, or their results file's) is older than that
-    are listed as warnings on stderr; the exit code stays 0.
-    Example: tradeoff validate goals.yaml --max-age 90d
-    """
-    with user_errors():
-        result = load_study(file, allow_external).validate_result(max_age)
-    for d in result.stale:
-        say(f"warning: {d}")
-    emit(result.summary(), None)
-
-
-@app.command(rich_help_panel=FILE)
-def schema(output: OutputOpt = None) -> None:
-    """Print the JSON Schema of goals.yaml, for editors (yaml-language-server).
-
-    Example: tradeoff schema -o goals.schema.json
-    """
-    import json
-
-    from tradeoff.goals.schema import goals_schema
-
-    emit(json.dumps(goals_schema(), indent=2) + "\n", output)
-
-
-@app.command(rich_help_panel=FILE)
-def init(
-    path: Annotated[Path, typer.Argument(help="Where to write the starter file.")] = DEFAULT_FILE,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
-) -> None:
-    """Write a commented starter goals.yaml that validates.
-
-    Example: tradeoff init goals.yaml
-    """
-    from tradeoff.goals.starter import STARTER
-
-    if path.is_dir():
-        fail(f"{path} is a directory; give a file name, e.g. {path / 'goals.yaml'}")
-    if path.exists() and not force:
-        fail(f"{path} already exists; use --force to overwrite it")
-    write_atomic(path, STARTER)
-    say(f"wrote {path}; next: tradeoff rank {path}")
-
-
 def main() -> None:
     """Entry point of the `tradeoff` console script.
 
@@ -469,5 +393,9 @@ def main() -> None:
     app()
 
 
+app.command(name="suggest-budgets", rich_help_panel=GATE)(cli_check.suggest_budgets)
+app.command(rich_help_panel=FILE)(cli_goals_file.validate)
+app.command(rich_help_panel=FILE)(cli_goals_file.schema)
+app.command(rich_help_panel=FILE)(cli_goals_file.init)
 app.command(name="check", rich_help_panel=GATE)(cli_check.check)
 app.command(name="plot", rich_help_panel=DECIDE)(cli_plot.plot)

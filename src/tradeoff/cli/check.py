@@ -1,6 +1,7 @@
-"""The `tradeoff check` command: the CI gate. Registered on the app at the bottom of cli.py.
+"""The CI gate: `tradeoff check`, and `suggest-budgets`, which proposes budgets for it.
 
-Annotations are not postponed, as in cli.py: typer reads them faster that way.
+Registered on the app at the bottom of app.py. Annotations are not postponed, as in app.py:
+typer reads them faster that way.
 """
 
 import sys
@@ -16,11 +17,13 @@ import tradeoff
 from tradeoff.cli.common import (
     DEFAULT_FILE,
     AllowExternalOpt,
+    FileArg,
     MetricsOpt,
     MissingOpt,
     MissingPolicy,
     OutputOpt,
     emit,
+    load_study,
     not_an_input,
     parse_metrics,
     reads_output,
@@ -181,3 +184,22 @@ def _reported(fmt: CheckFormat, output: Path | None, reads: list[Path | None]) -
             )
             emit(render(exc.diagnostics), output)
         raise
+
+
+def suggest_budgets(
+    file: FileArg = DEFAULT_FILE,
+    allow_external: AllowExternalOpt = False,
+    headroom: Annotated[
+        str, typer.Option("--headroom", help="Slack beyond the worst feasible value: 25% or 0.25.")
+    ] = "25%",
+    output: OutputOpt = None,
+) -> None:
+    """Suggest budgets that every feasible candidate passes with some headroom, as YAML.
+
+    Example: tradeoff suggest-budgets goals.yaml --headroom 25%
+    """
+    with user_errors():
+        study = load_study(file, allow_external)
+        result = study.suggest_budgets_result(headroom)
+    not_an_input(output, [file, *study.files_read])
+    emit(result.to_yaml(), output)
