@@ -21,7 +21,7 @@ from conftest import bad_input_report, runner
 from tradeoff.cli.app import app
 from tradeoff.errors import InputError, UsageError
 from tradeoff.questions.baseline import load_baseline
-from tradeoff.questions.regression import Tolerance
+from tradeoff.questions.tolerance import Tolerance
 
 FIXTURES = Path(__file__).parent / "check"
 FORMATS = ["text", "json", "github", "junit", "markdown"]

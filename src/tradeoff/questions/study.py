@@ -18,8 +18,8 @@ from tradeoff.questions.analysis import Missing, metric_list
 from tradeoff.questions.baseline import Baseline
 from tradeoff.questions.confidence import DEFAULT_SAMPLES
 from tradeoff.questions.explain import explain
-from tradeoff.questions.regression import Tolerance
 from tradeoff.questions.results import ExplainResult, ParetoResult, RankResult, Row
+from tradeoff.questions.tolerance import Tolerance
 
 if TYPE_CHECKING:
     import pandas as pd
