@@ -55,7 +55,7 @@ from tradeoff.cli.common import (
     user_errors,
     warn,
 )
-from tradeoff.questions.confidence import DEFAULT_SAMPLES
+from tradeoff.questions.draws import DEFAULT_SAMPLES
 
 app = typer.Typer(
     name="tradeoff",

@@ -16,10 +16,10 @@ from numpy.typing import NDArray
 from tradeoff.data import StudyData
 from tradeoff.engine.methods import Method
 from tradeoff.questions.analysis import Analysis, Options, analyse
-from tradeoff.questions.confidence import (
+from tradeoff.questions.confidence import Setting
+from tradeoff.questions.draws import (
     CHUNK_CELLS,
     DEFAULT_SAMPLES,
-    Setting,
     _name_key,
     batch_scores,
     check_draws,

@@ -16,7 +16,7 @@ from tradeoff.errors import Diagnostic, UsageError, did_you_mean_name
 from tradeoff.questions import checking, ranking
 from tradeoff.questions.analysis import Missing, metric_list
 from tradeoff.questions.baseline import Baseline
-from tradeoff.questions.confidence import DEFAULT_SAMPLES
+from tradeoff.questions.draws import DEFAULT_SAMPLES
 from tradeoff.questions.explain import explain
 from tradeoff.questions.results import ExplainResult, ParetoResult, RankResult, Row
 from tradeoff.questions.tolerance import Tolerance
