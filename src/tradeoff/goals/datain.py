@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from tradeoff.data import ItemScores
-    from tradeoff.goals.tablein import JoinTarget
+    from tradeoff.goals.tablejoin import JoinTarget
     from tradeoff.sources.kinds import SourceFile
 
 __all__ = ["Block", "Context", "check_price_metric", "entry_block", "join_entry"]
@@ -103,7 +103,7 @@ def check_expressions(ctx: Context) -> None:
 def join_entry(ctx: Context, i: int, cand: Candidate, target: JoinTarget) -> None:
     """A `join: name` entry (a table, or `each:` files): its values go to the candidates its
     rows (or its name template) name."""
-    from tradeoff.goals import tablein
+    from tradeoff.goals import tablein, tablejoin
 
     cloc: yamlio.Loc = ("candidates", i)
     keys = ("metrics", "price") if cand.each is not None else ("name", "metrics", "price")
@@ -126,7 +126,7 @@ def join_entry(ctx: Context, i: int, cand: Candidate, target: JoinTarget) -> Non
             return
         rows = tablein.read_rows(ctx, i, cand, files)
     if rows is not None:
-        tablein.join_rows(ctx, i, cand, rows, target)
+        tablejoin.join_rows(ctx, i, cand, rows, target)
 
 
 def open_files(ctx: Context, i: int, cand: Candidate) -> list[SourceFile] | None:

@@ -80,7 +80,7 @@ def _build(
     values, stderr = stack("values", (0, d), np.float64), stack("stderr", (0, d), np.float64)
     lines, cols = stack("lines", (0, d), np.int64), stack("cols", (0, d), np.int64)
     if joins:
-        from tradeoff.goals.tablein import JoinTarget
+        from tradeoff.goals.tablejoin import JoinTarget
 
         target = JoinTarget(names, tags, values, stderr, lines, cols, provenance)
         for i, cand in joins:

@@ -3,7 +3,7 @@
 A table entry (`from:` naming CSV, Parquet or JSON Lines files, or `.json` files with `rows:`)
 becomes `Rows`: names, values and where each row came from. Its rows are then candidates of their
 own (`table_block`), or, with `join: name`, add their values to candidates defined elsewhere
-(`join_rows`, also used by `each:` entries).
+(`tablejoin.join_rows`, also used by `each:` entries).
 """
 
 from __future__ import annotations
@@ -11,11 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
-from numpy.typing import NDArray
 
 from tradeoff import rules
 from tradeoff.data import SourceGroup
@@ -300,69 +298,6 @@ def table_block(ctx: Context, i: int, cand: Candidate, files: list[SourceFile]) 
         groups=rows.groups,
         row_tags=None if rows.row_tags is None else [tags | t for t in rows.row_tags],
     )
-
-
-def join_rows(
-    ctx: Context,
-    i: int,
-    cand: Candidate,
-    rows: Rows,
-    target: JoinTarget,
-) -> None:
-    """`join: name`: each row adds its values to the candidate of the same name.
-
-    A row naming no candidate is ignored (counted in `ctx.notes`) or, with `unmatched: error`,
-    an error with close matches; a value the candidate already has is an error naming both.
-    The entry's `tags` go to every candidate it joins.
-    """
-    from tradeoff.sources.common import close_matches
-
-    floc: yamlio.Loc = ("candidates", i, "each" if cand.each is not None else "from")
-    line, col = ctx.doc.pos(floc)
-    where = {rules.name_key(name): k for k, name in enumerate(target.names)}
-    extra = frozenset(cand.tags)
-    errors = RowErrors(ctx, floc)
-    ignored = 0
-    for r, name in enumerate(rows.names):
-        k = where.get(rules.name_key(name))
-        if k is None:
-            if cand.unmatched == "error":
-                what = f"{rows.places[r]}: no candidate named {rules_excerpt(name)} to join"
-                errors.add(what + close_matches(name, target.names))
-            ignored += 1
-            continue
-        row_tags = rows.row_tags[r] if rows.row_tags is not None else frozenset()
-        if extra or row_tags:
-            target.tags[k] = target.tags[k] | extra | row_tags
-        for j in (int(x) for x in np.flatnonzero(~np.isnan(rows.values[r]))):
-            metric = ctx.metrics[j].name
-            if not np.isnan(target.values[k, j]):
-                errors.add(
-                    f"{rows.places[r]}, column {metric}: {rules_excerpt(name)} already has a "
-                    f"value for {metric} (line {int(target.lines[k, j])}); keep one"
-                )
-                continue
-            target.values[k, j] = rows.values[r, j]
-            if not np.isnan(rows.stderr[r, j]):
-                target.stderr[k, j] = rows.stderr[r, j]
-            target.lines[k, j], target.cols[k, j] = line, col
-            target.cells[(k, j)] = {**rows.provenance(r), **rows.cells.get((r, j), {})}
-    errors.report()
-    if ignored and cand.unmatched != "error":
-        ctx.notes.setdefault("unmatched", []).append((floc, ignored, len(rows.names)))
-
-
-@dataclass
-class JoinTarget:
-    """The candidates joins add to: the arrays of every non-join entry, stacked."""
-
-    names: list[str]
-    tags: list[frozenset[str]]
-    values: F64
-    stderr: F64
-    lines: NDArray[np.int64]
-    cols: NDArray[np.int64]
-    cells: dict[tuple[int, int], dict[str, Any]]
 
 
 def _deferred(ctx: Context, i: int, cand: Candidate, files: list[SourceFile]) -> Block | None:
