@@ -13,7 +13,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from tradeoff.errors import Diagnostic, InputError, TradeoffError, UsageError
-from tradeoff.questions.study import Study, check_files, load
+from tradeoff.questions.checking import check_files
+from tradeoff.questions.study import Study, load
 
 __version__ = "0.1.0"
 

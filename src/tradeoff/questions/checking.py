@@ -23,6 +23,7 @@ from tradeoff.questions.analysis import (
     Options,
     analyse,
     dominance_metrics,
+    metric_list,
 )
 from tradeoff.questions.baseline import Baseline, load_baseline
 from tradeoff.questions.check_result import CheckResult, Dominated, Finding
@@ -294,3 +295,44 @@ def share(value: float | str | None) -> float | None:
     if not text.endswith("%") or not (0 <= out < float("inf")):
         raise UsageError(f"--hypervolume-tolerance expects PCT% (e.g. 2%), got '{value}'")
     return out
+
+
+def check_files(
+    paths: Sequence[str | Path],
+    *,
+    allow_external_sources: bool = False,
+    candidates: Sequence[str] | None = None,
+    strict: bool = False,
+    fail_on_dominated: bool = False,
+    metrics: Sequence[str] | str | None = None,
+    missing: Missing = "error",
+    baseline: str | Path | Baseline | None = None,
+    tolerances: Sequence[str | Tolerance] = (),
+    pessimistic: bool = False,
+    hypervolume_tolerance: float | str | None = None,
+) -> CheckResult:
+    """`tradeoff check` over several goals files: the worst result of all of them.
+
+    The arguments are `Study.check_result`'s. Every file, and the baseline, is loaded before
+    anything is checked, so the errors of all of them are reported at once. A goals file that
+    cannot be read does not hide the findings of the others: its input errors are the result's
+    `errors` (and the result does not pass).
+
+    Raises:
+        tradeoff.InputError: no goals file could be read, or the baseline is malformed (every
+            problem of every file).
+        tradeoff.UsageError: as `Study.check_result`.
+    """
+    studies, base, tols, unreadable = inputs(paths, allow_external_sources, baseline, tolerances)
+    return check(
+        studies,
+        candidates,
+        strict,
+        fail_on_dominated,
+        metric_list(metrics),
+        missing,
+        base,
+        tols,
+        pessimistic,
+        share(hypervolume_tolerance),
+    ).with_errors(unreadable)

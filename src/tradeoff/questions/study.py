@@ -8,17 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from tradeoff.data import StudyData
 from tradeoff.engine.methods import Method
 from tradeoff.errors import Diagnostic, UsageError, did_you_mean_name
-from tradeoff.questions import checking, ranking
+from tradeoff.questions import checking, frames, ranking
 from tradeoff.questions.analysis import Missing, metric_list
 from tradeoff.questions.baseline import Baseline
 from tradeoff.questions.draws import DEFAULT_SAMPLES
 from tradeoff.questions.explain import explain
-from tradeoff.questions.results import ExplainResult, ParetoResult, RankResult, Row
+from tradeoff.questions.results import ExplainResult, ParetoResult, RankResult
 from tradeoff.questions.tolerance import Tolerance
 
 if TYPE_CHECKING:
@@ -46,49 +46,6 @@ def load(path: str | Path = "goals.yaml", *, allow_external_sources: bool = Fals
     from tradeoff.goals.loader import load_path
 
     return Study(load_path(path, allow_external_sources))
-
-
-def check_files(
-    paths: Sequence[str | Path],
-    *,
-    allow_external_sources: bool = False,
-    candidates: Sequence[str] | None = None,
-    strict: bool = False,
-    fail_on_dominated: bool = False,
-    metrics: Sequence[str] | str | None = None,
-    missing: Missing = "error",
-    baseline: str | Path | Baseline | None = None,
-    tolerances: Sequence[str | Tolerance] = (),
-    pessimistic: bool = False,
-    hypervolume_tolerance: float | str | None = None,
-) -> CheckResult:
-    """`tradeoff check` over several goals files: the worst result of all of them.
-
-    The arguments are `Study.check_result`'s. Every file, and the baseline, is loaded before
-    anything is checked, so the errors of all of them are reported at once. A goals file that
-    cannot be read does not hide the findings of the others: its input errors are the result's
-    `errors` (and the result does not pass).
-
-    Raises:
-        tradeoff.InputError: no goals file could be read, or the baseline is malformed (every
-            problem of every file).
-        tradeoff.UsageError: as `Study.check_result`.
-    """
-    studies, base, tols, unreadable = checking.inputs(
-        paths, allow_external_sources, baseline, tolerances
-    )
-    return checking.check(
-        studies,
-        candidates,
-        strict,
-        fail_on_dominated,
-        metric_list(metrics),
-        missing,
-        base,
-        tols,
-        pessimistic,
-        checking.share(hypervolume_tolerance),
-    ).with_errors(unreadable)
 
 
 class Study:
@@ -404,8 +361,10 @@ class Study:
             missing=missing,
         )
         if include_infeasible:
-            return _frame([*result.rows, *result.infeasible], self.data, score=True, feasible=True)
-        return _frame(result.rows, self.data, score=True)
+            return frames.frame(
+                [*result.rows, *result.infeasible], self.data, score=True, feasible=True
+            )
+        return frames.frame(result.rows, self.data, score=True)
 
     def pareto(
         self,
@@ -427,25 +386,4 @@ class Study:
             missing=missing,
             noise=noise,
         )
-        return _frame(result.rows, self.data, score=False, feasible=ignore_budgets)
-
-
-def _frame(
-    rows: Sequence[Row], data: StudyData, *, score: bool, feasible: bool = False
-) -> pd.DataFrame:
-    import pandas as pd
-
-    records = []
-    for r in rows:
-        rec: dict[str, Any] = {"name": r.name}
-        rec.update(
-            {"rank": r.rank, "score": r.score} if score else {"layer": r.layer, "knee": r.knee}
-        )
-        rec.update({m.name: v for m, v in zip(data.metrics, r.values, strict=True)})
-        rec["dominated_by"] = list(r.dominated_by)
-        rec["feasible"] = r.feasible
-        records.append(rec)
-    columns = ["name", *(["rank", "score"] if score else ["layer", "knee"]), *data.metric_names]
-    columns += ["dominated_by", *(["feasible"] if feasible else [])]
-    frame = pd.DataFrame.from_records(records, columns=columns)
-    return frame.set_index("name")
+        return frames.frame(result.rows, self.data, score=False, feasible=ignore_budgets)
