@@ -22,7 +22,7 @@ import numpy as np
 from tradeoff.data import StudyData
 from tradeoff.errors import Diagnostic, InputError
 from tradeoff.questions import cluster, unique
-from tradeoff.questions.analysis import missing_hint
+from tradeoff.questions.missing import missing_hint
 from tradeoff.questions.partition import Chunk, Part, Plan, answer, merge_chunks
 from tradeoff.questions.results import Closest
 from tradeoff.questions.survey import Survey, merge_nearest, merge_surveys, named, nearest, survey
