@@ -173,6 +173,29 @@ def test_missing_error_names_the_same_rows(goals: Path, scheduler: str) -> None:
     assert "(runs row " in dask[2]
 
 
+def test_weighted_product_refuses_the_same_values(tmp_path: Path, scheduler: str) -> None:
+    # A value of 0, and one that --missing worst fills with 0: both engines name both cells
+    # in the same words (one helper writes the message for the two).
+    path = write_goals(
+        tmp_path,
+        "version: 1\nmetrics:\n  quality: {direction: max}\n  cost: {direction: min}\n"
+        "candidates:\n"
+        "  - {name: a, metrics: {quality: 0, cost: 1}}\n"
+        "  - {name: b, metrics: {quality: 5, cost: 2}}\n"
+        "  - {name: c, metrics: {cost: 3}}\n",
+    )
+    args = ["rank", str(path), "--method", "weighted-product", "--missing", "worst", "--top", "3"]
+    one = run(args)
+    dask = run([*args, "--engine", "dask", "--scheduler", scheduler])
+    assert one == dask
+    assert one[:2] == (2, "")
+    assert one[2] == (
+        f"{path}:6:34: a.quality: weighted-product needs positive values, got 0\n"
+        f"{path}:8:15: c.quality: weighted-product needs positive values, got 0 (no value in the"
+        " file: --missing worst filled in the worst value)\n"
+    )
+
+
 def test_unsupported_combinations_exit_2_naming_them(goals: Path, scheduler: str) -> None:
     dask = ["--engine", "dask", "--scheduler", scheduler]
     cases = {

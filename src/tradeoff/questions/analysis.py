@@ -272,24 +272,26 @@ def _score(
     maximize = np.array([data.metrics[j].maximize for j in idx])
     x = values[np.ix_(rows, idx)]
     if method == "weighted-product":
-        bad = np.argwhere(x <= 0)
+        bad = np.argwhere(x <= 0)[:MAX_LISTED]
         if len(bad):
             raise InputError(
-                Diagnostic(
-                    data.file,
-                    int(data.lines[rows[r], idx[c]]),
-                    int(data.cols[rows[r], idx[c]]),
-                    f"{data.names[rows[r]]}.{weighted[c]}",
-                    f"weighted-product needs positive values, got {x[r, c]:g}"
-                    + (
-                        " (no value in the file: --missing worst filled in the worst value)"
-                        if filled[rows[r], idx[c]]
-                        else ""
-                    ),
-                )
-                for r, c in bad[:MAX_LISTED]
+                not_positive(data, rows[r], idx[c], x[r, c], filled[rows[r], idx[c]])
+                for r, c in bad
             )
     return methods.score(method, x, maximize, w, [data.metrics[j].range for j in idx])
+
+
+def not_positive(data: StudyData, i: int, j: int, value: float, filled: bool) -> Diagnostic:
+    """The error for a value weighted-product cannot score (it needs positive values): row
+    `i`'s `value` of metric `j`, `filled` when --missing worst put it there."""
+    return Diagnostic(
+        data.file,
+        int(data.lines[i, j]),
+        int(data.cols[i, j]),
+        f"{data.names[i]}.{data.metrics[j].name}",
+        f"weighted-product needs positive values, got {value:g}"
+        + (" (no value in the file: --missing worst filled in the worst value)" if filled else ""),
+    )
 
 
 def _order(

@@ -18,8 +18,8 @@ from numpy.typing import NDArray
 
 from tradeoff.data import BudgetSpec, DatasetRef, MetricSpec, SourceGroup, StudyData
 from tradeoff.engine import budgets
-from tradeoff.errors import Diagnostic
-from tradeoff.questions.analysis import TIE, Missing
+from tradeoff.errors import MAX_LISTED, Diagnostic
+from tradeoff.questions.analysis import TIE, Missing, not_positive
 
 F64 = NDArray[np.float64]
 
@@ -181,19 +181,8 @@ def _score(plan: Plan, data: StudyData, rows: NDArray[np.intp], chunk: Chunk) ->
     bad = np.argwhere(x <= 0)
     chunk.bad_count = len(bad)
     chunk.bad = [
-        Diagnostic(
-            data.file,
-            int(data.lines[rows[r], widx[c]]),
-            int(data.cols[rows[r], widx[c]]),
-            f"{chunk.names[r]}.{plan.weighted[c]}",
-            f"weighted-product needs positive values, got {x[r, c]:g}"
-            + (
-                " (no value in the file: --missing worst filled in the worst value)"
-                if chunk.filled[r, widx[c]]
-                else ""
-            ),
-        )
-        for r, c in bad[:20]
+        not_positive(data, rows[r], widx[c], x[r, c], chunk.filled[r, widx[c]])
+        for r, c in bad[:MAX_LISTED]
     ]
     assert plan.reference is not None
     ref = plan.reference[:, widx]
@@ -227,7 +216,7 @@ def merge_chunks(pairs: list[tuple[Chunk, Chunk]], top: int | None) -> tuple[Chu
 
 def _concat(chunks: list[Chunk]) -> Chunk:
     first = chunks[0]
-    bad = [d for c in chunks for d in c.bad][:20]
+    bad = [d for c in chunks for d in c.bad][:MAX_LISTED]
     arrays: dict[str, Any] = {
         name: np.concatenate([getattr(c, name) for c in chunks])
         for name in ("key", "values", "filled", "normalized", "scores", "oriented", "feasible")
