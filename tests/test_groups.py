@@ -23,7 +23,8 @@ from lmeval_logs import goals_text, pair, write_run
 from tradeoff.cli.app import app
 from tradeoff.engine.paired import benjamini_hochberg, draws_p, letter_groups, pairwise_p
 from tradeoff.questions.analysis import Options, analyse
-from tradeoff.questions.confidence import Setting, uncertainty
+from tradeoff.questions.confidence import uncertainty
+from tradeoff.questions.noise import Setting
 
 
 def _sets(letters: list[str]) -> list[tuple[int, ...]]:

@@ -245,7 +245,7 @@ class DaskStudy:
         """Whether a weighted value has noise the one-machine engine would draw: a stderr, an
         item count, per-item values, or unknown noise. Only rows in memory can: a dataset's
         rows carry values alone."""
-        from tradeoff.questions.confidence import sample_counts
+        from tradeoff.questions.noise import sample_counts
 
         data = self.data
         idx = np.array([data.metric_index(m) for m in weighted], dtype=np.intp)

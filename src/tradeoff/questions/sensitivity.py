@@ -16,7 +16,6 @@ from numpy.typing import NDArray
 from tradeoff.data import StudyData
 from tradeoff.engine.methods import Method
 from tradeoff.questions.analysis import Analysis, Options, analyse
-from tradeoff.questions.confidence import Setting
 from tradeoff.questions.draws import (
     CHUNK_CELLS,
     DEFAULT_SAMPLES,
@@ -25,6 +24,7 @@ from tradeoff.questions.draws import (
     check_draws,
     ranks_of,
 )
+from tradeoff.questions.noise import Setting
 from tradeoff.questions.results import SCHEMA_VERSION, JsonResult, num
 
 F64 = NDArray[np.float64]
