@@ -308,6 +308,16 @@ def _ratio(a: Any, b: Any) -> float | None:
         return None
 
 
+def _factor(u: Any, to: Any, node: Node, needs: str, *, both: bool = True) -> float:
+    """The number that converts `u` to `to`'s unit; else a FormulaError at `node`: "`needs`,
+    got <to> and <u>" (without `both`, "got <u>")."""
+    k = _ratio(u, to)
+    if k is None:
+        got = f"{units.show(to)} and {units.show(u)}" if both else units.show(u)
+        raise FormulaError(f"{needs}, got {got}", node.line, node.col)
+    return k
+
+
 def _units(node: Node, unit: Any) -> tuple[Node, Any]:
     one = units.quantity(None)
     if isinstance(node, Num):
@@ -327,14 +337,7 @@ def _units(node: Node, unit: Any) -> tuple[Node, Any]:
             return Bin(node.line, node.col, "*", left, right), lu * ru
         if node.op == "/":
             return Bin(node.line, node.col, "/", left, right), lu / ru
-        k = _ratio(ru, lu)
-        if k is None:
-            raise FormulaError(
-                f"'{node.op}' needs one dimension on both sides, got {units.show(lu)} and "
-                f"{units.show(ru)}",
-                node.line,
-                node.col,
-            )
+        k = _factor(ru, lu, node, f"'{node.op}' needs one dimension on both sides")
         return Bin(node.line, node.col, node.op, left, _scaled(right, k)), lu
     if isinstance(node, Call):
         return _call_units(node, unit, one)
@@ -347,26 +350,13 @@ def _call_units(node: Call, unit: Any, one: Any) -> tuple[Node, Any]:
         first = parts[0][1]
         args = []
         for arg, u in parts:
-            k = _ratio(u, first)
-            if k is None:
-                raise FormulaError(
-                    f"{node.func}() needs arguments of one dimension, got {units.show(first)} and "
-                    f"{units.show(u)}",
-                    node.line,
-                    node.col,
-                )
+            k = _factor(u, first, node, f"{node.func}() needs arguments of one dimension")
             args.append(_scaled(arg, k))
         return Call(node.line, node.col, node.func, tuple(args)), first
     arg, u = parts[0]
     if node.func == "sqrt":
         return Call(node.line, node.col, "sqrt", (arg,)), u**0.5
-    k = _ratio(u, one)
-    if k is None:
-        raise FormulaError(
-            f"{node.func}() needs a dimensionless argument, got {units.show(u)}",
-            node.line,
-            node.col,
-        )
+    k = _factor(u, one, node, f"{node.func}() needs a dimensionless argument", both=False)
     return Call(node.line, node.col, node.func, (_scaled(arg, k),)), one
 
 
