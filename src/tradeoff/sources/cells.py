@@ -36,17 +36,19 @@ class RawTable:
     rows: int
     row_numbers: NDArray[np.int64]
     row_label: str
-    # column name -> float values (NaN = missing), adding any problems; names come as a Series
+    # column name -> float values (NaN = missing), adding any problems
     values: Callable[[str, str, Problems, Callable[[int], str]], NDArray[np.float64]]
+    # the names column, checked (None: not a text column, reported)
     names: Callable[
-        [Problems, Callable[[int], str], Callable[[int], str], str, bool], pd.Series[Any] | None
+        [Problems, Callable[[int], str], Callable[[int], str], str, bool],
+        list[str | None] | None,
     ]
     text: Callable[[str], list[str | None]]  # a column's cells as text (None: empty or null)
     early: list[tuple[str, str]] = field(default_factory=list)  # lines that are not records
 
 
 def check_names(
-    names: pd.Series[Any],
+    names: list[str | None],
     problems: Problems,
     at: Callable[[int], str],
     label: Callable[[int], str],
@@ -54,29 +56,40 @@ def check_names(
     duplicates: bool = False,
     column: str = "name",
 ) -> None:
-    """Names must be non-empty text without control characters, unique within the file."""
-    null = names.isna().to_numpy(dtype=bool)
-    blank = null | (names.fillna("").astype(str).str.strip() == "").to_numpy(dtype=bool)
-    if flagged is not None:  # already reported (not text at all)
-        blank &= ~flagged
-    idx = np.flatnonzero(blank)
+    """Names must be non-empty text without control characters, unique within the file.
+
+    Plain Python over the list (no pandas: the Parquet path must not import it, issue 17); each
+    check is one pass, a million names take a fraction of a second."""
     where = f"column {column}"
-    problems.add_many(len(idx), lambda k: (f"{at(int(idx[k]))}, {where}", rules.EMPTY_NAME))
-    pattern = f"[{rules.CONTROL_CHARS}]"
-    control = names.str.contains(pattern, regex=True).fillna(False).to_numpy(dtype=bool)
-    bad = np.flatnonzero(control)
-    problems.add_many(len(bad), lambda k: (f"{at(int(bad[k]))}, {where}", rules.NAME_RULE))
-    if duplicates:
+    blank = [i for i, name in enumerate(names) if name is None or not name.strip()]
+    if flagged is not None:  # already reported (not text at all)
+        blank = [i for i in blank if not flagged[i]]
+    problems.add_many(len(blank), lambda k: (f"{at(blank[k])}, {where}", rules.EMPTY_NAME))
+    present = [name for name in names if name is not None]
+    # One search over all names joined (the pattern matches single characters, so joining
+    # makes no new match); the names are searched one by one only when it finds one.
+    if rules.CONTROL_RE.search("".join(present)):
+        search = rules.CONTROL_RE.search
+        bad = [i for i, name in enumerate(names) if name is not None and search(name)]
+        problems.add_many(len(bad), lambda k: (f"{at(bad[k])}, {where}", rules.NAME_RULE))
+    if duplicates or len(set(present)) == len(present):
         return
-    dup = np.flatnonzero((names.duplicated(keep=False) & ~names.isna()).to_numpy(dtype=bool))
-    if not len(dup):
-        return
+    first: dict[str, int] = {}
+    second: dict[str, int] = {}
+    for i, name in enumerate(names):
+        if name is not None:
+            if name not in first:
+                first[name] = i
+            elif name not in second:
+                second[name] = i
+    dup = [i for i, name in enumerate(names) if name is not None and name in second]
 
     def duplicate(k: int) -> tuple[str, str]:
-        i = int(dup[k])
-        same = np.flatnonzero((names == names.iat[i]).to_numpy(dtype=bool))  # only for shown ones
-        other = int(same[1] if same[0] == i else same[0])
-        what = f"duplicate name {excerpt(names.iat[i])} (also {label(other)})"
+        i = dup[k]
+        name = names[i]
+        assert name is not None
+        other = second[name] if first[name] == i else first[name]
+        what = f"duplicate name {excerpt(name)} (also {label(other)})"
         return f"{at(i)}, {where}", what
 
     problems.add_many(len(dup), duplicate)

@@ -11,7 +11,6 @@ metric's (`Latency (s)` for `latency`, case aside).
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from typing import Any
 from tradeoff import rules
 from tradeoff import units as units_mod
 from tradeoff.sources.common import Problems, SourceProblem, close_matches, excerpt
+from tradeoff.sources.opening import open_binary
 
 _HEADER_UNIT = re.compile(r"^(.*?)\s*(?:\(([^()]*)\)|\[([^\[\]]*)\])\s*$")
 RESERVED = ("name", "date")
@@ -73,12 +73,15 @@ def headers(path: Path, display: str, records: list[Any] | None = None) -> list[
 
             return list(open_dataset(path, display).available)
         if suffix == ".csv":
-            with path.open(encoding="utf-8-sig", newline="") as f:
-                return next(csv.reader(f), [])
+            from tradeoff.sources.text_tables import csv_header
+
+            with open_binary(path, display) as handle:  # from this descriptor, never by name
+                return csv_header(handle)
         if suffix == ".parquet":
             import pyarrow.parquet as pq  # type: ignore[import-untyped, unused-ignore]
 
-            return list(pq.read_schema(path).names)
+            with open_binary(path, display) as handle:
+                return list(pq.ParquetFile(handle).schema_arrow.names)
     except Exception:  # the table reader reports an unreadable file in its own words
         return []
     from tradeoff.sources.kinds import first_record

@@ -18,7 +18,6 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -138,27 +137,6 @@ class Table:
         if metric is None:
             return where
         return f"{where}, column {self.columns[self.metrics.index(metric)]}"
-
-
-def load_json(path: Path, display: str, max_bytes: int = MAX_JSON_BYTES) -> Any:
-    """Parse a JSON report, refusing huge files; NaN and Infinity parse as floats (then rejected).
-
-    Raises:
-        SourceProblem: unreadable, over `max_bytes`, not UTF-8, not JSON, or nested absurdly deep.
-    """
-    return parse_json(read_capped(path, display, max_bytes), display)
-
-
-def read_capped(path: Path, display: str, max_bytes: int = MAX_JSON_BYTES) -> bytes:
-    """The file's bytes, refusing a file over `max_bytes` (the message says the cap)."""
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            cap = f"{max_bytes // (1024 * 1024)} MB"
-            raise SourceProblem([(display, f"the file is {size} bytes; the limit is {cap}")])
-        return path.read_bytes()
-    except OSError as exc:
-        raise SourceProblem([(display, f"cannot read the file: {exc.strerror}")]) from None
 
 
 def parse_json(raw: bytes, display: str) -> Any:

@@ -7,11 +7,13 @@ that deciding what a file is and reading it parse it once.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-from tradeoff.sources.common import MAX_JSON_BYTES, SourceProblem, parse_json, read_capped
+from tradeoff.sources.common import MAX_JSON_BYTES, SourceProblem, parse_json
+from tradeoff.sources.opening import open_binary, read_all
 
 MAX_SERVING_BYTES = 1024 * 1024 * 1024
 """A vLLM result of 10,000 requests with per-token lists is tens of MB; refuse above 1 GB."""
@@ -28,17 +30,16 @@ def load_records(path: Path, display: str) -> list[tuple[int, Any]]:
     The last file parsed is kept (keyed by path, size and modification time): deciding what a
     file is and then reading it parse a 30 MB result once, not twice.
     """
-    try:
-        stat = path.stat()
-    except OSError as exc:
-        raise SourceProblem([(display, f"cannot read the file: {exc.strerror}")]) from None
-    key = (str(path), stat.st_size, stat.st_mtime_ns)
-    if key in _LAST:
-        return _LAST[key]
-    if stat.st_size > MAX_JSON_BYTES and not _serving_head(path):
-        cap = f"{MAX_JSON_BYTES >> 20} MB ({MAX_SERVING_BYTES >> 20} MB for serving results)"
-        raise SourceProblem([(display, f"the file is {stat.st_size} bytes; the limit is {cap}")])
-    raw = read_capped(path, display, MAX_SERVING_BYTES)
+    with open_binary(path, display) as handle:  # read from this descriptor, never by name
+        stat = os.fstat(handle.fileno())
+        key = (str(path), stat.st_size, stat.st_mtime_ns)
+        if key in _LAST:
+            return _LAST[key]
+        if stat.st_size > MAX_JSON_BYTES and not _serving_head(handle):
+            cap = f"{MAX_JSON_BYTES >> 20} MB ({MAX_SERVING_BYTES >> 20} MB for serving results)"
+            what = f"the file is {stat.st_size} bytes; the limit is {cap}"
+            raise SourceProblem([(display, what)])
+        raw = read_all(handle, display, MAX_SERVING_BYTES)
     if path.suffix.lower() != ".jsonl" and not _several(raw):
         records = [(1, _decode(raw, display))]
     else:
@@ -64,12 +65,12 @@ def _decode(raw: bytes, display: str) -> Any:
         return parse_json(raw, display)  # not an object, NaN, or bad JSON: its own words
 
 
-def _serving_head(path: Path) -> bool:
+def _serving_head(handle: BinaryIO) -> bool:
     """Whether a big file starts as a serving result: vLLM and SGLang write `duration` and
     `request_throughput` before their per-request lists, GuideLLM's `benchmarks` key comes
     after a short metadata block."""
-    with path.open("rb") as handle:
-        head = handle.read(1 << 20)
+    head = handle.read(1 << 20)
+    handle.seek(0)
     return b'"request_throughput"' in head or b'"benchmarks"' in head
 
 

@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tradeoff.sources.common import SourceProblem, excerpt, load_json
+from tradeoff.sources.common import SourceProblem, excerpt
+from tradeoff.sources.opening import load_json, open_binary, read_capped
 
 _UNREAD: Any = object()
 
@@ -200,7 +201,7 @@ def first_record(path: Path, display: str) -> Any:
     import json
 
     try:
-        with path.open("rb") as f:
+        with open_binary(path, display) as f:
             for raw in f:
                 if raw.strip():
                     return json.loads(raw.decode("utf-8-sig"))
@@ -216,12 +217,12 @@ def _parse(path: Path, display: str) -> Any:
         return load_json(path, display)
     import json
 
-    from tradeoff.sources.common import MAX_JSON_BYTES
-
-    if path.stat().st_size > MAX_JSON_BYTES:
-        raise SourceProblem([(display, "the file is over 64 MB")])
+    try:
+        text = read_capped(path, display).decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SourceProblem([(display, f"not UTF-8 text (byte {exc.start})")]) from None
     records = []
-    for number, line in enumerate(path.read_bytes().decode("utf-8-sig").split("\n"), 1):
+    for number, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
         try:

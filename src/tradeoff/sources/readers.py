@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tradeoff import inputs
+from tradeoff.sources import opening
 from tradeoff.sources.common import SourceProblem, Table, excerpt
 from tradeoff.sources.kinds import (
     FileKind,
@@ -179,6 +180,7 @@ def resolve_source(base_dir: Path, relative: str, allow_external: bool) -> Path:
         if link is not None:
             what = f"{excerpt(link, 80)} is a symbolic link; from: paths are opened without"
             raise fail(f"{what} following links" + hint)
+        opening.confine(resolved)  # every reader opens it without following links again
     return resolved
 
 

@@ -25,6 +25,7 @@ from numpy.typing import NDArray
 
 from tradeoff.data import ItemScores
 from tradeoff.sources.common import Problems, SourceProblem, excerpt
+from tradeoff.sources.opening import open_binary
 
 MAX_LINE_BYTES = 64 * 1024 * 1024
 """A longer line is refused rather than parsed (a log line is kilobytes)."""
@@ -54,11 +55,7 @@ def split_field(field_name: str) -> tuple[str, str | None]:
 
 def _records(path: Path, display: str, problems: Problems) -> Iterator[tuple[int, Any]]:
     """(line number, parsed object) for every non-blank line; bad lines become problems."""
-    try:
-        handle = path.open("rb")
-    except OSError as exc:
-        raise SourceProblem([(display, f"cannot read the file: {exc.strerror}")]) from None
-    with handle:
+    with open_binary(path, display) as handle:  # read from this descriptor, never by name
         head = handle.read(1024).lstrip()
         handle.seek(0)
         if head.startswith(b"["):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -114,7 +114,7 @@ def checked_table(
         display=display,
         metrics=list(metrics),
         columns=[columns.get(m, m) for m in metrics],
-        names=names.tolist(),
+        names=cast("list[str]", names),  # a null name was reported (empty)
         values=values,
         row_numbers=raw.row_numbers,
         row_label=raw.row_label,

@@ -8,18 +8,17 @@ NaN float an error (see `cells`).
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
 from tradeoff.sources.cells import RawTable, cell_text, check_names, columns_twice, from_text
 from tradeoff.sources.common import Problems, SourceProblem, excerpt
-
-if TYPE_CHECKING:
-    import pandas as pd
+from tradeoff.sources.opening import open_binary
 
 
 def _csv_error(display: str, exc: Exception) -> SourceProblem:
@@ -34,11 +33,27 @@ def _csv_error(display: str, exc: Exception) -> SourceProblem:
 def read_csv(
     path: Path, display: str, used: set[str], units: Mapping[str, str | None] | None
 ) -> RawTable:
+    with open_binary(path, display) as handle:  # read from this descriptor, never by name
+        return _read_csv(handle, display, used, units)
+
+
+def csv_header(handle: BinaryIO) -> list[str]:
+    """The first row of a CSV file open in binary mode; the file is then back at its start."""
+    text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
+    try:
+        return next(csv.reader(text), [])
+    finally:
+        text.detach()  # leaves `handle` open
+        handle.seek(0)
+
+
+def _read_csv(
+    handle: BinaryIO, display: str, used: set[str], units: Mapping[str, str | None] | None
+) -> RawTable:
     import pandas as pd
 
     try:
-        with path.open(encoding="utf-8-sig", newline="") as f:
-            header = next(csv.reader(f), [])
+        header = csv_header(handle)
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise _csv_error(display, exc) from None
     if not header:
@@ -49,7 +64,7 @@ def read_csv(
     wanted = [c for c in header if c in used]
     try:
         frame = pd.read_csv(
-            path,
+            handle,
             usecols=wanted,
             dtype=str,
             na_filter=False,
@@ -71,10 +86,10 @@ def read_csv(
         label: Callable[[int], str],
         column: str,
         duplicates: bool,
-    ) -> pd.Series[Any]:
-        series = frame[column].fillna("")
-        check_names(series, problems, at, label, None, duplicates, column)
-        return series
+    ) -> list[str | None] | None:
+        names: list[str | None] = frame[column].fillna("").tolist()
+        check_names(names, problems, at, label, None, duplicates, column)
+        return names
 
     def text(column: str) -> list[str | None]:
         return [c if c.strip() else None for c in frame[column].fillna("").tolist()]
@@ -86,7 +101,8 @@ def read_jsonl(
     path: Path, display: str, used: set[str], units: Mapping[str, str | None] | None
 ) -> RawTable:
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        with open_binary(path, display) as handle:  # read from this descriptor, never by name
+            text = handle.read().decode("utf-8-sig")
     except OSError as exc:
         raise SourceProblem([(display, f"cannot read the file: {exc.strerror}")]) from None
     except UnicodeDecodeError as exc:
@@ -175,7 +191,7 @@ def _from_records(
         where: Callable[[int], str],
         column: str,
         duplicates: bool,
-    ) -> pd.Series[Any] | None:
+    ) -> list[str | None] | None:
         raw = cells[column]
         flagged = np.zeros(n, dtype=bool)
         for i, cell in enumerate(raw):
@@ -183,9 +199,9 @@ def _from_records(
                 flagged[i] = True
                 got = excerpt(json.dumps(cell))
                 problems.add(f"{at(i)}, column {column}", f"expected text, got {got}")
-        series = pd.Series([c if isinstance(c, str) else None for c in raw], dtype=object)
-        check_names(series, problems, at, where, flagged, duplicates, column)
-        return series
+        names = [c if isinstance(c, str) else None for c in raw]
+        check_names(names, problems, at, where, flagged, duplicates, column)
+        return names
 
     def text(column: str) -> list[str | None]:
         return [cell_text(c) for c in cells[column]]
