@@ -109,9 +109,10 @@ def test_leaving_the_front_fails_with_its_name(here: Path) -> None:
     text = run()
     assert text.exit_code == 1
     assert text.stdout == (
-        "candidate  regression" + " " * 66 + "where\n" + "─" * 101 + "\n"
-        "fast       left the front: dominated by faster (better on quality, cost, latency_p95)  "
-        "goals.yaml:10\n"
+        "goals.yaml\n"
+        "candidate  regression" + " " * 66 + "line\n" + "─" * 91 + "\n"
+        "fast       left the front: dominated by faster (better on quality, cost, latency_p95)    "
+        "10\n"
         "check FAILED: 1 regression (4 candidates checked against 1 budget in goals.yaml, "
         "2 compared with base.json)\n"
     )

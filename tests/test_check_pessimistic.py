@@ -104,13 +104,12 @@ def test_text_says_pessimistic_and_shows_the_value_used(here: Path) -> None:
     result = run("--pessimistic")
     assert result.exit_code == 1
     assert result.stdout == (
-        "candidate  violation                                     level    where\n"
-        + "─" * 80
-        + "\n"
-        f"noisy      latency_p95 812 ms (640 + 2{X}86) > max 800 ms  error    goals.yaml:17\n"
-        f"shaky      safety 0.89 (0.93 - 2{X}0.02) < min 0.9         error    goals.yaml:23\n"
-        f"noisy      safety 0.93 (0.95 - 2{X}0.01) < min 0.94        warning  goals.yaml:18\n"
-        f"shaky      safety 0.89 (0.93 - 2{X}0.02) < min 0.94        warning  goals.yaml:23\n"
+        "goals.yaml\n"
+        "candidate  violation                                     level  line\n" + "─" * 68 + "\n"
+        f"noisy      latency_p95 812 ms (640 + 2{X}86) > max 800 ms  error    17\n"
+        f"shaky      safety 0.89 (0.93 - 2{X}0.02) < min 0.9         error    23\n"
+        f"noisy      safety 0.93 (0.95 - 2{X}0.01) < min 0.94        warn     18\n"
+        f"shaky      safety 0.89 (0.93 - 2{X}0.02) < min 0.94        warn     23\n"
         "check FAILED: 2 failing violations, 2 warnings (3 candidates checked against 3 budgets "
         f"in goals.yaml; pessimistic: budgets at value ± 2{X}stderr)\n"
     )

@@ -7,14 +7,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from rich import box
-from rich.table import Table
 from rich.text import Text
 
 from tradeoff.errors import Diagnostic
 from tradeoff.questions.check_result import CheckResult, Dominated, Finding, error_json
 from tradeoff.questions.regression import Comparison
 from tradeoff.questions.results import SCHEMA_VERSION
+from tradeoff.render.check_table import sections
 from tradeoff.render.escape import annotation_data as escape_data
 from tradeoff.render.escape import annotation_property as escape_property
 from tradeoff.render.escape import xml as xml_safe
@@ -26,7 +25,7 @@ from tradeoff.render.findings import (
     regression_title,
 )
 from tradeoff.render.fmt import fmt, markdown_table, md_escape
-from tradeoff.render.layout import NAME_BREAKS, to_text, wrap
+from tradeoff.render.layout import to_text
 
 if TYPE_CHECKING:
     import xml.etree.ElementTree as ET
@@ -44,6 +43,11 @@ class Line:
     text: str  # "latency_p95 920 ms > max 800 ms"
     level: str  # "error" or "warning": how it is rendered (a failing warn is an error)
     note: str  # why a warn is an error, or ""
+
+    @property
+    def level_word(self) -> str:
+        """The level as the spec's JSON says it: "error" or "warn"."""
+        return "warn" if self.level == "warning" else self.level
 
     @property
     def where(self) -> str:
@@ -143,9 +147,13 @@ def _errors_first(shown: list[Line]) -> list[Line]:
 
 
 def check_text(res: CheckResult, color: bool = False, width: int = 100) -> str:
-    """A table of violations (when any), errors first, the verdict, and on success the
-    tightest passes."""
-    tables = [t for t in (_table(res, width), _regression_table(res)) if t is not None]
+    """The violations (when any) in a section per file, errors first, then the regressions,
+    the verdict, and on success the tightest passes."""
+    tables = sections(lines(res), "violation", width) if lines(res) else []
+    if regressions := regression_lines(res):
+        tables += ([Text("")] if tables else []) + sections(
+            regressions, "regression", width, levels=False
+        )
     out = _rstrip(to_text(tables, color=color, width=width)) if tables else ""
     # Lines naming files and candidates are not wrapped at the terminal width.
     said = [Text(verdict(res), style="bold green" if res.passed else "bold red")]
@@ -153,43 +161,6 @@ def check_text(res: CheckResult, color: bool = False, width: int = 100) -> str:
         said.append(Text("tightest passes:"))
         said += [Text(f"  {_tight_text(f)}") for f in tight]
     return out + to_text(said, color=color, width=width, soft_wrap=True)
-
-
-def _table(res: CheckResult, width: int) -> Table | None:
-    shown = _errors_first(lines(res))
-    if shown:
-        table = Table(box=box.SIMPLE_HEAD, padding=(0, 1, 0, 0), show_edge=False)
-        # Names stay whole when they leave the violation text room (about 24 columns); the
-        # violation wraps between words; level and place never break.
-        name_w = max(len("candidate"), *(len(v.candidate) for v in shown))
-        where_w = max(len("where"), *(len(v.where) for v in shown))
-        whole = name_w + where_w + len("warning") + 24 + 3 <= width
-        if not whole:  # long names wrap after their separators, in what the rest leaves
-            name_w = max(10, width - where_w - len("warning") - 24 - 3)
-        table.add_column("candidate", no_wrap=whole, overflow="fold", width=name_w)
-        table.add_column("violation")
-        table.add_column("level", no_wrap=True)
-        table.add_column("where", no_wrap=True)
-        for v in shown:
-            style = "red" if v.level == "error" else "yellow"
-            text = f"{v.text} ({v.note})" if v.note else v.text
-            # Text(), not str: a name like "[b]x" must not be read as rich markup.
-            name = Text(v.candidate if whole else wrap(v.candidate, name_w, NAME_BREAKS))
-            table.add_row(name, Text(text), Text(v.level, style=style), Text(v.where))
-        return table
-    return None
-
-
-def _regression_table(res: CheckResult) -> Table | None:
-    shown = regression_lines(res)
-    if not shown:
-        return None
-    table = Table(box=box.SIMPLE_HEAD, padding=(0, 1, 0, 0), show_edge=False)
-    for col in ("candidate", "regression", "where"):
-        table.add_column(col, overflow="fold")
-    for v in shown:
-        table.add_row(Text(v.candidate), Text(v.text), Text(v.where))
-    return table
 
 
 # github
@@ -341,7 +312,7 @@ def check_markdown(res: CheckResult) -> str:
     shown = _errors_first(lines(res))
     if shown:
         rows = [
-            [v.candidate, v.text + (f" ({v.note})" if v.note else ""), v.level, v.where]
+            [v.candidate, v.text + (f" ({v.note})" if v.note else ""), v.level_word, v.where]
             for v in shown
         ]
         out.append(markdown_table(["candidate", "violation", "level", "where"], rows, set()))

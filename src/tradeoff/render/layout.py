@@ -57,6 +57,7 @@ def metric_header(m: MetricSpec) -> str:
 
 HEAD_BREAKS = re.compile(r"(?=_)|(?<=[/\- ])")  # before '_', after '/', '-' and ' '
 NAME_BREAKS = re.compile(r"(?<=[@/\-_. :])")  # after the separators names are made of
+NAME_PARTS = re.compile(r"(?<=[@/\- ])")  # between a name's parts: after '-', '/', '@', ' '
 SOURCE_BREAKS = re.compile(r"(?<=[/ ])")  # paths and prose: after '/' and spaces
 
 
@@ -87,6 +88,12 @@ def wrap(
             cur += piece
         out.append(cur.rstrip())
     return "\n".join(out)
+
+
+def wrap_name(name: str, size: int) -> str:
+    """A candidate name in lines of `size`: broken after '-', '/' or '@' ('nim1.8-' then
+    'c50', never 'nim1.' then '8-c50'), after '_', '.' or ':' only inside a longer part."""
+    return wrap(name, size, NAME_PARTS, NAME_BREAKS)
 
 
 def filled_note(filled: bool) -> list[RenderableType]:
