@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import itertools
 import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -160,15 +163,99 @@ candidates:
 """
     path = write_goals(tmp_path, text)
     out = runner.invoke(app, ["frontier", str(path), "--x", "cost", "--y", "quality"]).stdout
-    roles = {line.split()[0]: " ".join(line.split()[3:]) for line in out.splitlines()[2:7]}
+    lines = out.splitlines()
+    assert set(lines[2]) == {"─"}  # a rule under the header, as every other table has
+    roles = {line.split()[0]: " ".join(line.split()[3:]) for line in lines[3:8]}
     # F: B is cheaper and better. G: A, B and F all beat it; B is the best of them on quality.
     assert roles == {
         "A": "hull vertex",
         "B": "hull vertex",
-        "F": "dominated by B on cost and quality",
-        "G": "dominated by B on cost and quality",
+        "F": "dominated",
+        "G": "dominated",
         "C": "hull vertex",
     }
+    assert lines[8:10] == [
+        "F is dominated by B (better on cost and quality)",
+        "G is dominated by B (better on cost and quality)",
+    ]
+
+
+# Who beats whom, on which metrics: H and J tie others on one metric. By hand (cost down,
+# quality up): H (cost 2, quality 60) is dominated by B (cost 2, quality 70: better on quality
+# only) and A (cost 1, quality 60: better on cost only); J (cost 5, quality 70) by C (cost 5,
+# quality 80: quality only), D (cost 4, quality 71: both) and B (cost 2, quality 70: cost
+# only), best on quality first. The
+# hull is A-B-C; D (cost 4) is below the B-C edge: 2 + 3s = 4 gives s = 2/3 of C, quality
+# 70 + 10 * 2/3 = 76.7 > 71.
+TIES = """version: 1
+metrics:
+  quality: {direction: max, unit: "%", additive: true}
+  cost: {direction: min, unit: USD/request, additive: true}
+candidates:
+  - {name: A, metrics: {quality: 60, cost: 1}}
+  - {name: B, metrics: {quality: 70, cost: 2}}
+  - {name: C, metrics: {quality: 80, cost: 5}}
+  - {name: D, metrics: {quality: 71, cost: 4}}
+  - {name: H, metrics: {quality: 60, cost: 2}}
+  - {name: J, metrics: {quality: 70, cost: 5}}
+"""
+
+
+def test_dominated_names_only_the_metrics_where_the_rival_is_strictly_better(
+    tmp_path: Path,
+) -> None:
+    path = write_goals(tmp_path, TIES)
+    out = runner.invoke(app, ["frontier", str(path), "--x", "cost", "--y", "quality"]).stdout
+    assert "H is dominated by B (better on quality)" in out.splitlines()
+    assert "J is dominated by C (better on quality)" in out.splitlines()
+    md = runner.invoke(app, ["frontier", str(path), "-f", "markdown"]).stdout
+    assert "| H | 2 | 60 | dominated by B (better on quality) |" in md
+    assert "and quality" not in md.replace("cost and quality)", "")
+
+
+def test_beaten_by_in_csv_and_json(tmp_path: Path) -> None:
+    path = write_goals(tmp_path, TIES)
+    out = _run(path, "--x", "cost", "--y", "quality")
+    got = {
+        c["name"]: (c["hull"], c["dominated"], c["beaten_by"], c["share"])
+        for c in out["candidates"]
+    }
+    assert got.pop("D") == (False, False, ["B", "C"], pytest.approx(2 / 3, abs=1e-12))
+    assert got == {
+        "A": (True, False, [], None),
+        "B": (True, False, [], None),
+        "C": (True, False, [], None),
+        "H": (False, True, ["B", "A"], None),
+        "J": (False, True, ["C", "D", "B"], None),
+    }
+    assert out["candidates"][3]["metrics"] == {"cost": 4.0, "quality": 71.0}
+    assert [b["by"] for b in out["beaten_by_mix"]] == [["B", "C"]]  # as before
+    args = ["frontier", str(path), "--x", "cost", "--y", "quality", "-f", "csv"]
+    rows = list(csv.reader(io.StringIO(runner.invoke(app, args).stdout)))
+    assert rows[0] == [
+        "name", "cost [USD/request]", "quality [%]", "hull", "dominated", "beaten_by", "share"
+    ]  # fmt: skip
+    by = {r[0]: (r[3], r[4], r[5], r[6]) for r in rows[1:]}
+    assert by["D"][:3] == ("false", "false", "B;C") and float(by["D"][3]) == pytest.approx(2 / 3)
+    assert by["H"] == ("false", "true", "B;A", "")
+    assert by["A"] == ("true", "false", "", "")
+
+
+def test_long_names_wrap_after_their_separators_instead_of_being_cut(tmp_path: Path) -> None:
+    path = Path(__file__).parent.parent / "examples" / "self-hosted-sweep.yaml"
+    names = [c["name"] for c in _run(path)["candidates"]]
+    for width in (50, 80):
+        args = ["frontier", str(path), "--x", "cost", "--y", "quality"]
+        out = runner.invoke(app, args, env={"COLUMNS": str(width)}).stdout
+        assert "…" not in out
+        table = out.splitlines()[4 : 4 + 2 * len(names)]
+        if width == 80:  # room for every name whole
+            assert sorted(line.split()[0] for line in table[: len(names)]) == sorted(names)
+        else:  # a name on two lines, broken after a '-'
+            pieces = [line.split()[0] for line in table]
+            whole = [a + b for a, b in zip(pieces[::2], pieces[1::2], strict=True)]
+            assert sorted(whole) == sorted(names)
+            assert all(p.endswith("-") for p in pieces[::2])
 
 
 def test_a_non_finite_target_is_a_usage_error(tmp_path: Path) -> None:
@@ -234,7 +321,7 @@ def test_missing_values_are_shown_as_rank_shows_them(tmp_path: Path) -> None:
     doc = json.loads(runner.invoke(app, [*args, "exclude", "-f", "json"]).stdout)
     assert doc["excluded"] == [{"name": "b", "missing": ["cost"]}]
     out = runner.invoke(app, [*args, "worst"]).stdout
-    assert "b               5*        70" in out
+    assert "b            5*      70 dominated" in out.splitlines()
     assert out.splitlines()[-1] == "* no value: --missing worst charged the worst value"
     md = runner.invoke(app, [*args, "worst", "-f", "markdown"]).stdout
     assert "| b | 5* | 70 |" in md

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from tradeoff.data import StudyData
+from tradeoff.data import MetricSpec, StudyData
 from tradeoff.errors import UsageError
 from tradeoff.questions.analysis import Missing, Options, analyse
 from tradeoff.questions.results import SCHEMA_VERSION, JsonResult, num
@@ -31,6 +31,14 @@ class Beaten:
     name: str
     by: tuple[str, str]  # the two hull vertices around it, in increasing x
     share: float  # share of by[1] in the mix with the candidate's x
+
+
+@dataclass(frozen=True)
+class Rival:
+    """A candidate that beats another on both metrics, and those where it is strictly better."""
+
+    name: str
+    better_on: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -58,8 +66,8 @@ class FrontierResult(JsonResult):
     beaten: list[Beaten]
     target: Target | None
     command: str = "frontier"
-    # Candidates another one beats on both metrics, and by whom (tables only; JSON as the spec).
-    dominated_by: dict[str, str] = field(default_factory=dict)
+    # Candidates others beat on both metrics: who (at most 3, best on y first), and where.
+    dominated_by: dict[str, list[Rival]] = field(default_factory=dict)
     # --missing exclude: who was left out for lack of which values; --missing worst: the
     # (candidate, metric) values it charged
     excluded: list[tuple[str, list[str]]] = field(default_factory=list)
@@ -87,8 +95,34 @@ class FrontierResult(JsonResult):
                 {"name": b.name, "by": list(b.by), "share": num(b.share)} for b in self.beaten
             ],
             "target": target,
+            "candidates": self._candidates_json(),
             "excluded": [{"name": n, "missing": m} for n, m in self.excluded],
         }
+
+    def beaten_by(self, name: str) -> tuple[list[str], float | None]:
+        """Who beats a candidate: the two hull vertices of the mix (and the share of the
+        second), or the candidates that dominate it; nobody for the others."""
+        mix = next((b for b in self.beaten if b.name == name), None)
+        if mix is not None:
+            return list(mix.by), mix.share
+        return [r.name for r in self.dominated_by.get(name, [])], None
+
+    def _candidates_json(self) -> list[dict[str, Any]]:
+        out = []
+        hull = set(self.hull)
+        for name, (x, y) in self.points.items():
+            by, share = self.beaten_by(name)
+            out.append(
+                {
+                    "name": name,
+                    "metrics": {self.x: num(x), self.y: num(y)},
+                    "hull": name in hull,
+                    "dominated": name in self.dominated_by,
+                    "beaten_by": by,
+                    "share": num(share),
+                }
+            )
+        return out
 
 
 def _cross(o: NDArray[np.float64], a: NDArray[np.float64], b: NDArray[np.float64]) -> float:
@@ -260,7 +294,7 @@ def frontier_result(
         hull=[names[i] for i in hull],
         beaten=beaten,
         target=tgt,
-        dominated_by=_dominated_by(names, xs, ys, mx.maximize, my.maximize),
+        dominated_by=_dominated_by(names, xs, ys, mx, my),
         excluded=[(data.names[i], miss) for i, miss in a.excluded],
         filled=frozenset(
             (data.names[i], m)
@@ -272,14 +306,23 @@ def frontier_result(
 
 
 def _dominated_by(
-    names: list[str], xs: NDArray[np.float64], ys: NDArray[np.float64], max_x: bool, max_y: bool
-) -> dict[str, str]:
-    """For each candidate another beats on both metrics: the one that does, best on y first."""
-    px, py = (xs if max_x else -xs), (ys if max_y else -ys)  # larger is better from here
-    out: dict[str, str] = {}
+    names: list[str],
+    xs: NDArray[np.float64],
+    ys: NDArray[np.float64],
+    mx: MetricSpec,
+    my: MetricSpec,
+) -> dict[str, list[Rival]]:
+    """For each candidate others beat on both metrics: up to 3 of them, best on y first, each
+    with the metrics on which it is strictly better (equal on the other)."""
+    px = xs if mx.maximize else -xs  # larger is better from here
+    py = ys if my.maximize else -ys
+    out: dict[str, list[Rival]] = {}
     for i, name in enumerate(names):
         dom = (px >= px[i]) & (py >= py[i]) & ((px > px[i]) | (py > py[i]))
         if dom.any():
-            k = min(np.flatnonzero(dom).tolist(), key=lambda j: (-py[j], -px[j], names[j]))
-            out[name] = names[k]
+            best = sorted(np.flatnonzero(dom).tolist(), key=lambda j: (-py[j], -px[j], names[j]))
+            out[name] = [
+                Rival(names[j], tuple(m.name for m, p in ((mx, px), (my, py)) if p[j] > p[i]))
+                for j in best[:3]
+            ]
     return out

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from rich.console import RenderableType
-from rich.table import Table
 from rich.text import Text
 
-from tradeoff.questions.frontier import FrontierResult
+from tradeoff.questions.frontier import FrontierResult, Rival
 from tradeoff.render.fmt import csv_text, fmt, markdown_table, raw
-from tradeoff.render.layout import Renderer, excluded_lines, to_text
+from tradeoff.render.layout import Renderer, excluded_lines, plain_table, to_text, wrap_name
 
 __all__ = ["RENDERERS"]
 
@@ -17,15 +16,31 @@ def _unit(u: str | None) -> str:
     return f" {u}" if u else ""
 
 
-def _role(res: FrontierResult) -> dict[str, str]:
-    on = f" on {res.x} and {res.y}"  # the plane of the chart, not every metric of the study
-    roles = {name: f"dominated by {by}{on}" for name, by in res.dominated_by.items()}
-    roles = {name: roles.get(name, "") for name in res.points}
+def _role(res: FrontierResult, *, who: bool) -> dict[str, str]:
+    """What each candidate is on the chart; `who` names the rival of a dominated one (the
+    table says that below itself, where a name fits)."""
+    roles = dict.fromkeys(res.points, "")
+    for name, rivals in res.dominated_by.items():
+        roles[name] = f"dominated by {_rival(rivals[0])}" if who else "dominated"
     for name in res.hull:
         roles[name] = "hull vertex"
     for b in res.beaten:
         roles[b.name] = f"beaten by {round((1 - b.share) * 100)}/{round(b.share * 100)} mix"
     return roles
+
+
+def _rival(r: Rival) -> str:
+    # Only where it is strictly better: on the other metric of the chart the two are equal.
+    return f"{r.name} (better on {' and '.join(r.better_on)})"
+
+
+def _dominated_lines(res: FrontierResult, order: list[str]) -> list[str]:
+    # The best rival on y; JSON and CSV list up to three.
+    return [
+        f"{name} is dominated by {_rival(res.dominated_by[name][0])}"
+        for name in order
+        if name in res.dominated_by
+    ]
 
 
 def _mix_sentences(res: FrontierResult) -> list[str]:
@@ -61,22 +76,30 @@ def _mix_sentences(res: FrontierResult) -> list[str]:
 
 def table(res: FrontierResult, color: bool, width: int) -> str:
     title = Text(f"mixture frontier: {res.y} against {res.x}", style="bold")
-    t = Table(show_edge=False, padding=(0, 0), box=None)
-    t.add_column("candidate")
-    t.add_column(Text(f" {res.x}{_unit(res.x_unit)}"), justify="right")
-    t.add_column(Text(f" {res.y}{_unit(res.y_unit)}"), justify="right")
-    t.add_column("  role")
-    roles = _role(res)
+    roles = _role(res, who=False)
     order = sorted(res.points, key=lambda n: (res.points[n][0], n))
-    for name in order:
-        x, y = res.points[name]
-        t.add_row(
-            Text(name),
-            f" {_cell(res, name, res.x, x)}",
-            f" {_cell(res, name, res.y, y)}",
-            Text(f"  {roles[name]}"),
-        )
-    parts: list[RenderableType] = [title, t, *(Text(s) for s in _mix_sentences(res))]
+    cells = [
+        [_cell(res, n, res.x, res.points[n][0]), _cell(res, n, res.y, res.points[n][1])]
+        for n in order
+    ]
+    heads = [_head(res.x, res.x_unit), _head(res.y, res.y_unit)]
+    nums = [
+        max([len(h) for h in heads[k].split("\n")] + [len(c[k]) for c in cells]) for k in (0, 1)
+    ]
+    role_w = max([len("role"), *(len(roles[n]) for n in order)])
+    name_w = max([len("candidate"), *(len(n) for n in order)])
+    # Numbers and roles never break; a long name wraps after its separators in what is left.
+    name_w = max(10, min(name_w, width - sum(nums) - role_w - 3))
+    t = plain_table()
+    t.add_column("candidate", overflow="fold", width=name_w)
+    for head, w in zip(heads, nums, strict=True):
+        t.add_column(Text(head), justify="right", no_wrap=True, width=w)
+    t.add_column("role", overflow="fold", width=role_w)
+    for name, (x, y) in zip(order, cells, strict=True):
+        t.add_row(Text(wrap_name(name, name_w)), x, y, Text(roles[name]))
+    parts: list[RenderableType] = [title, t]
+    parts += [Text(s, style="yellow") for s in _dominated_lines(res, order)]
+    parts += [Text(s) for s in _mix_sentences(res)]
     if res.filled:
         parts.append(Text("* no value: --missing worst charged the worst value", style="dim"))
     parts += excluded_lines(res.excluded)
@@ -85,26 +108,38 @@ def table(res: FrontierResult, color: bool, width: int) -> str:
     return to_text(parts, color=color, width=width)
 
 
+def _head(metric: str, unit: str | None) -> str:
+    return f"{metric}\n{unit}" if unit else metric
+
+
 def _cell(res: FrontierResult, name: str, metric: str, value: float) -> str:
     return fmt(value) + ("*" if (name, metric) in res.filled else "")
 
 
 def csv(res: FrontierResult) -> str:
-    by = {b.name: b for b in res.beaten}
     header = ["name", f"{res.x} [{res.x_unit}]" if res.x_unit else res.x]
-    header += [f"{res.y} [{res.y_unit}]" if res.y_unit else res.y, "hull", "beaten_by", "share"]
+    header += [f"{res.y} [{res.y_unit}]" if res.y_unit else res.y, "hull", "dominated"]
+    header += ["beaten_by", "share"]
     rows = []
     for name, (x, y) in res.points.items():
-        b = by.get(name)
+        by, share = res.beaten_by(name)
+        hull, dominated = name in res.hull, name in res.dominated_by
         rows.append(
-            [name, raw(x), raw(y), str(name in res.hull).lower(),
-             ";".join(b.by) if b else "", raw(b.share) if b else ""]
-        )  # fmt: skip
+            [
+                name,
+                raw(x),
+                raw(y),
+                str(hull).lower(),
+                str(dominated).lower(),
+                ";".join(by),
+                raw(share),
+            ]
+        )
     return csv_text(header, rows)
 
 
 def markdown(res: FrontierResult) -> str:
-    roles = _role(res)
+    roles = _role(res, who=True)
     rows = [
         [name, _cell(res, name, res.x, x), _cell(res, name, res.y, y), roles[name]]
         for name, (x, y) in sorted(res.points.items(), key=lambda kv: (kv[1][0], kv[0]))
