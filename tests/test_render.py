@@ -51,7 +51,7 @@ def test_md_escape_and_table() -> None:
 
 
 def test_to_json_refuses_nan() -> None:
-    from tradeoff.questions.results import JsonResult
+    from tradeoff.questions.record import JsonResult
 
     class Bad(JsonResult):
         def to_json(self) -> dict[str, float]:

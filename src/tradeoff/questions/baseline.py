@@ -14,7 +14,7 @@ from pathlib import Path
 
 from tradeoff import inputs
 from tradeoff.errors import Diagnostic, InputError
-from tradeoff.questions.results import SCHEMA_VERSION
+from tradeoff.questions.record import SCHEMA_VERSION
 
 _PRODUCER = "the JSON output of `tradeoff pareto --layers --format json`"
 

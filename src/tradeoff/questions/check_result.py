@@ -11,8 +11,9 @@ from typing import Any
 from tradeoff.data import BudgetSpec, MetricSpec
 from tradeoff.engine.budgets import BudgetResult
 from tradeoff.errors import Diagnostic
+from tradeoff.questions.closest import Closest
+from tradeoff.questions.record import SCHEMA_VERSION, JsonResult, num
 from tradeoff.questions.regression import BaselineReport, Comparison
-from tradeoff.questions.results import SCHEMA_VERSION, Closest, JsonResult, num
 
 
 @dataclass(frozen=True)

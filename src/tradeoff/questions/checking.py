@@ -27,8 +27,8 @@ from tradeoff.questions.analysis import (
 )
 from tradeoff.questions.baseline import Baseline, load_baseline
 from tradeoff.questions.check_result import CheckResult, Dominated, Finding
+from tradeoff.questions.closest import Closest, closest_of
 from tradeoff.questions.regression import compare
-from tradeoff.questions.results import Closest, closest_of
 from tradeoff.questions.scale import scale_warnings
 from tradeoff.questions.tolerance import Tolerance, resolve_tolerances
 

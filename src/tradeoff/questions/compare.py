@@ -16,7 +16,7 @@ import numpy as np
 
 from tradeoff.data import ItemScores, MetricSpec, StudyData
 from tradeoff.engine.paired import ItemBootstrap, draws_p, mcnemar_p, normal_p
-from tradeoff.questions.results import SCHEMA_VERSION, JsonResult, num
+from tradeoff.questions.record import SCHEMA_VERSION, JsonResult, num
 
 Z95 = 1.959963984540054  # the standard normal's 97.5th percentile
 PROMPT_CHARS = 60

@@ -14,7 +14,7 @@ from tradeoff.engine.methods import Method
 from tradeoff.errors import UsageError
 from tradeoff.questions.analysis import Missing, Options, analyse, metric_list
 from tradeoff.questions.confidence import fields
-from tradeoff.questions.results import ExplainResult, InputLine, MetricLine
+from tradeoff.questions.explain_result import ExplainResult, InputLine, MetricLine
 
 
 def explain(

@@ -10,7 +10,7 @@ from typing import Any
 
 from tradeoff.data import StudyData
 from tradeoff.errors import Diagnostic, UsageError
-from tradeoff.questions.results import SCHEMA_VERSION
+from tradeoff.questions.record import SCHEMA_VERSION
 
 _AGE_RE = re.compile(r"\s*(\d+)\s*(d|w|m|y|days?|weeks?|months?|years?)\s*", re.IGNORECASE)
 _DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}

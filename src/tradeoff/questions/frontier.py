@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 from tradeoff.data import MetricSpec, StudyData
 from tradeoff.errors import UsageError
 from tradeoff.questions.analysis import Missing, Options, analyse
-from tradeoff.questions.results import SCHEMA_VERSION, JsonResult, num
+from tradeoff.questions.record import SCHEMA_VERSION, JsonResult, num
 
 _EPS = 1e-12
 

@@ -6,17 +6,14 @@ Where the spec leaves room, these shapes decide:
   the candidates considered, whatever `--method` scored them; null where the value is missing.
   `excluded` is always present (empty without `--missing exclude`), like `infeasible`.
 - pareto: an `excluded` key follows the spec's keys, as in rank.
-- explain: after the spec's keys come `profile`, `method` and `excluded` (true when
-  `--missing exclude` dropped the candidate). `weight` is the normalized weight (the profile's
-  weights sum to 1 over the weighted metrics, as in rank's `weights`); 0 for unweighted metrics.
-  `dominated_by` lists every candidate that dominates it: the scored ones (feasible, not
-  excluded) highest score first, then the others by name. For a candidate that is not scored
-  (infeasible or excluded) `score`, `rank` and every `contribution` are null.
+
+What all results share is in `questions.record`; explain's result in `questions.explain_result`,
+the closest infeasible candidates in `questions.closest`. Their names are importable from here
+too, as before the split.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, overload
@@ -24,51 +21,19 @@ from typing import Any, overload
 import numpy as np
 from numpy.typing import NDArray
 
-from tradeoff.data import MetricSpec, StudyData
+from tradeoff.data import MetricSpec
 from tradeoff.engine.budgets import BudgetResult, Violations
+from tradeoff.questions.closest import Closest as Closest
+from tradeoff.questions.closest import closest_of as closest_of
+from tradeoff.questions.explain_result import ExplainResult as ExplainResult
+from tradeoff.questions.explain_result import InputLine as InputLine
+from tradeoff.questions.explain_result import MetricLine as MetricLine
+from tradeoff.questions.record import SCHEMA_VERSION as SCHEMA_VERSION
+from tradeoff.questions.record import JsonResult as JsonResult
+from tradeoff.questions.record import RankUncertainty as RankUncertainty
+from tradeoff.questions.record import draws_json as draws_json
+from tradeoff.questions.record import num as num
 from tradeoff.questions.volume import FrontVolume
-
-SCHEMA_VERSION = 1
-
-
-def num(x: float | None) -> float | None:
-    """A JSON-safe float: NaN and infinities become None."""
-    if x is None:
-        return None
-    x = float(x)
-    return x if math.isfinite(x) else None
-
-
-class JsonResult:
-    """A result whose `to_json()` is exactly what its command prints with `--format json`."""
-
-    def to_json(self) -> dict[str, Any]:
-        raise NotImplementedError
-
-    def to_json_text(self) -> str:
-        """`to_json()` as the command prints it: indented JSON text, ending in a newline."""
-        import json  # only json output needs it
-
-        return json.dumps(self.to_json(), indent=2, allow_nan=False, ensure_ascii=False) + "\n"
-
-
-@dataclass(frozen=True)
-class RankUncertainty:
-    """Under the values' stderr (`--uncertainty`): how often a candidate came first, its median
-    rank and 90% rank interval over the draws, and whether that interval overlaps the leader's."""
-
-    p_first: float
-    rank_median: float
-    rank_interval: tuple[int, int]
-    tied_with_leader: bool
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "p_first": self.p_first,
-            "rank_median": self.rank_median,
-            "rank_interval": list(self.rank_interval),
-            "tied_with_leader": self.tied_with_leader,
-        }
 
 
 @dataclass(frozen=True)
@@ -125,39 +90,6 @@ class LazyRows(Sequence[Row]):
         if not -self._count <= k < self._count:
             raise IndexError(k)
         return self._get(k % self._count)
-
-
-@dataclass(frozen=True)
-class Closest:
-    """An infeasible candidate near feasibility: its scaled total violation and violations."""
-
-    name: str
-    distance: float
-    violations: tuple[BudgetResult, ...]
-    file: str = ""
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "distance": num(self.distance),
-            "violations": [v.violation() for v in self.violations],
-        }
-
-    def text(self) -> str:
-        """'model-x (0.125: latency_p95, safety)'."""
-        metrics = ", ".join(dict.fromkeys(v.metric for v in self.violations if v.level == "error"))
-        return f"{self.name} ({self.distance:.3g}: {metrics})"
-
-
-def closest_of(data: StudyData, rows: NDArray[np.intp] | None = None) -> list[Closest]:
-    """The infeasible candidates nearest to feasibility (see `tradeoff.engine.budgets.closest`)."""
-    from tradeoff.engine import budgets
-
-    found = budgets.Violations(data)
-    return [
-        Closest(data.names[i], d, tuple(found.for_row(i)), data.file)
-        for i, d in budgets.closest(data, rows)
-    ]
 
 
 @dataclass(frozen=True)
@@ -341,91 +273,6 @@ class ParetoResult(JsonResult):
         }
 
 
-@dataclass(frozen=True)
-class MetricLine:
-    """One metric of an explained candidate."""
-
-    metric: MetricSpec
-    value: float | None
-    normalized: float | None
-    weight: float
-    contribution: float | None
-    stderr: float | None
-    provenance: dict[str, Any]
-    # The value `--missing worst` charged (None otherwise); JSON keeps `value` null, as in rank.
-    filled: float | None = None
-    count: int | None = None  # items of a subset result (lm-eval `--limit`), shown "(n=20)"
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "metric": self.metric.name,
-            "value": num(self.value),
-            "normalized": num(self.normalized),
-            "weight": num(self.weight),
-            "contribution": num(self.contribution),
-            "stderr": num(self.stderr),
-            "provenance": self.provenance,
-        }
-
-
-@dataclass(frozen=True)
-class InputLine:
-    """One input (`role: input`) of an explained candidate: shown, never scored."""
-
-    name: str
-    unit: str | None
-    value: float | None
-    stderr: float | None
-    provenance: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class ExplainResult(JsonResult):
-    """`tradeoff explain NAME`: why a candidate scores and ranks as it does."""
-
-    file: str
-    name: str
-    profile: str
-    method: str
-    feasible: bool
-    score: float | None
-    rank: int | None
-    of: int
-    lines: list[MetricLine]
-    budgets: list[BudgetResult]
-    dominated_by: list[tuple[str, list[str]]]
-    dominance: list[str]
-    excluded_for: list[str] | None = None
-    command: str = "explain"
-    # Which of `dominated_by` are infeasible (tables mark them; the JSON shape is the spec's).
-    dominated_by_infeasible: frozenset[str] = frozenset()
-    # --uncertainty: the draws (samples, seed), and the candidate's rank under them (None when
-    # it is not ranked)
-    draws: tuple[int, int] | None = None
-    uncertainty: RankUncertainty | None = None
-    inputs: list[InputLine] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "schema_version": SCHEMA_VERSION,
-            "command": self.command,
-            "name": self.name,
-            "feasible": self.feasible,
-            "score": num(self.score),
-            "rank": self.rank,
-            "metrics": [line.to_json() for line in self.lines],
-            "inputs": {x.name: num(x.value) for x in self.inputs},
-            "budgets": [b.to_json() for b in self.budgets],
-            "dominated_by": [{"name": n, "better_on": on} for n, on in self.dominated_by],
-            # Beyond the spec's keys, after them: what the score was computed with.
-            "profile": self.profile,
-            "method": self.method,
-            "excluded": self.excluded_for is not None,
-            **({"uncertainty": draws_json(self.draws)} if self.draws else {}),
-            **(self.uncertainty.to_json() if self.uncertainty else {}),
-        }
-
-
 def encode_infeasible(found: Violations, rows: NDArray[np.intp]) -> list[str]:
     """Per row, `{"name": ..., "violations": [VIOLATION, ...]}` as one line of JSON text.
 
@@ -458,8 +305,3 @@ def encode_infeasible(found: Violations, rows: NDArray[np.intp]) -> list[str]:
                 parts.append(f'{who}{metric}"value": {value}, {rest}{int(lines[i])}}}')
         out.append('{"name": ' + name + ', "violations": [' + ", ".join(parts) + "]}")
     return out
-
-
-def draws_json(draws: tuple[int, int]) -> dict[str, int]:
-    """The Monte Carlo draws of --uncertainty, as JSON's top-level `uncertainty`."""
-    return {"samples": draws[0], "seed": draws[1]}

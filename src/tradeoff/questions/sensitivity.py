@@ -25,7 +25,7 @@ from tradeoff.questions.draws import (
     ranks_of,
 )
 from tradeoff.questions.noise import Setting
-from tradeoff.questions.results import SCHEMA_VERSION, JsonResult, num
+from tradeoff.questions.record import SCHEMA_VERSION, JsonResult, num
 
 F64 = NDArray[np.float64]
 MAX_RANKS = 100

@@ -12,7 +12,7 @@ import numpy as np
 from tradeoff.data import StudyData
 from tradeoff.engine import budgets
 from tradeoff.errors import UsageError
-from tradeoff.questions.results import SCHEMA_VERSION
+from tradeoff.questions.record import SCHEMA_VERSION
 
 
 @dataclass(frozen=True)

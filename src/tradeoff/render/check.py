@@ -11,8 +11,8 @@ from rich.text import Text
 
 from tradeoff.errors import Diagnostic
 from tradeoff.questions.check_result import CheckResult, Dominated, Finding, error_json
+from tradeoff.questions.record import SCHEMA_VERSION
 from tradeoff.questions.regression import Comparison
-from tradeoff.questions.results import SCHEMA_VERSION
 from tradeoff.render.check_table import sections
 from tradeoff.render.escape import annotation_data as escape_data
 from tradeoff.render.escape import annotation_property as escape_property

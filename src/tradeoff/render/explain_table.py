@@ -7,7 +7,7 @@ from typing import Any
 from rich.console import RenderableType
 from rich.text import Text
 
-from tradeoff.questions.results import ExplainResult
+from tradeoff.questions.explain_result import ExplainResult
 from tradeoff.render.fmt import DASH, budget_text, fmt, fmt_pct, formula_lines, with_count
 from tradeoff.render.layout import (
     NAME_BREAKS,

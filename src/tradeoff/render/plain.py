@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from tradeoff.data import MetricSpec
-from tradeoff.questions.results import ExplainResult, ParetoResult, RankResult, Row
+from tradeoff.questions.explain_result import ExplainResult
+from tradeoff.questions.results import ParetoResult, RankResult, Row
 from tradeoff.render.fmt import (
     DASH,
     budget_text,

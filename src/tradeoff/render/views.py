@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from tradeoff.questions.results import ExplainResult, MetricLine, RankResult, RankUncertainty, Row
+from tradeoff.questions.explain_result import ExplainResult, MetricLine
+from tradeoff.questions.record import RankUncertainty
+from tradeoff.questions.results import RankResult, Row
 from tradeoff.render.fmt import DASH, fmt, fmt_score, with_count
 
 FILLED_NOTE = "no value: charged the worst value known (--missing worst)"  # after a "* "
