@@ -8,7 +8,7 @@ from rich.text import Text
 
 from tradeoff.questions.sensitivity import SensitivityResult, Stability
 from tradeoff.render.fmt import csv_text, fmt, markdown_table
-from tradeoff.render.layout import NAME_BREAKS, Renderer, to_text, wrap
+from tradeoff.render.layout import Renderer, to_text, wrap_name
 
 __all__ = ["RENDERERS"]
 
@@ -81,8 +81,8 @@ def table(res: SensitivityResult, color: bool, width: int) -> str:
         for head, need in zip(("who leads below", "who leads above"), needs, strict=True):
             t.add_column(head, overflow="fold", width=need)
         for s, c in zip(res.stability, cells, strict=True):
-            below = Text(wrap(s.below or "-", needs[0], NAME_BREAKS))
-            above = Text(wrap(s.above or "-", needs[1], NAME_BREAKS))
+            below = Text(wrap_name(s.below or "-", needs[0]))
+            above = Text(wrap_name(s.above or "-", needs[1]))
             t.add_row(*c, below, above)
         parts += [Text(f"stability of {res.winner}, one weight at a time:"), t]
         ranks = _rank_headers(res)
@@ -92,7 +92,7 @@ def table(res: SensitivityResult, color: bool, width: int) -> str:
         for head in ranks:
             acc.add_column(head, justify="right", no_wrap=True)
         for name in res.names:
-            acc.add_row(Text(wrap(name, name_w, NAME_BREAKS)), *_shares(res, name))
+            acc.add_row(Text(wrap_name(name, name_w)), *_shares(res, name))
         parts += [
             Text(f"rank acceptability, {res.samples} random weightings (SMAA-2, seed {res.seed}):"),
             acc,

@@ -18,7 +18,6 @@ from tradeoff.render.explain_table import explain_table
 from tradeoff.render.fmt import DASH, fmt_score, violation_text
 from tradeoff.render.layout import (
     HEAD_BREAKS,
-    NAME_BREAKS,
     Renderer,
     excluded_lines,
     filled_note,
@@ -26,6 +25,7 @@ from tradeoff.render.layout import (
     plain_table,
     to_text,
     wrap,
+    wrap_name,
 )
 from tradeoff.render.plain import (
     explain_csv,
@@ -185,10 +185,10 @@ def rank_table(res: RankResult, width: int) -> list[RenderableType]:
         extra += [Text(view.letters[k])] if grouped else []
         if r.feasible:
             front = Text("yes", style="green") if r.on_front else Text("no", style="yellow")
-            name = Text(wrap(r.name, lay.name, NAME_BREAKS))
+            name = Text(wrap_name(r.name, lay.name))
             table.add_row(str(r.rank), name, fmt_score(r.score), *extra, *c, front)
         else:
-            name = Text(wrap(r.name, lay.name, NAME_BREAKS), style="dim")
+            name = Text(wrap_name(r.name, lay.name), style="dim")
             table.add_row(DASH, name, DASH, *extra, *c, Text("infeasible", style="red"))
     out: list[RenderableType] = [Text(view.title(res), style="bold"), table]
     out += lay.note(res.metrics)
@@ -229,7 +229,7 @@ def pareto_table(res: ParetoResult, width: int) -> list[RenderableType]:
     for r, c, text in zip(res.rows, lay.cells, notes, strict=True):
         note = Text(text, style="red" if not r.feasible else "bold green")
         layer = [str(r.layer)] if res.layers else []
-        table.add_row(*layer, Text(wrap(r.name, lay.name, NAME_BREAKS)), *c, note)
+        table.add_row(*layer, Text(wrap_name(r.name, lay.name)), *c, note)
     return [
         Text(title, style="bold"),
         table,
