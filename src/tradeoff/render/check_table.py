@@ -20,9 +20,9 @@ from rich.text import Text
 from tradeoff.render.layout import wrap_name
 
 # Where a violation may break: before a comparison or an arrow, before '(' and after ', ' / '; '.
-_PARTS = re.compile(r"(?<=[,;] )|(?= (?:[<>]=?|->|\() )|(?= \()")
+_PARTS = re.compile(r"(?<=[,;] )|(?= (?:[<>]=?|->) )|(?= \()")
 _GAP = 2  # blanks between columns: a pad and the (blank) rule of SIMPLE_HEAD
-_LEVEL_W = len("error")
+_LEVEL_W = len("error")  # and "warn"
 _VIOLATION_MIN = 24  # below this a violation takes more than two lines: names wrap first
 
 
