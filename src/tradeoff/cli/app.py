@@ -47,6 +47,7 @@ from tradeoff.cli.common import (
     load_study,
     not_an_input,
     open_study,
+    out_of_memory,
     parse_metrics,
     parse_weights,
     say,
@@ -390,7 +391,10 @@ def main() -> None:
     import warnings
 
     warnings.simplefilter("ignore", RuntimeWarning)
-    app()
+    try:
+        app()
+    except MemoryError:  # anywhere: an input needing more memory than the process may have
+        out_of_memory()
 
 
 app.command(name="suggest-budgets", rich_help_panel=GATE)(cli_check.suggest_budgets)

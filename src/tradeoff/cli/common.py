@@ -82,6 +82,17 @@ def user_errors() -> Iterator[None]:
         fail(str(exc))
 
 
+def out_of_memory() -> NoReturn:
+    """Running out of memory ends in a clear message and exit code 2, never a traceback (issue
+    12): written straight to stderr, since building anything more may fail again."""
+    sys.stderr.write(
+        "error: out of memory: this input needs more memory than the process may use"
+        " (fewer rows, --top, or fewer --samples need less)\n"
+    )
+    sys.stderr.flush()
+    raise SystemExit(2)
+
+
 def _start_hint(d: Diagnostic) -> str:
     """A goals.yaml that is not there: say how to start one, or how to name another file."""
     if d.line == 0 and d.what == "no such file" and Path(d.file) == DEFAULT_FILE:
