@@ -38,6 +38,11 @@ def test_output_refuses_the_from_files_of_a_goals_file_that_failed(
         assert result.exit_code == 2
         assert "metrics.r.direction" in result.stderr
         assert (tmp_path / target).read_text() == before
+        assert result.stderr.splitlines()[-1] == (  # and says why it wrote no report
+            f"{tmp_path / target}: --output: the {fmt} report of these errors was not written:"
+            " this file is one the run reads (a from: file of a goals file that failed to"
+            " load, say); write it elsewhere"
+        )
     # Elsewhere the report of the problems is written.
     args = ["check", str(tmp_path / "broken.yaml"), "-f", fmt, "-o", str(tmp_path / "r.out")]
     assert runner.invoke(app, args).exit_code == 2

@@ -33,6 +33,7 @@ from tradeoff.cli.common import (
     user_errors,
     warn,
 )
+from tradeoff.errors import Diagnostic
 
 
 class CheckFormat(StrEnum):
@@ -176,7 +177,9 @@ def _reported(fmt: CheckFormat, output: Path | None, reads: list[Path | None]) -
         if fmt is CheckFormat.github:
             sys.stdout.write(render_check.github_problems(exc.diagnostics))
             sys.stdout.flush()
-        elif fmt in (CheckFormat.junit, CheckFormat.json) and not reads_output(output, reads):
+        elif fmt in (CheckFormat.junit, CheckFormat.json):
+            if reads_output(output, reads):  # say why no report was written (issue 12)
+                raise InputError([*exc.diagnostics, _not_written(output, fmt)]) from None
             render = (
                 render_check.junit_problems
                 if fmt is CheckFormat.junit
@@ -184,6 +187,15 @@ def _reported(fmt: CheckFormat, output: Path | None, reads: list[Path | None]) -
             )
             emit(render(exc.diagnostics), output)
         raise
+
+
+def _not_written(output: Path | None, fmt: CheckFormat) -> Diagnostic:
+    """Why a report of the input errors was not written to --output: it names an input."""
+    what = (
+        f"the {fmt.value} report of these errors was not written: this file is one the run"
+        " reads (a from: file of a goals file that failed to load, say); write it elsewhere"
+    )
+    return Diagnostic(str(output), 0, 0, "--output", what)
 
 
 def suggest_budgets(
