@@ -270,15 +270,24 @@ def _mutate(rng: random.Random, data: bytes) -> bytes:
     return bytes(out)
 
 
-def _commands(rng: random.Random, goals: str) -> list[str]:
+def _names(folder: Path) -> list[str]:
+    """The candidates of a shipped example, before any mutation (for `explain NAME`)."""
+    try:
+        return list(tradeoff.load(folder / "goals.yaml").candidates)
+    except tradeoff.InputError:
+        return []
+
+
+def _commands(rng: random.Random, goals: str, names: list[str]) -> list[str]:
     fmt = rng.choice(["table", "json", "csv", "markdown"])
+    named = rng.choice(names) if names and rng.random() < 0.8 else "x"  # mostly a real name
     return rng.choice(
         [
             ["validate", goals],
             ["rank", goals, "-f", fmt, "--all"],
             ["rank", goals, "--uncertainty", "--samples", "30", "-f", fmt],
             ["pareto", goals, "--layers", "-f", fmt],
-            ["explain", "x", goals, "-f", fmt],
+            ["explain", named, goals, "-f", fmt],
             ["sensitivity", goals, "--samples", "30", "-f", fmt],
             ["frontier", goals, "-f", fmt],
             ["suggest-budgets", goals],
@@ -291,7 +300,9 @@ def test_seeded_mutations_of_goals_and_data_files_through_every_command(tmp_path
     rng = random.Random(12)
     dirs = _data_dirs()
     assert dirs, "no shipped example folders to mutate"
-    started, runs, codes = time.monotonic(), 0, set()
+    names = {d: _names(d) for d in dirs}
+    assert any(names.values()), "no shipped example loads"
+    started, runs, codes, explained = time.monotonic(), 0, set(), set()
     while time.monotonic() - started < FUZZ_SECONDS:
         source = rng.choice(dirs)
         work = tmp_path / f"run{runs}"
@@ -299,7 +310,7 @@ def test_seeded_mutations_of_goals_and_data_files_through_every_command(tmp_path
         files = [p for p in sorted(work.rglob("*")) if p.is_file() and p.suffix != ".md"]
         for victim in rng.sample(files, k=min(len(files), rng.randint(1, 2))):
             victim.write_bytes(_mutate(rng, victim.read_bytes()))
-        args = _commands(rng, str(work / "goals.yaml"))
+        args = _commands(rng, str(work / "goals.yaml"), names[source])
         with deadline(LIMIT):
             result = runner.invoke(app, args)
         shown = f"{args}: {result.exception!r}\n{result.stderr[-1500:]}"
@@ -310,6 +321,9 @@ def test_seeded_mutations_of_goals_and_data_files_through_every_command(tmp_path
             if line.lstrip().startswith("::"):
                 assert "-f" in args and "github" in args and line.startswith("::"), shown
         codes.add(result.exit_code)
+        if args[0] == "explain" and args[1] in names[source]:
+            explained.add(result.exit_code)  # explain of a candidate the file had
         runs += 1
         shutil.rmtree(work)
     assert runs >= 20 and 2 in codes, (runs, codes)
+    assert 0 in explained, explained  # explain reached a real candidate's explanation
