@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tradeoff.sources.cells import RawTable, cell_text, check_names, columns_twice, from_text
-from tradeoff.sources.common import Problems, SourceProblem, excerpt
+from tradeoff.sources.common import Problems, SourceProblem, column_name, excerpt
 from tradeoff.sources.opening import open_binary
 
 if TYPE_CHECKING:
@@ -219,12 +219,14 @@ def arrow_raw(
             return read_values(column, metric, problems, at)
         except (pa.ArrowException, MemoryError) as exc:  # a decimal too wide, say
             message = " ".join(str(exc).split())[:200] or type(exc).__name__
-            problems.add(f"{display} column {column}", f"cannot read the column: {message}")
+            shown = column_name(column)
+            problems.add(f"{display} column {shown}", f"cannot read the column: {message}")
             return np.full(n, np.nan)
 
     def read_values(column: str, metric: str, problems: Problems, at: Callable[[int], str]) -> Any:
         data = table.column(column)
         kind = data.type
+        shown = column_name(column)
         if pa.types.is_null(kind):
             return np.full(n, np.nan)
         if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_decimal(kind):
@@ -238,14 +240,17 @@ def arrow_raw(
                     if np.isnan(cell)
                     else f"expected a finite number, got {cell}"
                 )
-                return f"{at(int(idx[k]))}, column {column}", what
+                return f"{at(int(idx[k]))}, column {shown}", what
 
             problems.add_many(len(idx), problem)
             out[null] = np.nan
             out[idx] = np.nan
             return out
         if not _is_text(kind):
-            problems.add(f"{display} column {column}", f"expected numbers, got a column of {kind}")
+            problems.add(
+                f"{display} column {shown}",
+                f"expected numbers, got a column of {kind}",
+            )
             return np.full(n, np.nan)
         import pandas as pd  # text cells only ("210 ms")
 
@@ -260,8 +265,9 @@ def arrow_raw(
         duplicates: bool,
     ) -> list[str | None] | None:
         kind = table.column(column).type
+        shown = column_name(column)
         if not _is_text(kind):
-            problems.add(f"{display} column {column}", f"expected text, got a column of {kind}")
+            problems.add(f"{display} column {shown}", f"expected text, got a column of {kind}")
             return None
         names = _texts(table.column(column))
         check_names(names, problems, at, label, None, duplicates, column)

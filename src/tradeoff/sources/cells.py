@@ -15,14 +15,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
 
 from tradeoff import quantity, rules
 from tradeoff import units as units_mod
-from tradeoff.sources.common import Problems, excerpt
+from tradeoff.sources.common import Problems, column_name, excerpt
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -60,12 +60,15 @@ def check_names(
 
     Plain Python over the list (no pandas: the Parquet path must not import it, issue 17); each
     check is one pass, a million names take a fraction of a second."""
-    where = f"column {column}"
-    blank = [i for i, name in enumerate(names) if name is None or not name.strip()]
-    if flagged is not None:  # already reported (not text at all)
-        blank = [i for i in blank if not flagged[i]]
-    problems.add_many(len(blank), lambda k: (f"{at(blank[k])}, {where}", rules.EMPTY_NAME))
-    present = [name for name in names if name is not None]
+    where = f"column {column_name(column)}"
+    nulls = None in names
+    present = [n for n in names if n is not None] if nulls else cast("list[str]", names)
+    # `all(map(...))` runs in C: the row-by-row search only when some name is blank.
+    if nulls or not all(map(str.strip, present)):
+        blank = [i for i, name in enumerate(names) if name is None or not name.strip()]
+        if flagged is not None:  # already reported (not text at all)
+            blank = [i for i in blank if not flagged[i]]
+        problems.add_many(len(blank), lambda k: (f"{at(blank[k])}, {where}", rules.EMPTY_NAME))
     # One search over all names joined (the pattern matches single characters, so joining
     # makes no new match); the names are searched one by one only when it finds one.
     if rules.CONTROL_RE.search("".join(present)):
@@ -140,7 +143,7 @@ def from_text(
                     out[i], bad[i] = value, False
             else:
                 bad[i] = False
-                problems.add(f"{at(int(rows[i]))}, column {column}", factor)
+                problems.add(f"{at(int(rows[i]))}, column {column_name(column)}", factor)
     idx = np.flatnonzero(bad)
 
     def problem(k: int) -> tuple[str, str]:
@@ -149,7 +152,7 @@ def from_text(
             what = f"NaN is not allowed; {missing_hint} for a missing value"
         else:
             what = f"expected a finite number, got {excerpt(cell)}"
-        return f"{at(int(rows[int(idx[k])]))}, column {column}", what
+        return f"{at(int(rows[int(idx[k])]))}, column {column_name(column)}", what
 
     problems.add_many(len(idx), problem)
     out[empty | bad] = np.nan

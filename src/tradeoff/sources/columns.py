@@ -130,7 +130,7 @@ def plan(
         elif len(by_base.get(metric.casefold(), [])) == 1:
             column, unit = by_base[metric.casefold()][0]
         elif by_base.get(metric.casefold()):
-            listed = ", ".join(excerpt(h, 300) for h, _ in by_base[metric.casefold()])
+            listed = ", ".join(excerpt(h, 60) for h, _ in by_base[metric.casefold()])
             what = f"{metric} matches the columns {listed}; choose one under `columns:`"
             problems.add(display, what)
             continue
@@ -154,7 +154,7 @@ def _unit(
     out.cell_units[metric] = target
     if unit is None:
         return
-    place = f"{display} column {excerpt(column, 300)}"
+    place = f"{display} column {excerpt(column, 60)}"
     if (problem := rules.text_problem(unit)) is not None:
         problems.add(place, problem)
         return

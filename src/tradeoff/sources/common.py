@@ -45,6 +45,15 @@ class SourceProblem(Exception):
         super().__init__("\n".join(f"{p}: {w}" if p else w for p, w in self.problems))
 
 
+_PLAIN_COLUMN = re.compile(r"[\w .%/()\[\]-]{1,60}")
+
+
+def column_name(column: str) -> str:
+    """A column name as messages show it: as written when short and plain (`latency_p95`,
+    `P99 TTFT (ms)`), else a short escaped excerpt (a header may be 100 KB of anything)."""
+    return column if _PLAIN_COLUMN.fullmatch(column) else excerpt(column, 60)
+
+
 def close_matches(word: str, choices: Iterable[str], n: int = 3) -> str:
     """' (did you mean 'a' or 'b'?)' for the choices close to `word`, else ''.
 
@@ -136,7 +145,7 @@ class Table:
         where = f"{self.display} {self.row_label} {int(self.row_numbers[i])}"
         if metric is None:
             return where
-        return f"{where}, column {self.columns[self.metrics.index(metric)]}"
+        return f"{where}, column {column_name(self.columns[self.metrics.index(metric)])}"
 
 
 def parse_json(raw: bytes, display: str) -> Any:

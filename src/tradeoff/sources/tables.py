@@ -82,12 +82,12 @@ def checked_table(
         problems.add(place, what)
 
     if name_column not in raw.available:
-        shown = excerpt(name_column, 300)
+        shown = excerpt(name_column, 60)
         problems.add(display, f"no {shown} column" + close_matches(name_column, raw.available))
         problems.raise_if_any()
     for column in options.texts:
         if column not in raw.available:
-            what = f"no column {excerpt(column, 300)}" + close_matches(column, raw.available)
+            what = f"no column {excerpt(column, 60)}" + close_matches(column, raw.available)
             problems.add(display, what)
     for metric in metrics:
         column = columns.get(metric, metric)

@@ -17,7 +17,7 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from tradeoff.sources.cells import RawTable, cell_text, check_names, columns_twice, from_text
-from tradeoff.sources.common import Problems, SourceProblem, excerpt
+from tradeoff.sources.common import Problems, SourceProblem, column_name, excerpt
 from tradeoff.sources.opening import open_binary
 
 
@@ -164,18 +164,22 @@ def _from_records(
     def values(column: str, metric: str, problems: Problems, at: Callable[[int], str]) -> Any:
         out = np.full(n, np.nan)
         texts: dict[int, str] = {}
+        shown = column_name(column)
         for i, cell in enumerate(cells[column]):
             if cell is None:
                 continue
             if isinstance(cell, bool) or not isinstance(cell, (int, float, str)):
                 got = json.dumps(cell) if isinstance(cell, bool) else f"a {type(cell).__name__}"
-                problems.add(f"{at(i)}, column {column}", f"expected a number, got {got}")
+                problems.add(f"{at(i)}, column {shown}", f"expected a number, got {got}")
             elif isinstance(cell, str):
                 texts[i] = cell
             elif cell != cell:
-                problems.add(f"{at(i)}, column {column}", "NaN is not allowed; use null instead")
+                problems.add(f"{at(i)}, column {shown}", "NaN is not allowed; use null instead")
             elif not np.isfinite(float(cell)):
-                problems.add(f"{at(i)}, column {column}", f"expected a finite number, got {cell}")
+                problems.add(
+                    f"{at(i)}, column {shown}",
+                    f"expected a finite number, got {cell}",
+                )
             else:
                 out[i] = float(cell)
         if texts:
@@ -194,11 +198,12 @@ def _from_records(
     ) -> list[str | None] | None:
         raw = cells[column]
         flagged = np.zeros(n, dtype=bool)
+        shown = column_name(column)
         for i, cell in enumerate(raw):
             if cell is not None and not isinstance(cell, str):
                 flagged[i] = True
                 got = excerpt(json.dumps(cell))
-                problems.add(f"{at(i)}, column {column}", f"expected text, got {got}")
+                problems.add(f"{at(i)}, column {shown}", f"expected text, got {got}")
         names = [c if isinstance(c, str) else None for c in raw]
         check_names(names, problems, at, where, flagged, duplicates, column)
         return names
