@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import runner, write_goals
+from conftest import ROOT, runner, write_goals
 from tradeoff.cli.app import app
 from tradeoff.questions.frontier import efficient_hull, frontier
 
@@ -248,7 +248,9 @@ def test_long_names_wrap_after_their_separators_instead_of_being_cut(tmp_path: P
         args = ["frontier", str(path), "--x", "cost", "--y", "quality"]
         out = runner.invoke(app, args, env={"COLUMNS": str(width)}).stdout
         assert "…" not in out
-        table = out.splitlines()[4 : 4 + 2 * len(names)]
+        lines = out.splitlines()
+        rule = next(k for k, line in enumerate(lines) if line.startswith("─"))
+        table = lines[rule + 1 : rule + 1 + 2 * len(names)]
         if width == 80:  # room for every name whole
             assert sorted(line.split()[0] for line in table[: len(names)]) == sorted(names)
         else:  # a name on two lines, broken after a '-'
@@ -325,3 +327,14 @@ def test_missing_values_are_shown_as_rank_shows_them(tmp_path: Path) -> None:
     assert out.splitlines()[-1] == "* no value: --missing worst charged the worst value"
     md = runner.invoke(app, [*args, "worst", "-f", "markdown"]).stdout
     assert "| b | 5* | 70 |" in md
+
+
+def test_a_narrow_terminal_wraps_the_unit_after_its_slash(tmp_path: Path) -> None:
+    args = ["frontier", str(ROOT / "goals.yaml"), "--x", "cost", "--y", "quality"]
+    out = runner.invoke(app, args, env={"COLUMNS": "40"}).stdout
+    assert "…" not in out
+    assert out.splitlines()[1:4] == [
+        "                cost",
+        "                USD/ quality",
+        "candidate    request       % role",
+    ]

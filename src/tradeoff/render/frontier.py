@@ -7,7 +7,15 @@ from rich.text import Text
 
 from tradeoff.questions.frontier import FrontierResult, Rival
 from tradeoff.render.fmt import csv_text, fmt, markdown_table, raw
-from tradeoff.render.layout import Renderer, excluded_lines, plain_table, to_text, wrap_name
+from tradeoff.render.layout import (
+    UNIT_BREAKS,
+    Renderer,
+    excluded_lines,
+    plain_table,
+    to_text,
+    wrap,
+    wrap_name,
+)
 
 __all__ = ["RENDERERS"]
 
@@ -82,17 +90,22 @@ def table(res: FrontierResult, color: bool, width: int) -> str:
         [_cell(res, n, res.x, res.points[n][0]), _cell(res, n, res.y, res.points[n][1])]
         for n in order
     ]
-    heads = [_head(res.x, res.x_unit), _head(res.y, res.y_unit)]
-    nums = [
-        max([len(h) for h in heads[k].split("\n")] + [len(c[k]) for c in cells]) for k in (0, 1)
-    ]
+    metrics = [(res.x, res.x_unit), (res.y, res.y_unit)]
+    widest = [max([len(m), *(len(c[k]) for c in cells)]) for k, (m, _) in enumerate(metrics)]
+    nums = [max(w, len(u or "")) for w, (_, u) in zip(widest, metrics, strict=True)]
     role_w = max([len("role"), *(len(roles[n]) for n in order)])
     name_w = max([len("candidate"), *(len(n) for n in order)])
+    if name_w + sum(nums) + role_w + 3 > width:  # units wrap after '/' before names do
+        nums = [
+            max(w, *map(len, UNIT_BREAKS.split(u or "")))
+            for w, (_, u) in zip(widest, metrics, strict=True)
+        ]
     # Numbers and roles never break; a long name wraps after its separators in what is left.
     name_w = max(10, min(name_w, width - sum(nums) - role_w - 3))
     t = plain_table()
     t.add_column("candidate", overflow="fold", width=name_w)
-    for head, w in zip(heads, nums, strict=True):
+    for (metric, unit), w in zip(metrics, nums, strict=True):
+        head = f"{metric}\n{wrap(unit, w, UNIT_BREAKS)}" if unit else metric
         t.add_column(Text(head), justify="right", no_wrap=True, width=w)
     t.add_column("role", overflow="fold", width=role_w)
     for name, (x, y) in zip(order, cells, strict=True):
@@ -106,10 +119,6 @@ def table(res: FrontierResult, color: bool, width: int) -> str:
     if not res.points:
         parts.append(Text("no feasible candidate", style="red"))
     return to_text(parts, color=color, width=width)
-
-
-def _head(metric: str, unit: str | None) -> str:
-    return f"{metric}\n{unit}" if unit else metric
 
 
 def _cell(res: FrontierResult, name: str, metric: str, value: float) -> str:

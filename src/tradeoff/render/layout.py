@@ -58,6 +58,7 @@ def metric_header(m: MetricSpec) -> str:
 HEAD_BREAKS = re.compile(r"(?=_)|(?<=[/\- ])")  # before '_', after '/', '-' and ' '
 NAME_BREAKS = re.compile(r"(?<=[@/\-_. :])")  # after the separators names are made of
 NAME_PARTS = re.compile(r"(?<=[@/\- ])")  # between a name's parts: after '-', '/', '@', ' '
+UNIT_BREAKS = re.compile(r"(?<=/)")  # a unit breaks after '/' only: "USD/" "1k requests"
 SOURCE_BREAKS = re.compile(r"(?<=[/ ])")  # paths and prose: after '/' and spaces
 
 

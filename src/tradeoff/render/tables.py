@@ -4,7 +4,6 @@ Markdown show alike in `render.views`, number formatting in `render.fmt`."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -18,6 +17,7 @@ from tradeoff.render.explain_table import explain_table
 from tradeoff.render.fmt import DASH, fmt_score, violation_text
 from tradeoff.render.layout import (
     HEAD_BREAKS,
+    UNIT_BREAKS,
     Renderer,
     excluded_lines,
     filled_note,
@@ -69,20 +69,17 @@ _HEAD_MIN = 7  # a metric column is at least this wide (or as wide as its widest
 _NAME_MIN = 10  # nor is the candidate column narrower than this
 
 
-_UNIT_BREAKS = re.compile(r"(?<=/)")  # a unit breaks after '/' only: "USD/" "1k requests"
-
-
 def _head_lines(m: MetricSpec, size: int) -> str:
     """The metric's header wrapped to `size`: the name at _ / - and spaces, the unit at '/'."""
     head = wrap(m.name, size)
-    return f"{head}\n{wrap(m.unit, size, _UNIT_BREAKS)}" if m.unit else head
+    return f"{head}\n{wrap(m.unit, size, UNIT_BREAKS)}" if m.unit else head
 
 
 def _unbreakable(m: MetricSpec) -> int:
     """The longest piece of the header that must not be split (a word of the name, a part of
     the unit between slashes): the column is never narrower, so no header breaks mid-word."""
     pieces = [p.strip() for p in HEAD_BREAKS.split(m.name)]
-    pieces += [p.strip() for p in _UNIT_BREAKS.split(m.unit or "")]
+    pieces += [p.strip() for p in UNIT_BREAKS.split(m.unit or "")]
     return max((len(p) for p in pieces), default=1)
 
 
