@@ -162,7 +162,7 @@ def _unique_names(checker: Checker, kept: list[tuple[int, Any]], names: list[str
     caught duplicates among inline ones)."""
     if not any(b.groups or len(b.names) > 1 for _, b in kept):
         return
-    if len(set(names)) == len(names) and all(n.isascii() for n in names):
+    if len(set(names)) == len(names) and "".join(names).isascii():
         return
     if len({name_key(n) for n in names}) == len(names):
         return

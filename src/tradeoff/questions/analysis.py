@@ -165,30 +165,21 @@ class Analysis:
         `totals`, when given, receives how many members dominate each row (the lists stop at
         `limit`, so output stays linear in the number of candidates).
         """
-        out: list[list[str]] = [[] for _ in rows]
-        if totals is not None:
-            totals[:] = [0] * len(rows)
-        if len(members) == 0 or len(rows) == 0:
-            return out
+        from tradeoff.engine.dominators import first_dominators
+
         v = self.oriented(self.dom)
-        front = v[members]
-        names = self.data.names
-        step = max(1, (1 << 20) // max(1, len(members) * max(1, len(self.dom))))
         index = np.asarray(rows, dtype=np.intp)
-        for s in range(0, len(index), step):
-            me = v[index[s : s + step]][:, None, :]
-            hit: NDArray[np.bool_] = np.asarray(
-                (front[None] >= me).all(axis=2) & (front[None] > me).any(axis=2)
-            )
-            # The first `limit` hits of each row, without a Python loop over the columns.
-            first = np.argsort(~hit, axis=1, kind="stable")[:, :limit].tolist()
-            all_counts = hit.sum(axis=1)
-            if totals is not None:
-                totals[s : s + len(all_counts)] = all_counts.tolist()
-            counts = np.minimum(all_counts, limit).tolist()
-            for k, (cols, c) in enumerate(zip(first, counts, strict=True)):
-                out[s + k] = [names[members[j]] for j in cols[:c]]
-        return out
+        first, total = first_dominators(v[index], v[members], limit)
+        if totals is not None:
+            totals[:] = total.tolist()
+        # Names through an object array: one take instead of a Python loop per row and hit;
+        # a row's first min(total, limit) entries are its hits (-1 pads the rest).
+        counts = np.minimum(total, limit).tolist()
+        if len(members) == 0:
+            return [[] for _ in counts]
+        names = np.array(self.data.names, dtype=object)[members]
+        picked: list[list[str]] = names[np.maximum(first, 0)].tolist()
+        return [row[:c] for row, c in zip(picked, counts, strict=True)]
 
 
 def _nan_low(x: float) -> float:
@@ -319,9 +310,17 @@ def _order(
         for k in range(a + 1, b):
             if lead - s_sorted[k] > TIE:
                 new[k], lead = True, s_sorted[k]
-    group = np.cumsum(new)
-    label = np.array([names[i] for i in rows[first]])
-    return rows[first[np.lexsort((label, group))]]
+    # Only groups of two or more need names: sort those rows alone (a million distinct
+    # scores then build no label array at all).
+    starts = np.flatnonzero(new)
+    size = np.diff(np.append(starts, len(first)))
+    tied = np.repeat(size > 1, size)
+    if tied.any():
+        at = np.flatnonzero(tied)
+        group = np.cumsum(new)[at]
+        label = np.array([names[i] for i in rows[first[at]].tolist()])
+        first[at] = first[at[np.lexsort((label, group))]]
+    return rows[first]
 
 
 def metric_list(metrics: Sequence[str] | str | None) -> list[str] | None:

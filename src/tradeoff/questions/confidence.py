@@ -247,6 +247,8 @@ def evidence(
     none = Groups(None, [None] * shown, fdr, samples)
     if not len(a.order) or not a.weighted:
         return Evidence([], draws, None, none)
+    if not wanted and not _may_be_noisy(a.data):
+        return Evidence([], None, None, none)  # a million exact values: no setting to build
     setting = Setting.of(a, method)
     noisy = setting.noisy or bool(setting.unknown)
     if not wanted and not noisy:
@@ -271,6 +273,13 @@ def evidence(
         for k in range(len(setting.names))
     ]
     return Evidence(rows, (samples, seed), line, groups)
+
+
+def _may_be_noisy(data: StudyData) -> bool:
+    """False when no value anywhere has a stderr, a count or items (then no setting is)."""
+    if data.provenance or data.items:
+        return True
+    return bool((data.stderr > 0).any())  # NaN compares False
 
 
 def fields(
