@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import tempfile
+from pathlib import Path
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import tradeoff
+from tradeoff.errors import InputError, UsageError
 from tradeoff.questions.analysis import TIE, _order
 
 
@@ -51,3 +57,126 @@ def test_order_with_distinct_scores_builds_no_names() -> None:
     scores = rng.permutation(1000) / 1000
     got = _order(np.arange(1000, dtype=np.intp), scores, NoNames(["x"] * 1000))
     assert got.tolist() == np.argsort(-scores).tolist()
+
+
+# --- rank's JSON: the bulk encoder against json.dumps of the records
+
+
+@st.composite
+def _study(draw: st.DrawFn) -> tuple[str, list[str]]:
+    """A goals file: 1-4 goals, maybe an input and a formula, maybe a budget, candidates with
+    ties, missing values, stderr values and awkward names; and rank's flags."""
+    d = draw(st.integers(1, 4))
+    goals = [f"g{k}" for k in range(d)]
+    lines = ["version: 1", "metrics:"]
+    for g in goals:
+        lines.append(f"  {g}: {{direction: {draw(st.sampled_from(['min', 'max']))}}}")
+    formula = draw(st.booleans())
+    if formula:
+        lines += ["  x: {role: input}", '  derived: {direction: max, formula: "x * 2 + g0"}']
+    if draw(st.booleans()):
+        lines += ["budgets:", f"  g0: {{max: {draw(st.sampled_from([1, 2, 5]))}}}"]
+    lines.append("candidates:")
+    value = st.sampled_from(["0", "1", "2", "3.5", "1e-7", "12345678901234567.0", "-2"])
+    name = st.text(st.sampled_from('ab"\\é\t%'), min_size=1, max_size=4)
+    names = draw(st.lists(name, min_size=1, max_size=12, unique_by=lambda n: n.strip()))
+    for n in names:
+        cells = []
+        for g in goals:
+            v = draw(st.one_of(value, st.none(), st.just("err")))
+            if v == "err":
+                cells.append(f"{g}: {{value: {draw(value)}, stderr: 0.5}}")
+            elif v is not None:
+                cells.append(f"{g}: {v}")
+        if formula and draw(st.booleans()):
+            cells.append(f"x: {draw(value)}")
+        lines.append(
+            f"  - {{name: {json.dumps(n.strip() or 'x')}, metrics: {{{', '.join(cells)}}}}}"
+        )
+    flags = ["--missing", "worst"]
+    if draw(st.booleans()):
+        flags += ["--top", str(draw(st.integers(1, 5)))]
+    if draw(st.booleans()):
+        flags += ["--method", draw(st.sampled_from(["weighted-product", "topsis"]))]
+    return "\n".join(lines) + "\n", flags
+
+
+@settings(max_examples=150, deadline=None)
+@given(_study())
+def test_rank_json_in_bulk_equals_json_dumps(case: tuple[str, list[str]]) -> None:
+    text, flags = case
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "goals.yaml"
+        path.write_text(text, encoding="utf-8")
+        try:
+            study = tradeoff.load(path)
+            res = study.rank_result(
+                top=int(flags[flags.index("--top") + 1]) if "--top" in flags else None,
+                method=flags[flags.index("--method") + 1]
+                if "--method" in flags
+                else "weighted-sum",
+                missing="worst",
+            )
+        except (InputError, UsageError):
+            return  # e.g. weighted-product on a value <= 0: the same for both encoders
+        assert res.candidates_json is not None
+        bulk = res.to_json_text()
+        _same_json(bulk, res.to_json())
+
+
+def test_rank_json_in_bulk_equals_json_dumps_on_a_table(tmp_path: Path) -> None:
+    """Two thousand rows from a CSV (several chunks of the encoder), dominated ones among them."""
+    from tradeoff.questions import bulk_json
+
+    rng = np.random.default_rng(11)
+    rows = ["name,a,b,c"] + [
+        f"r{k},{rng.integers(0, 30)},{rng.random():.3f},{'' if k % 97 == 0 else rng.random()}"
+        for k in range(2000)
+    ]
+    (tmp_path / "t.csv").write_text("\n".join(rows) + "\n")
+    (tmp_path / "goals.yaml").write_text(
+        "version: 1\nmetrics:\n  a: {direction: max}\n  b: {direction: min}\n"
+        "  c: {direction: max}\nbudgets:\n  a: {min: 3}\ncandidates:\n  - from: t.csv\n"
+    )
+    old, bulk_json.STEP = bulk_json.STEP, 300
+    try:
+        res = tradeoff.load(tmp_path / "goals.yaml").rank_result(missing="worst")
+        assert any(r.dominated_by for r in res.rows)
+        bulk = res.to_json_text()
+    finally:
+        bulk_json.STEP = old
+    _same_json(bulk, res.to_json())
+
+
+def _same_json(bulk: str, doc: dict[str, object]) -> None:
+    """The same document, and the same text up to `infeasible` (listed one candidate a line
+    on purpose: see RankResult.json_chunks)."""
+    assert json.loads(bulk) == doc
+    slow = json.dumps(doc, indent=2, allow_nan=False, ensure_ascii=False) + "\n"
+    assert bulk.split('\n  "infeasible": ')[0] == slow.split('\n  "infeasible": ')[0]
+    assert bulk.endswith(slow.split('\n  "infeasible_count": ')[1])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.floats(width=64), max_size=40))
+def test_floats_in_bulk_as_json_writes_them(values: list[float]) -> None:
+    from tradeoff.questions.bulk_json import floats
+
+    want = [json.dumps(v) if np.isfinite(v) else "null" for v in values]
+    assert floats(np.array(values, dtype=np.float64)) == want
+
+
+def test_floats_in_bulk_at_the_notation_boundaries() -> None:
+    from tradeoff.questions.bulk_json import floats
+
+    edges = [1e-4, 0.99999e-4, 1e16, 9999999999999998.0, 1e-7, -1e-5, 0.0, -0.0, 5e-324, 1e308]
+    values = np.array(edges + [np.nextafter(e, np.inf) for e in edges])
+    assert floats(values) == [json.dumps(v) for v in values.tolist()]
+
+
+def test_log_lines_fast_path_changes_nothing_it_should_not() -> None:
+    from tradeoff.render.escape import log_lines
+
+    for text in ["plain\nlines\n", "a ::b\n", "  ::x\n", "tab\there\n", "bidi\u202eX\n", "\x7f"]:
+        slow = log_lines(text + "\x01")[: -len("\\x01")]  # the regex path (a control char)
+        assert log_lines(text) == slow

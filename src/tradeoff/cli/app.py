@@ -43,6 +43,7 @@ from tradeoff.cli.common import (
     UncertaintyOpt,
     WeightOpt,
     emit,
+    emit_chunks,
     fail,
     load_study,
     not_an_input,
@@ -292,7 +293,11 @@ def _emit_result(
 
         renderers = RENDERERS[command]
     color = output is None and use_color() and fmt is OutputFormat.table
-    emit(renderers[fmt.value](result, color, terminal_width()), output)
+    chunks = getattr(result, "json_chunks", None)
+    if fmt is OutputFormat.json and chunks is not None:
+        emit_chunks(chunks(), output)  # written as encoded: a million candidates in pieces
+    else:
+        emit(renderers[fmt.value](result, color, terminal_width()), output)
     for note in getattr(result, "notes", []):
         say(f"note: {note}")
 

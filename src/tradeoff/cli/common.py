@@ -262,6 +262,24 @@ def emit(text: str, output: Path | None, *, commands: bool = False) -> None:
         write_atomic(output, text)
 
 
+def emit_chunks(chunks: Iterable[str], output: Path | None) -> None:
+    """`emit` for a result written in pieces (rank's JSON of a million candidates): each piece
+    is escaped and written as it comes, so the whole text is never held. No piece may start
+    with `::` (judged at a piece's start as at a line's)."""
+    if output is None:
+        colored = use_color()
+        for chunk in chunks:
+            sys.stdout.write(log_lines(chunk, colored=colored))
+        sys.stdout.flush()
+        return
+
+    def write(fh: IO[bytes]) -> None:
+        for chunk in chunks:
+            fh.write(log_lines(chunk).encode("utf-8"))
+
+    save(output, write)
+
+
 def parse_weights(items: list[str] | None) -> dict[str, float]:
     out: dict[str, float] = {}
     for item in items or []:

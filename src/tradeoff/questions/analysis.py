@@ -153,6 +153,19 @@ class Analysis:
             key = sorted(range(len(members)), key=lambda k: names[members[k]])
         return members[np.array(key, dtype=np.intp)]
 
+    def dominator_rows(
+        self, rows: NDArray[np.intp], members: NDArray[np.intp], limit: int = MAX_DOMINATORS
+    ) -> tuple[NDArray[np.intp], NDArray[np.int64]]:
+        """`first_dominators` as arrays: per row the rows of its first `limit` dominators among
+        `members` (-1 pads), and how many members dominate it."""
+        from tradeoff.engine.dominators import first_dominators
+
+        v = self.oriented(self.dom)
+        first, total = first_dominators(v[rows], v[members], limit)
+        if len(members) == 0:
+            return first, total  # every entry -1
+        return np.where(first >= 0, members[np.maximum(first, 0)], -1), total
+
     def first_dominators(
         self,
         rows: Sequence[int],
@@ -165,11 +178,7 @@ class Analysis:
         `totals`, when given, receives how many members dominate each row (the lists stop at
         `limit`, so output stays linear in the number of candidates).
         """
-        from tradeoff.engine.dominators import first_dominators
-
-        v = self.oriented(self.dom)
-        index = np.asarray(rows, dtype=np.intp)
-        first, total = first_dominators(v[index], v[members], limit)
+        first, total = self.dominator_rows(np.asarray(rows, dtype=np.intp), members, limit)
         if totals is not None:
             totals[:] = total.tolist()
         # Names through an object array: one take instead of a Python loop per row and hit;
@@ -177,7 +186,7 @@ class Analysis:
         counts = np.minimum(total, limit).tolist()
         if len(members) == 0:
             return [[] for _ in counts]
-        names = np.array(self.data.names, dtype=object)[members]
+        names = np.array(self.data.names, dtype=object)
         picked: list[list[str]] = names[np.maximum(first, 0)].tolist()
         return [row[:c] for row, c in zip(picked, counts, strict=True)]
 

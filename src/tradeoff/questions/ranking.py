@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -12,8 +12,15 @@ from tradeoff.data import StudyData
 from tradeoff.engine import budgets
 from tradeoff.engine.methods import Method
 from tradeoff.errors import UsageError
-from tradeoff.questions import volume
-from tradeoff.questions.analysis import Analysis, Missing, Options, analyse, metric_list
+from tradeoff.questions import bulk_json, volume
+from tradeoff.questions.analysis import (
+    MAX_DOMINATORS,
+    Analysis,
+    Missing,
+    Options,
+    analyse,
+    metric_list,
+)
 from tradeoff.questions.results import (
     LazyRows,
     ParetoResult,
@@ -109,25 +116,30 @@ def rank_result(
     def grouping() -> confidence.Groups:
         return drawn().groups
 
-    beaten = [int(i) for i in order if not a.front[i]]
-    totals: list[int] = []
-    found = a.first_dominators(beaten, a.front_members(by_score=True), totals=totals)
-    doms = dict(zip(beaten, found, strict=True))
-    many = dict(zip(beaten, totals, strict=True))
-    rows = [
-        _row(
+    # Dominators of every shown row at once, as arrays; a row's record is built when asked
+    # for (JSON encodes the candidates column by column and builds none).
+    beaten = np.flatnonzero(~a.front[order])
+    doms = np.full((len(order), MAX_DOMINATORS), -1, dtype=np.intp)
+    many = np.zeros(len(order), dtype=np.int64)
+    doms[beaten], many[beaten] = a.dominator_rows(order[beaten], a.front_members(by_score=True))
+
+    def ranked_row(k: int) -> Row:
+        i = int(order[k])
+        return _row(
             data,
             a,
-            int(i),
+            i,
             score=float(a.scores[i]),
             rank=k + 1,
             on_front=bool(a.front[i]),
-            dominated_by=tuple(doms.get(int(i), ())),
-            dominated_total=many.get(int(i), 0),
+            dominated_by=tuple(data.names[j] for j in doms[k].tolist() if j >= 0),
+            dominated_total=int(many[k]),
             uncertainty=extras[k] if extras else None,
         )
-        for k, i in enumerate(order)
-    ]
+
+    def candidates_json(letters: Sequence[str | None]) -> Iterator[str]:
+        return bulk_json.candidate_chunks(a, order, doms, letters)
+
     bad = np.flatnonzero(~a.feasible)
     found_violations = budgets.Violations(data)
 
@@ -161,7 +173,7 @@ def rank_result(
         method=method,
         weights=a.weights,
         dominance=a.dom,
-        rows=rows,
+        rows=LazyRows(len(order), ranked_row),
         infeasible=infeasible,
         excluded=_excluded(a),
         show_infeasible=include_infeasible,
@@ -171,6 +183,7 @@ def rank_result(
         summary=summary,
         top=top,
         infeasible_json=infeasible_json,
+        candidates_json=None if uncertainty else candidates_json,
         closest=near,
         grouping=grouping,
     )

@@ -14,7 +14,7 @@ too, as before the split.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, overload
 
@@ -114,7 +114,7 @@ class RankResult(JsonResult):
     method: str
     weights: dict[str, float]
     dominance: list[str]
-    rows: list[Row]
+    rows: Sequence[Row]
     infeasible: Sequence[Row]
     excluded: list[tuple[str, list[str]]]
     show_infeasible: bool = False
@@ -130,6 +130,8 @@ class RankResult(JsonResult):
     top: int | None = None  # --top N: JSON lists the first N infeasible (file order), and a count
     # The JSON text of the first n infeasible candidates, encoded in bulk (see `json_text`).
     infeasible_json: Callable[[int], list[str]] | None = None
+    # The candidates' JSON items in chunks, encoded in bulk, given each row's group letter.
+    candidates_json: Callable[[Sequence[str | None]], Iterator[str]] | None = None
 
     @property
     def infeasible_shown(self) -> int:
@@ -199,32 +201,52 @@ class RankResult(JsonResult):
         return out
 
     def to_json_text(self) -> str:
-        """`to_json()` as indented JSON text, with the infeasible list encoded in bulk, one
-        candidate a line: a million-row sweep can have hundreds of thousands of them, and a
-        Python dict per value (through json's indenting encoder) took tens of seconds."""
+        """`to_json()` as indented JSON text (see `json_chunks`)."""
+        return "".join(self.json_chunks())
+
+    def json_chunks(self) -> Iterator[str]:
+        """`to_json_text()` in pieces, with the candidates and the infeasible list encoded in
+        bulk, one infeasible candidate a line: a million-row sweep has hundreds of thousands of
+        each, and a Python dict per value (through json's indenting encoder) took minutes. The
+        pieces are written as they come, so the whole text never has to be in memory."""
         import json
 
         if self.infeasible_json is None:
-            return super().to_json_text()
+            yield super().to_json_text()
+            return
         doc = self.to_json_without_infeasible()
         keys = list(doc)
         at = keys.index("infeasible")
-        head = {k: doc[k] for k in keys[:at]}
+        bulk = self.candidates_json is not None and keys[at - 1] == "candidates"
+        head = {k: doc[k] for k in keys[: at - 1 if bulk else at]}
         tail = {k: doc[k] for k in keys[at + 1 :]}
+        dump = json.dumps
+        yield dump(head, indent=2, allow_nan=False, ensure_ascii=False)[:-2]  # without "\n}"
+        if bulk and self.candidates_json is not None:
+            groups = self.groups or NoGroups([None] * len(self.rows))
+            yield ',\n  "candidates": ['
+            sep = "\n"
+            for chunk in self.candidates_json(groups.letters):
+                yield sep + chunk
+                sep = ",\n"
+            yield "\n  ]" if sep != "\n" else "]"
         texts = self.infeasible_json(self.infeasible_shown)
         listed = "[\n    " + ",\n    ".join(texts) + "\n  ]" if texts else "[]"
-        dump = json.dumps
-        return (
-            dump(head, indent=2, allow_nan=False, ensure_ascii=False)[:-2]  # without "\n}"
-            + f',\n  "infeasible": {listed},'
-            + dump(tail, indent=2, allow_nan=False, ensure_ascii=False)[1:]  # without "{"
-            + "\n"
-        )
+        yield f',\n  "infeasible": {listed},'
+        yield dump(tail, indent=2, allow_nan=False, ensure_ascii=False)[1:] + "\n"  # without "{"
 
     def to_json_without_infeasible(self) -> dict[str, Any]:
-        """`to_json()` with an empty `infeasible` list (its place kept), built without it."""
-        return replace(self, infeasible=(), top=None).to_json() | {
-            "infeasible_count": len(self.infeasible)
+        """`to_json()` with an empty `infeasible` list (its place kept), built without it, and
+        without candidates when they are encoded in bulk (`candidates_json`)."""
+        if self.candidates_json is None:
+            return replace(self, infeasible=(), top=None).to_json() | {
+                "infeasible_count": len(self.infeasible)
+            }
+        groups = self.groups or NoGroups([None] * len(self.rows))
+        bare = replace(self, rows=(), infeasible=(), top=None, grouping=None, _cache={})
+        return bare.to_json() | {
+            "groups_from": groups.source,
+            "infeasible_count": len(self.infeasible),
         }
 
 

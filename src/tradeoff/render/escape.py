@@ -57,9 +57,23 @@ def log_lines(text: str, *, colored: bool = False) -> str:
 
     `colored`: the text is rich's output for a colour terminal, whose own escape sequences
     stay (user text in it went through `terminal` or was refused at load)."""
+    if _nothing_to_escape(text):
+        return text  # str's and bytes' C loops, not a regex over hundreds of MB of JSON
     if not colored:
         text = _CONTROL_KEEP_LINES.sub(_visible, text)
     return _COMMAND_START.sub(r"\1\\::", text)
+
+
+_ASCII_CONTROL = bytes([*range(9), *range(11, 32), 127])  # _CONTROL_KEEP_LINES below 128
+
+
+def _nothing_to_escape(text: str) -> bool:
+    if "::" in text:
+        return False
+    if text.isascii():
+        raw = text.encode("ascii")
+        return len(raw.translate(None, _ASCII_CONTROL)) == len(raw)
+    return text.replace("\n", "").isprintable()  # Cc and Cf characters are not printable
 
 
 def markdown(text: str) -> str:
