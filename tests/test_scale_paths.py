@@ -180,3 +180,29 @@ def test_log_lines_fast_path_changes_nothing_it_should_not() -> None:
     for text in ["plain\nlines\n", "a ::b\n", "  ::x\n", "tab\there\n", "bidi\u202eX\n", "\x7f"]:
         slow = log_lines(text + "\x01")[: -len("\\x01")]  # the regex path (a control char)
         assert log_lines(text) == slow
+
+
+def test_a_six_goal_front_past_the_cap_gets_a_note_not_minutes(tmp_path: Path) -> None:
+    """6 goals, 501 points on a simplex (all on the front): moocore would take tens of seconds
+    (4,748 points: 4 minutes); the value is null with a note that says why."""
+    from typer.testing import CliRunner
+
+    from tradeoff.cli.app import app
+
+    rng = np.random.default_rng(2)
+    x = rng.random((501, 6))
+    x /= x.sum(axis=1, keepdims=True)
+    lines = ["name,a,b,c,d,e,f"] + [
+        f"p{k}," + ",".join(map(repr, r)) for k, r in enumerate(x.tolist())
+    ]
+    (tmp_path / "t.csv").write_text("\n".join(lines) + "\n")
+    goals = "".join(f"  {m}: {{direction: min}}\n" for m in "abcdef")
+    (tmp_path / "goals.yaml").write_text(
+        f"version: 1\nmetrics:\n{goals}candidates:\n  - from: t.csv\n"
+    )
+    result = CliRunner().invoke(app, ["pareto", str(tmp_path / "goals.yaml"), "-f", "json"])
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert len(doc["candidates"]) == 501
+    assert doc["hypervolume"]["value"] is None
+    assert "not computed for a front of 501 in 6 goals" in result.stderr

@@ -74,6 +74,8 @@ def _build(
 
     def stack(attr: str, shape: tuple[int, ...], dtype: Any) -> Any:
         parts = [getattr(b, attr) for _, b in kept]
+        if len(parts) == 1:
+            return parts[0]  # one table: no copy of a million rows (the block is not reused)
         return np.concatenate(parts) if parts else np.zeros(shape, dtype=dtype)
 
     _unique_names(checker, kept, names)

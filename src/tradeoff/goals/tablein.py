@@ -280,7 +280,8 @@ def table_block(ctx: Context, i: int, cand: Candidate, files: list[SourceFile]) 
     entry_values(ctx, i, cand, rows)
     line, col = ctx.doc.pos((*cloc, "from"))
     k, d = len(rows.names), len(ctx.metrics)
-    _, _, lines, cols = empty(k, d, line, col)
+    lines = np.full((k, d), line, dtype=np.int64)  # not `empty`: its NaN arrays go unused
+    cols = np.full((k, d), col, dtype=np.int64)
     for metric in cand.metrics:
         if metric in ctx.index:
             j = ctx.index[metric]

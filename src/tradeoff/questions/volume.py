@@ -198,6 +198,12 @@ def measure(
             f"hypervolume: {d} goals need moocore (pip install 'tradeoff[fast]'); "
             "without it only 2 or 3 goals are computed"
         )
+    cap = hv.MAX_POINTS.get(d)
+    if cap is not None and len(front) > cap:
+        return None, (
+            f"hypervolume: not computed for a front of {len(front):,} in {d} goals (exact "
+            f"cost grows too fast past {cap:,}; --metrics narrows the goals)"
+        )
     if any(not np.isfinite(v) for pair in goalposts.values() for v in pair):
         return None, "hypervolume: no candidate to set the goalposts"
     if len(front) == 0:
