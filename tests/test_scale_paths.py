@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 from pathlib import Path
 
@@ -206,3 +207,103 @@ def test_a_six_goal_front_past_the_cap_gets_a_note_not_minutes(tmp_path: Path) -
     assert len(doc["candidates"]) == 501
     assert doc["hypervolume"]["value"] is None
     assert "not computed for a front of 501 in 6 goals" in result.stderr
+
+
+# --- big tables laid out without rich: the same text as rich's
+
+
+@st.composite
+def _table_case(draw: st.DrawFn) -> tuple[str, list[str], int]:
+    """A CSV of candidates (long, wide, markup-like names; missing values), goals with a budget,
+    a command (rank, with --all or not; pareto --layers) and a width."""
+    name = st.text(st.sampled_from("ab-_/.[]é漢 x"), min_size=1, max_size=30)
+    names = draw(st.lists(name, min_size=1, max_size=40, unique_by=lambda n: n.strip()))
+    value = st.sampled_from(["", "1", "2.5", "1234567.8", "0.000012", "42"])
+    rows = [
+        ",".join([json.dumps(n.strip() or "x"), *draw(st.lists(value, min_size=3, max_size=3))])
+        for n in names
+    ]
+    command = draw(
+        st.sampled_from(
+            [["rank"], ["rank", "--all"], ["pareto", "--layers"], ["rank", "--top", "3"]]
+        )
+    )
+    return "name,a,b,c\n" + "\n".join(rows) + "\n", command, draw(st.integers(30, 140))
+
+
+@settings(max_examples=120, deadline=None)
+@given(_table_case())
+def test_big_table_layout_equals_rich(case: tuple[str, list[str], int]) -> None:
+    from typer.testing import CliRunner
+
+    from tradeoff.cli.app import app
+    from tradeoff.render import bulk_text
+
+    table, command, width = case
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "t.csv").write_text(table, encoding="utf-8")
+        (Path(tmp) / "goals.yaml").write_text(
+            "version: 1\nmetrics:\n  a: {direction: max, unit: '%'}\n"
+            "  b: {direction: min, unit: USD/1k requests}\n  c_long_name: {direction: min}\n"
+            "budgets:\n  a: {min: 2}\ncandidates:\n  - from: t.csv\n"
+            "    columns: {c_long_name: c}\n",
+            encoding="utf-8",
+        )
+        runner = CliRunner(env={"COLUMNS": str(width), "NO_COLOR": "1"})
+        args = [*command, "--missing", "worst", str(Path(tmp) / "goals.yaml")]
+        old = bulk_text.FAST_ROWS
+        try:
+            bulk_text.FAST_ROWS = 10**9
+            slow = runner.invoke(app, args)
+            bulk_text.FAST_ROWS = 0
+            fast = runner.invoke(app, args)
+        finally:
+            bulk_text.FAST_ROWS = old
+    assert (fast.exit_code, fast.stderr) == (slow.exit_code, slow.stderr)
+    assert fast.stdout == slow.stdout
+
+
+def test_a_table_of_100000_candidates_in_seconds(tmp_path: Path) -> None:
+    """Issue 12: a rank table of 100,000 candidates took minutes through rich. Compared with
+    loading the same file (`validate`) in the same test, so a loaded machine slows both."""
+    import subprocess
+    import sys
+    import time
+
+    rng = np.random.default_rng(4)
+    n = 100_000
+    cols = [rng.uniform(20, 90, n), rng.uniform(1e-4, 5e-2, n), rng.uniform(50, 5000, n)]
+    lines = [
+        f"model-{k:06d},{a:.2f},{b:.5f},{c:.1f}"
+        for k, (a, b, c) in enumerate(zip(*cols, strict=True))
+    ]
+    (tmp_path / "t.csv").write_text("name,a,b,c\n" + "\n".join(lines) + "\n")
+    (tmp_path / "goals.yaml").write_text(
+        "version: 1\nmetrics:\n  a: {direction: max}\n  b: {direction: min}\n"
+        "  c: {direction: min}\nbudgets:\n  c: {max: 4000}\ncandidates:\n  - from: t.csv\n"
+    )
+
+    def cpu(*args: str) -> tuple[float, str]:
+        before = os.times()
+        done = subprocess.run(
+            [sys.executable, "-m", "tradeoff", *args, str(tmp_path / "goals.yaml")],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=True,
+        )
+        after = os.times()
+        return (
+            after.children_user
+            + after.children_system
+            - before.children_user
+            - before.children_system,
+            done.stdout,
+        )
+
+    load, _ = cpu("validate")
+    start = time.perf_counter()
+    table, out = cpu("rank")
+    assert time.perf_counter() - start < 300
+    assert out.count("\n") > 100_000  # every candidate, and who dominates it
+    assert table < 8 * load + 10, (table, load)  # was minutes (about 25x loading) through rich

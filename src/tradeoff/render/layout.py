@@ -39,8 +39,24 @@ def to_text(
         emoji=False,
         soft_wrap=soft_wrap,
     )
-    for r in renderables:
-        console.print(r)
+    from tradeoff.render import bulk_text
+
+    items = list(renderables)
+    # A table of many rows is laid out by us, and the lines printed after it written as they
+    # are, when the result is the same text (see bulk_text).
+    big = (
+        not color
+        and not soft_wrap
+        and any(isinstance(r, Table) and bulk_text.fits(r, width) for r in items)
+    )
+    for r in items:
+        line = bulk_text.plain_line(r, width) if big else None
+        if line is not None:
+            buf.write(line)
+        elif big and isinstance(r, Table) and bulk_text.fits(r, width):
+            bulk_text.write_table(console, buf, r)
+        else:
+            console.print(r)
     # Cells are padded to the column width; trailing blanks only get in the way of copy-paste.
     return "\n".join(line.rstrip(" ") for line in buf.getvalue().split("\n"))
 
@@ -70,6 +86,8 @@ def wrap(
 ) -> str:
     """Wrap text to `size` columns where `breaks` allows (then, inside a longer piece, where
     `finer` does); fold only a piece longer than that."""
+    if len(text) <= size and "\n" not in text:
+        return text.rstrip()  # what the loop below gives, at a cost paid per table row
     out: list[str] = []
     for line in text.split("\n"):
         cur = ""
