@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 from numpy.typing import NDArray
 
+from tradeoff.engine.budgets import Violations
 from tradeoff.questions.analysis import Analysis
 
 STEP = 20_000  # candidates per chunk of text: bounded memory whatever the table's size
@@ -130,3 +131,43 @@ def _dominated_by(listed: NDArray[np.object_], doms: NDArray[np.intp]) -> list[l
         cols.append(col.tolist())
     close = np.where(doms[:, 0] >= 0, _IN + "]", "]").tolist()
     return [*cols, close]
+
+
+def infeasible_lines(found: Violations, rows: NDArray[np.intp]) -> list[str]:
+    """Per row, `{"name": ..., "violations": [VIOLATION, ...]}` as one line of JSON text.
+
+    What json.dumps writes (compact separators) for `Row.violations`' records
+    (`BudgetResult.violation()`), built from the budgets' masks and columns, budget by budget.
+    """
+    from json.encoder import encode_basestring
+
+    data = found.data
+    names = list(map(encode_basestring, [data.names[i] for i in rows.tolist()]))
+    columns: list[list[str]] = []
+    seen = np.zeros(len(rows), dtype=bool)  # an earlier budget failed: a comma goes first
+    for b, j, mask in zip(data.budgets, found.columns, found.masks, strict=True):
+        at = np.flatnonzero(mask[rows])
+        col = [""] * len(rows)
+        if len(at):
+            sub = rows[at]
+            rest = f'"bound": "{b.bound}", "limit": {float(b.limit)!r}, "level": "{b.level}"'
+            literals = [
+                '{"candidate": ',
+                f', "metric": {encode_basestring(b.metric)}, "value": ',
+                f", {rest}, " + '"line": ',
+                "}" + FIELD,
+            ]
+            texts = [
+                [names[k] for k in at.tolist()],
+                floats(data.values[sub, j]),
+                list(map(str, data.lines[sub, j].tolist())),
+            ]
+            made = _fill(literals, texts).split(FIELD)
+            for k, comma, text in zip(at.tolist(), seen[at].tolist(), made, strict=False):
+                col[k] = ", " + text if comma else text
+            seen[at] = True
+        columns.append(col)
+    if not columns:
+        return ['{"name": ' + n + ', "violations": []}' for n in names]
+    literals = ['{"name": ', ', "violations": [', *[""] * (len(columns) - 1), "]}" + FIELD]
+    return _fill(literals, [names, *columns]).split(FIELD)[: len(rows)] if len(rows) else []

@@ -27,7 +27,6 @@ from tradeoff.questions.results import (
     RankResult,
     Row,
     closest_of,
-    encode_infeasible,
 )
 
 
@@ -156,7 +155,7 @@ def rank_result(
     infeasible = LazyRows(len(bad), infeasible_row)
 
     def infeasible_json(n: int) -> list[str]:
-        return encode_infeasible(found_violations, bad[:n])
+        return bulk_json.infeasible_lines(found_violations, bad[:n])
 
     near = closest_of(data) if len(bad) and not a.feasible.any() else []
     notes = _notes(a)

@@ -18,11 +18,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, overload
 
-import numpy as np
-from numpy.typing import NDArray
-
 from tradeoff.data import MetricSpec
-from tradeoff.engine.budgets import BudgetResult, Violations
+from tradeoff.engine.budgets import BudgetResult
 from tradeoff.questions.closest import Closest as Closest
 from tradeoff.questions.closest import closest_of as closest_of
 from tradeoff.questions.explain_result import ExplainResult as ExplainResult
@@ -293,37 +290,3 @@ class ParetoResult(JsonResult):
             "noise": self.noise,
             "ignore_budgets": self.ignore_budgets,
         }
-
-
-def encode_infeasible(found: Violations, rows: NDArray[np.intp]) -> list[str]:
-    """Per row, `{"name": ..., "violations": [VIOLATION, ...]}` as one line of JSON text.
-
-    Equal to json.dumps of `Row.violations`' records (`BudgetResult.violation()`), but built
-    from the budgets' masks and columns directly: one format string per violation instead of a
-    dict per value. A loop tuned for speed: it runs once per violation of every infeasible row.
-    """
-    from json.encoder import encode_basestring
-
-    data = found.data
-    fixed = [
-        (
-            mask,
-            data.values[:, j],
-            data.lines[:, j],
-            f'"metric": {encode_basestring(b.metric)}, ',
-            f'"bound": "{b.bound}", "limit": {float(b.limit)!r}, "level": "{b.level}", "line": ',
-        )
-        for b, j, mask in zip(data.budgets, found.columns, found.masks, strict=True)
-    ]
-    out: list[str] = []
-    for i in rows.tolist():
-        name = encode_basestring(data.names[i])
-        who = '{"candidate": ' + name + ", "
-        parts = []
-        for mask, col, lines, metric, rest in fixed:
-            if mask[i]:
-                v = col[i]
-                value = "null" if v != v else repr(float(v))
-                parts.append(f'{who}{metric}"value": {value}, {rest}{int(lines[i])}}}')
-        out.append('{"name": ' + name + ', "violations": [' + ", ".join(parts) + "]}")
-    return out
