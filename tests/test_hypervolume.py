@@ -245,3 +245,34 @@ def test_four_goals_without_moocore_give_null_with_a_note(
     assert "4 goals need moocore" in result.stderr
     table = runner.invoke(app, ["pareto", str(path)])
     assert "4 goals need moocore" in table.stdout
+
+
+@pytest.mark.parametrize("size", [500, 501])
+def test_a_six_goal_front_past_the_cap_gives_null_with_a_note(tmp_path: Path, size: int) -> None:
+    # Points on the simplex x1 + ... + x6 = 1 are mutually non-dominated: the whole table is
+    # the front. Exact 6-goal hypervolume takes seconds past ~1,000 members and minutes at
+    # ~5,000; 500 is computed (checked against moocore), 501 is not and says why.
+    from tradeoff.engine.hypervolume import MAX_POINTS
+
+    assert MAX_POINTS[6] == 500
+    rng = np.random.default_rng(3)
+    x = rng.dirichlet(np.ones(6), size)
+    names = [f"m{j}" for j in range(6)]
+    lines = ["version: 1", "metrics:"] + [f"  {m}: {{direction: min}}" for m in names]
+    lines.append("candidates:")
+    for i, row in enumerate(x):
+        values = ", ".join(f"{m}: {float(v)!r}" for m, v in zip(names, row, strict=True))
+        lines.append(f"  - {{name: c{i}, metrics: {{{values}}}}}")
+    path = write_goals(tmp_path, "\n".join(lines) + "\n")
+    result = runner.invoke(app, ["pareto", str(path), "-f", "json"])
+    assert result.exit_code == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert len(out["candidates"]) == size
+    value = out["hypervolume"]["value"]
+    if size > MAX_POINTS[6]:
+        assert value is None
+        assert f"not computed for a front of {size} in 6 goals" in result.stderr
+    else:
+        lo, hi = x.min(axis=0), x.max(axis=0)
+        scaled = (x - lo) / (hi - lo)
+        assert value == pytest.approx(moocore.hypervolume(scaled, ref=np.full(6, 1.1)), rel=1e-9)
