@@ -25,10 +25,13 @@ directory named after the row count, chunk and seed), and reused when it is alre
 
 Each command runs in a child process: the CLI, i.e. the dask client. With the default local
 cluster the scheduler lives in that process too; the workers are processes of their own.
-"client MiB" is the child's own peak resident memory (`ru_maxrss` of RUSAGE_SELF, read by the
-child as it exits: exact, and never a worker's); "workers MiB" is the largest worker's resident
-memory, polled every 0.1 s from here (psutil), for scale. Figures depend on the machine and on
-what else runs on it: the load average is printed; quote it with them.
+"client MiB" is the child's own peak resident memory: `ru_maxrss` of RUSAGE_SELF, read by the
+child as it exits (exact, and never a worker's: RUSAGE_CHILDREN from here would report the
+largest process of the whole tree, a worker once it is reaped). "polled" is the same process's
+resident memory sampled every 0.1 s from here with psutil, a check on the first; "workers MiB"
+the largest of its child processes (nannies and workers) sampled likewise, for scale.
+Figures depend on the machine and on what else runs on it: the load average is printed; quote
+it with them.
 """
 
 from __future__ import annotations
@@ -127,15 +130,16 @@ def dataset(folder: Path, rows: int, chunk: int, seed: int = 0) -> str:
 
 
 def run(args: list[str]) -> dict[str, float]:
-    """Run the CLI in a child; its own peak memory, wall time, and the largest worker's RSS."""
+    """Run the CLI in a child: wall time and its own peak memory (reported by the child, and
+    polled from here), and its largest child process's."""
     proc = subprocess.Popen(
         [sys.executable, "-c", CHILD, *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
-    workers = [0.0]
-    watcher = threading.Thread(target=_watch_workers, args=(proc, workers), daemon=True)
+    peaks = [0.0, 0.0]  # the child, its largest child
+    watcher = threading.Thread(target=_watch, args=(proc, peaks), daemon=True)
     watcher.start()
     out, err = proc.communicate()
     watcher.join()
@@ -145,19 +149,20 @@ def run(args: list[str]) -> dict[str, float]:
     doc = json.loads(out)
     figures["shown"] = len(doc["candidates"])
     figures["infeasible"] = doc.get("infeasible_count", -1)
-    figures["workers_mib"] = workers[0]
+    figures["polled_mib"], figures["workers_mib"] = peaks
     return figures
 
 
-def _watch_workers(proc: subprocess.Popen[str], peak: list[float]) -> None:
+def _watch(proc: subprocess.Popen[str], peaks: list[float]) -> None:
     import psutil
 
     with contextlib.suppress(psutil.Error):  # the child may end between two looks
         me = psutil.Process(proc.pid)
         while proc.poll() is None:
+            peaks[0] = max(peaks[0], me.memory_info().rss / 2**20)
             for child in me.children(recursive=True):
                 with contextlib.suppress(psutil.Error):
-                    peak[0] = max(peak[0], child.memory_info().rss / 2**20)
+                    peaks[1] = max(peaks[1], child.memory_info().rss / 2**20)
             time.sleep(0.1)
 
 
@@ -189,7 +194,7 @@ def main() -> None:
     ]
     print(
         f"{'command':<15}{'rows':>12}  {'engine':<8}{'wall s':>8}{'client MiB':>12}"
-        f"{'workers MiB':>13}{'shown':>7}",
+        f"{'polled':>8}{'workers MiB':>13}{'shown':>7}",
         flush=True,
     )
     for command, label, engine, extra in cases:
@@ -200,7 +205,7 @@ def main() -> None:
         workers = f"{got['workers_mib']:>13.0f}" if engine == "dask" else f"{'-':>13}"
         print(
             f"{command:<15}{rows:>12,}  {engine:<8}{got['seconds']:>8.1f}"
-            f"{got['peak_mib']:>12.0f}{workers}{int(got['shown']):>7}"
+            f"{got['peak_mib']:>12.0f}{got['polled_mib']:>8.0f}{workers}{int(got['shown']):>7}"
             + (f"  ({int(got['infeasible']):,} infeasible)" if got["infeasible"] >= 0 else ""),
             flush=True,
         )
