@@ -1,7 +1,7 @@
-"""What the dask engine does to one partition, and how two partial answers merge.
+"""What the dask engine does to one partition in pass 2, and how two partial answers merge.
 
 Everything here is plain NumPy on one partition's rows and runs in a worker; the driver
-(`distributed.py`) ships `Plan` and a `Part` to each task and merges what comes back as a tree.
+(`passes.py`) ships `Plan` and a `Part` to each task and merges what comes back as a tree.
 The rules are the one-machine pipeline's (`analysis.py`), split where they need the whole
 dataset: pass 1 (`survey.py`) counts and finds the per-metric min and max that the missing-value
 policy and the goalposts need; pass 2 (`answer`, here) fills, normalizes against those global
