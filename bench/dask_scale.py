@@ -16,7 +16,9 @@ each metric with its own lognormal measurement noise (2 %; safety noisier). Qual
 cost in USD/1M tokens, latency in s, memory in GB, energy in Wh/1k tokens, safety in [0, 1].
 A latency budget of 3 s and a cost budget of 10 USD leave about 89 % of the rows feasible. The
 front over the six goals then holds about 900 rows at 10^6 and 1,400 at 10^7 (its size is
-printed: the "shown" column of the pareto runs), and its exact hypervolume takes seconds.
+printed: the "shown" column of the pareto runs). That is past the front size up to which `pareto`
+computes the exact 6-goal hypervolume (`engine.hypervolume.MAX_POINTS`), so both engines report
+it as null with a note here: the figures are the front, its knee and the top N, not the volume.
 
 The dataset (hive folders `shard=K/`, one file of CHUNK rows each) is written chunk by chunk, so
 this script never holds it either, into DATA (default: a folder in the system's temporary
