@@ -74,6 +74,15 @@ def test_a_samples_file_of_another_task_is_an_error(tmp_path: Path) -> None:
     )
 
 
+def test_an_integer_of_5000_digits_is_a_located_error(tmp_path: Path) -> None:
+    # json.loads raises a plain ValueError past Python's integer digit limit (seen by the fuzz)
+    _, samples = write_run(tmp_path / "m1", [1, 0, 1, 1])
+    with samples.open("a") as fh:
+        fh.write('{"doc_id": 9, "acc": ' + "9" * 5000 + "}\n")
+    err = _cli_errors(tmp_path, goals_text(["m1"]))
+    assert "line 5: not valid JSON: an integer too long to read" in err, err
+
+
 def _cli_errors(tmp_path: Path, text: str) -> str:
     result = runner.invoke(app, ["rank", str(write_goals(tmp_path, text))])
     assert (result.exit_code, result.stdout) == (2, ""), result.output

@@ -53,6 +53,9 @@ def split_field(field_name: str) -> tuple[str, str | None]:
     return bare, (filt if comma else None)
 
 
+TOO_LONG = "not valid JSON: an integer too long to read (over 4,300 digits)"
+
+
 def _records(path: Path, display: str, problems: Problems) -> Iterator[tuple[int, Any]]:
     """(line number, parsed object) for every non-blank line; bad lines become problems."""
     with open_binary(path, display) as handle:  # read from this descriptor, never by name
@@ -73,6 +76,8 @@ def _records(path: Path, display: str, problems: Problems) -> Iterator[tuple[int
             except json.JSONDecodeError as exc:
                 where = f"{display} line {number}, column {exc.colno}"
                 problems.add(where, f"not valid JSON: {exc.msg}")
+            except ValueError:  # Python's limit on integer digits (int_max_str_digits)
+                problems.add(f"{display} line {number}", TOO_LONG)
             except RecursionError:
                 problems.add(f"{display} line {number}", "JSON nested too deeply")
 
@@ -88,6 +93,8 @@ def _array(raw: bytes, display: str) -> Iterator[tuple[int, Any]]:
     except json.JSONDecodeError as exc:
         place = f"{display} line {exc.lineno}, column {exc.colno}"
         raise SourceProblem([(place, f"not valid JSON: {exc.msg}")]) from None
+    except ValueError:  # Python's limit on integer digits (int_max_str_digits)
+        raise SourceProblem([(display, TOO_LONG)]) from None
     except RecursionError:
         raise SourceProblem([(display, "JSON nested too deeply")]) from None
     if not isinstance(data, list):
