@@ -27,11 +27,13 @@ directory named after the row count, chunk and seed), and reused when it is alre
 
 Each command runs in a child process: the CLI, i.e. the dask client. With the default local
 cluster the scheduler lives in that process too; the workers are processes of their own.
-"client MiB" is the child's own peak resident memory: `ru_maxrss` of RUSAGE_SELF, read by the
-child as it exits (exact, and never a worker's: RUSAGE_CHILDREN from here would report the
-largest process of the whole tree, a worker once it is reaped). "polled" is the same process's
-resident memory sampled every 0.1 s from here with psutil, a check on the first; "workers MiB"
-the largest of its child processes (nannies and workers) sampled likewise, for scale.
+"client MiB" is the child's own peak resident memory: VmHWM of /proc/self/status, read by the
+child as it exits. Not `ru_maxrss`: Linux carries a process's peak across exec, so a child forked
+from this script (which holds a few hundred MB after writing the dataset) reported this script's
+size, not its own (297 MiB where it never passed 120); and not RUSAGE_CHILDREN from here, whose
+peak is the largest process of the whole tree, a worker once it is reaped. "polled" is the same
+process's resident memory sampled every 0.1 s from here with psutil, a check on the first;
+"workers MiB" the largest of its child processes (nannies and workers) sampled likewise.
 Figures depend on the machine and on what else runs on it: the load average is printed; quote
 it with them.
 """
@@ -68,13 +70,15 @@ candidates:
 """
 
 CHILD = """\
-import json, resource, sys, time
+import json, re, sys, time
+from pathlib import Path
 from tradeoff.cli.app import app
 start = time.perf_counter()
 try:
     app(sys.argv[1:], standalone_mode=False)
 finally:
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB -> MiB on Linux
+    status = Path("/proc/self/status").read_text()
+    peak = int(re.search(r"VmHWM:\\s*(\\d+) kB", status).group(1)) / 1024
     print(json.dumps({"seconds": time.perf_counter() - start, "peak_mib": peak}), file=sys.stderr)
 """
 
