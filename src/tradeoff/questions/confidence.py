@@ -17,7 +17,7 @@ from tradeoff.data import StudyData
 from tradeoff.engine.methods import Method
 from tradeoff.engine.paired import benjamini_hochberg, letter_groups, pairwise_p
 from tradeoff.questions.analysis import Analysis
-from tradeoff.questions.draws import _chunk, batch_scores, check_draws, ranks_of
+from tradeoff.questions.draws import batch_scores, check_draws, chunk_draws, ranks_of
 from tradeoff.questions.noise import Setting
 from tradeoff.questions.results import RankUncertainty
 
@@ -60,7 +60,7 @@ def uncertainty(s: Setting, samples: int, seed: int, keep: int = 0) -> Uncertain
     ranks = np.empty((samples, n), dtype=np.intp)
     keep = min(keep, n)
     kept = np.empty((samples, keep)) if keep else None
-    step = _chunk(samples, n, k)
+    step = chunk_draws(samples, n, k)
     for start in range(0, samples, step):
         m = min(step, samples - start)
         draw = rng.standard_normal((m, n, k))

@@ -71,11 +71,13 @@ def ranks_of(scores: F64, tie_key: NDArray[Any]) -> NDArray[np.intp]:
     return ranks
 
 
-def _name_key(names: list[str]) -> NDArray[np.intp]:
+def name_order(names: list[str]) -> NDArray[np.intp]:
+    """Each name's place in code-point order: the tie key of a deterministic ranking."""
     key = np.empty(len(names), dtype=np.intp)
     key[np.argsort(np.array(names, dtype=object), kind="stable")] = np.arange(len(names))
     return key
 
 
-def _chunk(samples: int, n: int, k: int) -> int:
+def chunk_draws(samples: int, n: int, k: int) -> int:
+    """Draws per chunk of (draws, n, k) arrays: at most CHUNK_CELLS cells, at least one draw."""
     return max(1, min(samples, CHUNK_CELLS // max(1, n * k)))

@@ -17,11 +17,11 @@ from tradeoff.data import StudyData
 from tradeoff.engine.methods import Method
 from tradeoff.questions.analysis import Analysis, Options, analyse
 from tradeoff.questions.draws import (
-    CHUNK_CELLS,
     DEFAULT_SAMPLES,
-    _name_key,
     batch_scores,
     check_draws,
+    chunk_draws,
+    name_order,
     ranks_of,
 )
 from tradeoff.questions.noise import Setting
@@ -96,7 +96,7 @@ class SensitivityResult(JsonResult):
 
 def _leader(s: Setting, w: F64) -> int:
     scores = batch_scores(s.x[None], s.maximize, w, s.method, s.ranges)
-    return int(np.argmin(ranks_of(scores, _name_key(s.names))[0]))
+    return int(np.argmin(ranks_of(scores, name_order(s.names))[0]))
 
 
 def _weights_with(s: Setting, j: int, t: float) -> F64:
@@ -223,7 +223,7 @@ def smaa(s: Setting, samples: int, seed: int) -> tuple[F64, F64]:
     shown = min(n, MAX_RANKS)  # acceptability of the first ranks only: n x n would not fit
     counts = np.zeros((n, shown))
     wins = np.zeros((n, k))
-    step = max(1, min(samples, CHUNK_CELLS // max(1, n * k)))
+    step = chunk_draws(samples, n, k)
     for start in range(0, samples, step):
         m = min(step, samples - start)
         w = rng.dirichlet(np.ones(k), size=m)
