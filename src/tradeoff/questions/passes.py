@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from tradeoff.data import StudyData
-from tradeoff.errors import Diagnostic, InputError
+from tradeoff.errors import MAX_LISTED, Diagnostic, InputError
 from tradeoff.questions import cluster, unique
 from tradeoff.questions.missing import missing_hint
 from tradeoff.questions.partition import Chunk, Part, Plan, answer, merge_chunks
@@ -82,7 +82,7 @@ def run(data: StudyData, path: Path, scheduler: str | None, plan: Plan) -> Outco
 def check(data: StudyData, path: Path, s: Survey, plan: Plan) -> None:
     """The errors the one-machine engine raises, from the counts of pass 1."""
     if s.problems:
-        raise InputError(s.problems[:20])  # file order, as the one-machine reader
+        raise InputError(s.problems[:MAX_LISTED])  # file order, as the one-machine reader
     assert s.known_all is not None
     empty = [m.name for m, k in zip(data.metrics, s.known_all, strict=True) if k == 0]
     if empty and s.rows:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
+from tradeoff.errors import MAX_LISTED
 from tradeoff.sources.common import SourceProblem, Table, excerpt
 
 if TYPE_CHECKING:
@@ -74,7 +75,7 @@ def open_dataset(folder: Path, display: str, allow_external: bool = False) -> Da
     problems: list[tuple[str, str]] = []
     _walk(folder, folder, (), allow_external, found, problems)
     if problems:
-        raise SourceProblem(problems[:20])
+        raise SourceProblem(problems[:MAX_LISTED])
     if not found:
         raise SourceProblem([(display, "the folder holds no .parquet file")])
     found.sort()
@@ -99,7 +100,7 @@ def open_dataset(folder: Path, display: str, allow_external: bool = False) -> Da
         columns.update(dict.fromkeys(names))
         keys.update(dict.fromkeys(k for k, _ in parts))
     if problems:
-        raise SourceProblem(problems[:20])
+        raise SourceProblem(problems[:MAX_LISTED])
     return Dataset(display, tuple(pieces), (*columns, *(k for k in keys if k not in columns)))
 
 
