@@ -82,3 +82,17 @@ def test_units_stay_with_their_numbers_in_the_shipped_file(
     text, _ = _run(tmp_path, monkeypatch)
     assert "memory 70 GB > max 64 GB" in text
     assert text.startswith(f"{DEEP}/goals.yaml\ncandidate ")
+
+
+def test_a_parenthesis_is_not_broken_inside_when_it_fits() -> None:
+    from tradeoff.render.check import Line
+    from tradeoff.render.check_table import wrap_violation
+
+    text = "left the front: dominated by mid-8b-v2 (better on quality, cost, latency_p95)"
+    v = Line("models.yaml", 12, 0, "mid-8b", "regression", text, "error", "")
+    assert wrap_violation(v, 60).splitlines() == [
+        "left the front: dominated by mid-8b-v2",
+        "(better on quality, cost, latency_p95)",
+    ]
+    # Longer than the line: its words wrap, nothing is lost.
+    assert " ".join(wrap_violation(v, 20).splitlines()) == text

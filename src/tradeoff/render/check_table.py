@@ -19,7 +19,8 @@ from rich.text import Text
 
 from tradeoff.render.layout import wrap_name
 
-# Where a violation may break: before a comparison or an arrow, before '(' and after ', ' / '; '.
+# Where a violation may break: before a comparison or an arrow, before '(' and after ', ' / '; '
+# (outside parentheses: "(better on quality, cost)" stays one part when it fits).
 _PARTS = re.compile(r"(?<=[,;] )|(?= (?:[<>]=?|->) )|(?= \()")
 _GAP = 2  # blanks between columns: a pad and the (blank) rule of SIMPLE_HEAD
 _LEVEL_W = len("error")  # and "warn"
@@ -48,7 +49,15 @@ class Shown(Protocol):
 def parts(v: Shown) -> list[str]:
     """The pieces a violation may break between: 'latency_p95 920 ms', '> max 800 ms', and
     its note in parentheses as one piece."""
-    found = [p.strip() for p in _PARTS.split(v.text) if p.strip()]
+    found: list[str] = []
+    depth = 0  # of the parentheses open where the previous piece ended
+    for piece in _PARTS.split(v.text):
+        if found and depth > 0:
+            found[-1] += piece  # inside parentheses: no break here
+        else:
+            found.append(piece)
+        depth += piece.count("(") - piece.count(")")
+    found = [p.strip() for p in found if p.strip()]
     return found + ([f"({v.note})"] if v.note else [])
 
 
