@@ -19,6 +19,7 @@ from tradeoff.render.layout import (
     HEAD_BREAKS,
     UNIT_BREAKS,
     Renderer,
+    add_rows,
     excluded_lines,
     filled_note,
     metric_header,
@@ -177,16 +178,18 @@ def rank_table(res: RankResult, width: int) -> list[RenderableType]:
         table.add_column("grp", no_wrap=True, width=extra_w[-1])
     _metric_columns(table, lay.shown(res.metrics), lay.sizes)
     table.add_column("front", no_wrap=True, width=front_w)
+    rows: list[list[RenderableType]] = []
     for k, (r, c) in enumerate(zip(shown, lay.cells, strict=True)):
         extra = _odds(r.uncertainty) if noisy else []
         extra += [Text(view.letters[k])] if grouped else []
         if r.feasible:
             front = Text("yes", style="green") if r.on_front else Text("no", style="yellow")
             name = Text(wrap_name(r.name, lay.name))
-            table.add_row(str(r.rank), name, fmt_score(r.score), *extra, *c, front)
+            rows.append([str(r.rank), name, fmt_score(r.score), *extra, *c, front])
         else:
             name = Text(wrap_name(r.name, lay.name), style="dim")
-            table.add_row(DASH, name, DASH, *extra, *c, Text("infeasible", style="red"))
+            rows.append([DASH, name, DASH, *extra, *c, Text("infeasible", style="red")])
+    add_rows(table, rows)
     out: list[RenderableType] = [Text(view.title(res), style="bold"), table]
     out += lay.note(res.metrics)
     out += _footnotes(shown, res.metrics)
@@ -223,10 +226,12 @@ def pareto_table(res: ParetoResult, width: int) -> list[RenderableType]:
     table.add_column("candidate", overflow="fold", width=lay.name)
     _metric_columns(table, lay.shown(res.metrics), lay.sizes)
     table.add_column("note", no_wrap=True, width=note_w)  # knee, noise only, infeasible
+    rows: list[list[RenderableType]] = []
     for r, c, text in zip(res.rows, lay.cells, notes, strict=True):
         note = Text(text, style="red" if not r.feasible else "bold green")
         layer = [str(r.layer)] if res.layers else []
-        table.add_row(*layer, Text(wrap_name(r.name, lay.name)), *c, note)
+        rows.append([*layer, Text(wrap_name(r.name, lay.name)), *c, note])
+    add_rows(table, rows)
     return [
         Text(title, style="bold"),
         table,
