@@ -47,3 +47,19 @@ def _env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("FORCE_COLOR", "TERM")}
     env.update({"NO_COLOR": "1", "COLUMNS": "120"})
     return env
+
+
+def two_goal_table(folder: Path, n: int) -> Path:
+    """A goals file pulling `n` random candidates (q max, c min) from a CSV beside it."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    q, c = rng.random(n), rng.random(n)
+    rows = "".join(f"m{i},{q[i]:.6f},{c[i]:.6f}\n" for i in range(n))
+    (folder / "t.csv").write_text("name,q,c\n" + rows)
+    goals = folder / "goals.yaml"
+    goals.write_text(
+        "version: 1\nmetrics:\n  q: {direction: max}\n  c: {direction: min}\n"
+        "candidates:\n  - from: t.csv\n"
+    )
+    return goals

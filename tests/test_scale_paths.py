@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import tempfile
 from pathlib import Path
 
@@ -183,32 +182,6 @@ def test_log_lines_fast_path_changes_nothing_it_should_not() -> None:
         assert log_lines(text) == slow
 
 
-def test_a_six_goal_front_past_the_cap_gets_a_note_not_minutes(tmp_path: Path) -> None:
-    """6 goals, 501 points on a simplex (all on the front): moocore would take tens of seconds
-    (4,748 points: 4 minutes); the value is null with a note that says why."""
-    from typer.testing import CliRunner
-
-    from tradeoff.cli.app import app
-
-    rng = np.random.default_rng(2)
-    x = rng.random((501, 6))
-    x /= x.sum(axis=1, keepdims=True)
-    lines = ["name,a,b,c,d,e,f"] + [
-        f"p{k}," + ",".join(map(repr, r)) for k, r in enumerate(x.tolist())
-    ]
-    (tmp_path / "t.csv").write_text("\n".join(lines) + "\n")
-    goals = "".join(f"  {m}: {{direction: min}}\n" for m in "abcdef")
-    (tmp_path / "goals.yaml").write_text(
-        f"version: 1\nmetrics:\n{goals}candidates:\n  - from: t.csv\n"
-    )
-    result = CliRunner().invoke(app, ["pareto", str(tmp_path / "goals.yaml"), "-f", "json"])
-    assert result.exit_code == 0, result.stderr
-    doc = json.loads(result.stdout)
-    assert len(doc["candidates"]) == 501
-    assert doc["hypervolume"]["value"] is None
-    assert "not computed for a front of 501 in 6 goals" in result.stderr
-
-
 # --- big tables laid out without rich: the same text as rich's
 
 
@@ -263,12 +236,12 @@ def test_big_table_layout_equals_rich(case: tuple[str, list[str], int]) -> None:
     assert fast.stdout == slow.stdout
 
 
-def test_a_table_of_100000_candidates_in_seconds(tmp_path: Path) -> None:
-    """Issue 12: a rank table of 100,000 candidates took minutes through rich. Compared with
-    loading the same file (`validate`) in the same test, so a loaded machine slows both."""
+def test_a_table_of_100000_candidates_is_written_whole(tmp_path: Path) -> None:
+    """Issue 12: a rank table of 100,000 candidates took minutes through rich; it is now laid
+    out by render.bulk_text (its speed is measured in bench/big_table.py, not here). The
+    subprocess timeout is the hang guard of the untrusted-input corpus, generous for CI."""
     import subprocess
     import sys
-    import time
 
     rng = np.random.default_rng(4)
     n = 100_000
@@ -282,28 +255,16 @@ def test_a_table_of_100000_candidates_in_seconds(tmp_path: Path) -> None:
         "version: 1\nmetrics:\n  a: {direction: max}\n  b: {direction: min}\n"
         "  c: {direction: min}\nbudgets:\n  c: {max: 4000}\ncandidates:\n  - from: t.csv\n"
     )
-
-    def cpu(*args: str) -> tuple[float, str]:
-        before = os.times()
-        done = subprocess.run(
-            [sys.executable, "-m", "tradeoff", *args, str(tmp_path / "goals.yaml")],
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=True,
-        )
-        after = os.times()
-        return (
-            after.children_user
-            + after.children_system
-            - before.children_user
-            - before.children_system,
-            done.stdout,
-        )
-
-    load, _ = cpu("validate")
-    start = time.perf_counter()
-    table, out = cpu("rank")
-    assert time.perf_counter() - start < 300
-    assert out.count("\n") > 100_000  # every candidate, and who dominates it
-    assert table < 8 * load + 10, (table, load)  # was minutes (about 25x loading) through rich
+    done = subprocess.run(
+        [sys.executable, "-m", "tradeoff", "rank", str(tmp_path / "goals.yaml")],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
+    ranked = [
+        line for line in done.stdout.splitlines() if line.split(" model-")[0].strip().isdigit()
+    ]
+    feasible = sum(float(f"{c:.1f}") <= 4000 for c in cols[2])  # as written in the CSV
+    assert len(ranked) == feasible  # every feasible candidate has its row, numbered 1..n
+    assert ranked[-1].split()[0] == str(feasible)

@@ -11,9 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
-
-from hostile import _env
+from hostile import _env, two_goal_table
 
 HEADROOM = 300 * 1024**2
 
@@ -29,15 +27,7 @@ runpy.run_module("tradeoff", run_name="__main__")
 
 
 def test_running_out_of_memory_is_exit_2_with_a_message(tmp_path: Path) -> None:
-    n = 10_000  # x 5,000 draws: within the draw cap, but the ranks alone take 400 MB
-    rng = np.random.default_rng(0)
-    q, c = rng.random(n), rng.random(n)
-    rows = "".join(f"m{i},{q[i]:.6f},{c[i]:.6f}\n" for i in range(n))
-    (tmp_path / "t.csv").write_text("name,q,c\n" + rows)
-    (tmp_path / "goals.yaml").write_text(
-        "version: 1\nmetrics:\n  q: {direction: max}\n  c: {direction: min}\n"
-        "candidates:\n  - from: t.csv\n"
-    )
+    two_goal_table(tmp_path, 10_000)  # x 5,000 draws: within the draw cap; ranks take 400 MB
     args = ["rank", "goals.yaml", "--uncertainty", "--samples", "5000", "-f", "json"]
     proc = subprocess.run(
         [sys.executable, "-c", CHILD.format(headroom=HEADROOM), *args],

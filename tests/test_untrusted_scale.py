@@ -9,26 +9,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
 
-from hostile import run
+from hostile import run, two_goal_table
 
 N = 20_000
 
 
 @pytest.fixture(scope="module")
 def many(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("many")
-    rng = np.random.default_rng(0)
-    q, c = rng.random(N), rng.random(N)
-    rows = "".join(f"m{i},{q[i]:.6f},{c[i]:.6f}\n" for i in range(N))
-    (folder / "t.csv").write_text("name,q,c\n" + rows)
-    (folder / "goals.yaml").write_text(
-        "version: 1\nmetrics:\n  q: {direction: max}\n  c: {direction: min}\n"
-        "candidates:\n  - from: t.csv\n"
-    )
-    return folder
+    return two_goal_table(tmp_path_factory.mktemp("many"), N).parent
 
 
 @pytest.mark.parametrize("command", [["sensitivity"], ["rank", "--uncertainty", "-f", "json"]])
