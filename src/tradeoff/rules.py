@@ -43,6 +43,13 @@ def name_key(name: str) -> str:
     return name if name.isascii() else unicodedata.normalize("NFC", name)
 
 
+def distinct_names(names: list[str]) -> bool:
+    """No two of `names` are one name (`name_key`); a million ASCII names are checked fast."""
+    if len(set(names)) == len(names) and "".join(names).isascii():
+        return True
+    return len({name_key(n) for n in names}) == len(names)
+
+
 def text_problem(text: str) -> str | None:
     """Why `text` may not be a tag, a title or a unit, or None when it may."""
     return TEXT_RULE if CONTROL_RE.search(text) else None

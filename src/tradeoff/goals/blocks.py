@@ -6,26 +6,49 @@ builds its block; they all start from here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
 from tradeoff import units
-from tradeoff.data import DatasetRef, ItemScores, MetricSpec, SourceGroup
+from tradeoff.data import BudgetSpec, DatasetRef, ItemScores, MetricSpec, SourceGroup, StudyData
 from tradeoff.errors import Diagnostic
 from tradeoff.goals import yamlio
-from tradeoff.goals.schema import Candidate, GoalsFile, Measurement, parse_quantity
+from tradeoff.quantity import parse_quantity
 
 if TYPE_CHECKING:
+    from tradeoff.goals.schema import Candidate, Column, Combine, GoalsFile, Measurement
     from tradeoff.sources.kinds import Found, SourceFile
 
 F64 = NDArray[np.float64]
 MAX_SHOWN = 20
 """Row problems shown per entry; the rest are counted ("20 of 46 shown")."""
+
+
+class TableEntry(Protocol):
+    """What reading a table entry's files asks of the entry: a `schema.Candidate`, or the
+    pydantic-free stand-in of `fastpath.py` for a plain `{from: ..., tags: [...]}` entry."""
+
+    @property
+    def from_(self) -> str | list[str] | None: ...
+    @property
+    def run(self) -> int | None: ...
+    @property
+    def rows(self) -> str | None: ...
+    @property
+    def columns(self) -> Mapping[str, str | Column] | None: ...
+    @property
+    def tag_columns(self) -> list[str] | None: ...
+    @property
+    def combine(self) -> Combine | None: ...
+    @property
+    def tags(self) -> list[str]: ...
+    @property
+    def metrics(self) -> Mapping[str, Measurement | None]: ...
 
 
 @dataclass
@@ -44,6 +67,97 @@ class Block:
     row_tags: list[frozenset[str]] | None = None  # per row, when rows differ (`tag_columns`)
     dataset: DatasetRef | None = None  # a dataset folder left unread (no rows here)
     items: dict[int, ItemScores] = field(default_factory=dict)  # metric column -> per-item values
+
+
+@dataclass
+class Stacked:
+    """Every entry's block, one after another: the study's candidates (`stack`)."""
+
+    names: list[str]
+    tags: list[frozenset[str]]
+    values: F64
+    stderr: F64
+    lines: NDArray[np.int64]
+    cols: NDArray[np.int64]
+    cand_lines: NDArray[np.int64]
+    provenance: dict[tuple[int, int], dict[str, Any]]
+    groups: list[SourceGroup]
+    datasets: list[DatasetRef]
+    items: dict[tuple[int, int], ItemScores]
+    entry_of: dict[int, int]  # row -> its entry, for rows with per-item values
+
+    def study(
+        self,
+        doc: yamlio.Document,
+        title: str | None,
+        metrics: list[MetricSpec],
+        budgets: list[BudgetSpec],
+        profiles: dict[str, dict[str, float]],
+        **more: Any,
+    ) -> StudyData:
+        """The `StudyData` of these rows (`more`: its other fields, such as `warnings`)."""
+        return StudyData(
+            file=doc.file,
+            title=title,
+            metrics=metrics,
+            names=self.names,
+            tags=self.tags,
+            values=self.values,
+            stderr=self.stderr,
+            lines=self.lines,
+            cols=self.cols,
+            cand_lines=self.cand_lines,
+            provenance=self.provenance,
+            budgets=budgets,
+            profiles=profiles,
+            groups=self.groups,
+            datasets=self.datasets,
+            items=self.items,
+            **more,
+        )
+
+
+def stack(kept: list[tuple[int, Block]], d: int) -> Stacked:
+    """The blocks of entries `kept` (entry index, block) as one set of rows, `d` metrics wide."""
+    names: list[str] = []
+    tags: list[frozenset[str]] = []
+    provenance: dict[tuple[int, int], dict[str, Any]] = {}
+    groups: list[SourceGroup] = []
+    datasets: list[DatasetRef] = []
+    items: dict[tuple[int, int], ItemScores] = {}
+    entry_of: dict[int, int] = {}
+    start = 0
+    for entry, b in kept:
+        if b.dataset is not None:
+            datasets.append(replace(b.dataset, start=start))
+        items.update({(start, j): got for j, got in b.items.items()})
+        entry_of.update({start + r: entry for r in range(len(b.names))} if b.items else {})
+        names.extend(b.names)
+        tags.extend(b.row_tags if b.row_tags is not None else [b.tags] * len(b.names))
+        provenance.update({(start + r, j): p for (r, j), p in b.cells.items()})
+        groups.extend(replace(g, start=g.start + start) for g in b.groups)
+        start += len(b.names)
+
+    def joined(attr: str, shape: tuple[int, ...], dtype: Any) -> Any:
+        parts = [getattr(b, attr) for _, b in kept]
+        if len(parts) == 1:
+            return parts[0]  # one table: no copy of a million rows (the block is not reused)
+        return np.concatenate(parts) if parts else np.zeros(shape, dtype=dtype)
+
+    return Stacked(
+        names,
+        tags,
+        joined("values", (0, d), np.float64),
+        joined("stderr", (0, d), np.float64),
+        joined("lines", (0, d), np.int64),
+        joined("cols", (0, d), np.int64),
+        joined("cand_lines", (0,), np.int64),
+        provenance,
+        groups,
+        datasets,
+        items,
+        entry_of,
+    )
 
 
 @dataclass
@@ -99,7 +213,7 @@ class Context:
     """What every entry needs: the file, its metrics, and where sources may come from."""
 
     doc: yamlio.Document
-    goals: GoalsFile
+    goals: GoalsFile | None  # None on the fast path: no sources, prices or workload to consult
     metrics: list[MetricSpec]
     base_dir: Path
     allow_external: bool
@@ -112,7 +226,8 @@ class Context:
 
     def __post_init__(self) -> None:
         self.index = {m.name: j for j, m in enumerate(self.metrics)}
-        sources = {name: m.source for name, m in self.goals.metrics.items() if m.source}
+        declared = self.goals.metrics.items() if self.goals is not None else ()
+        sources = {name: m.source for name, m in declared if m.source}
         self.price_metric = next((n for n, s in sources.items() if s.price), None)
         # metric -> (its source's key, e.g. `lm_eval`, and what it asks for): looked up in the
         # candidates' files by the reader `sources.readers.READERS[key]`.
@@ -201,14 +316,14 @@ def shown(path: str) -> str:
     return quote(path)
 
 
-def patterns(cand: Candidate) -> list[str]:
+def patterns(cand: TableEntry) -> list[str]:
     """The entry's `from:` as a list."""
     if cand.from_ is None:
         return []
     return [cand.from_] if isinstance(cand.from_, str) else list(cand.from_)
 
 
-def place_of(i: int, cand: Candidate, key: str = "from") -> Callable[[SourceFile], yamlio.Loc]:
+def place_of(i: int, cand: TableEntry, key: str = "from") -> Callable[[SourceFile], yamlio.Loc]:
     """Where a file's problems are reported: its `from:` item (or `each:`)."""
     listed = key == "from" and isinstance(cand.from_, list)
 

@@ -21,6 +21,7 @@ from tradeoff.goals.blocks import (
     Block,
     Context,
     Row,
+    TableEntry,
     empty,
     inline_values,
     patterns,
@@ -28,12 +29,12 @@ from tradeoff.goals.blocks import (
     problems,
     shown,
 )
-from tradeoff.goals.schema import Candidate
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from tradeoff.data import ItemScores
+    from tradeoff.goals.schema import Candidate
     from tradeoff.goals.tablejoin import JoinTarget
     from tradeoff.sources.kinds import SourceFile
 
@@ -95,6 +96,7 @@ def check_expressions(ctx: Context) -> None:
             ctx.fail(("metrics", metric, "source", "json"), problem)
             del ctx.file_sources[metric]
             ctx.notes["dropped_sources"] = True  # files it would read are not "read by none"
+    assert ctx.goals is not None  # the full path's
     for i, cand in enumerate(ctx.goals.candidates):
         if cand.rows is not None and (problem := check_jmespath(cand.rows)) is not None:
             ctx.fail(("candidates", i, "rows"), problem)
@@ -129,7 +131,7 @@ def join_entry(ctx: Context, i: int, cand: Candidate, target: JoinTarget) -> Non
         tablejoin.join_rows(ctx, i, cand, rows, target)
 
 
-def open_files(ctx: Context, i: int, cand: Candidate) -> list[SourceFile] | None:
+def open_files(ctx: Context, i: int, cand: TableEntry) -> list[SourceFile] | None:
     """Every file the entry's `from:` names, globs expanded in sorted order, each file once;
     None (with errors in `ctx`) when a path or pattern fails."""
     from tradeoff.sources.common import SourceProblem
@@ -245,6 +247,7 @@ def _price(
 
     ploc: yamlio.Loc = ("candidates", i, "price")
     metric = ctx.price_metric
+    assert ctx.goals is not None  # the full path's
     workload = ctx.goals.workload
     if metric is None:
         ctx.fail(ploc, "`price:` needs a metric marked `source: price` to fill", key=True)

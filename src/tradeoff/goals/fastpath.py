@@ -2,32 +2,42 @@
 
 `study_data` builds the `StudyData` of a goals file straight from its YAML data, checking what the
 models of `schema.py` and the cross-reference pass of `loader.py` check. It never reports an
-error: anything unusual (a key it does not know, a value of another type, a unit, `from:`,
-`price:`, `source:`, `workload:`) or wrong makes it answer None, and the loader then takes the
-full path, which has the located messages. Importing pydantic and building the models costs more
-than the rest of a `tradeoff rank` together (issue 3), so files that need neither skip both.
+error: anything unusual (a key it does not know, a value of another type, a unit, `price:`,
+`source:`, `workload:`, a `from:` entry with more than `from` and `tags`, or one beside inline
+candidates) or wrong makes it answer None, and the loader then takes the full path, which has
+the located messages. Importing pydantic and building the models costs more than the rest of a
+`tradeoff rank` together (issue 3), so files that need neither skip both.
+
+Plain table entries (`- from: sweep.parquet`, with `tags:` at most) are read by the full path's
+own readers (`datain.open_files`, `tablein.table_block`: every path, size, link and metadata
+check, header units and row checks included); any problem they find declines, so the messages
+come from the full path. (Issue 17: pydantic was a quarter of `pareto` on a Parquet table.)
 
 The models stay the definition of the format: whatever this accepts, they accept, and the two
 paths build the same `StudyData` (tests/test_fastpath.py checks both on the shipped files, the
-test corpus, generated files and mutated ones).
+test corpus, generated files and mutated ones; tests/test_fastpath_tables.py on tables).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 
 from tradeoff.data import BudgetSpec, MetricSpec, StudyData
 from tradeoff.goals import yamlio
+from tradeoff.goals.blocks import Block, Context, stack
 from tradeoff.quantity import parse_quantity
-from tradeoff.rules import CONTROL_RE, IDENTIFIER_RE, name_key, name_problem
+from tradeoff.rules import CONTROL_RE, IDENTIFIER_RE, distinct_names, name_key, name_problem
 
 _TOP = frozenset(("version", "title", "metrics", "budgets", "profiles", "candidates"))
 _METRIC = frozenset(("direction", "unit", "description", "range", "additive"))
 _BOUND = frozenset(("max", "min", "level", "tags"))
 _CANDIDATE = frozenset(("name", "tags", "metrics"))
+_TABLE = frozenset(("from", "tags"))
 _MEASUREMENT = frozenset(("value", "stderr", "kind", "date", "citation"))
 _KINDS = ("measured", "estimated", "claimed")
 DECLINED = {
@@ -60,12 +70,31 @@ class _Decline(Exception):
     """Not for the fast path: the full path decides (and explains)."""
 
 
-def study_data(doc: yamlio.Document) -> StudyData | None:
-    """The study of a plain, valid goals file; None when the full path must decide."""
+@dataclass(frozen=True)
+class _Table:
+    """A plain table entry, as `blocks.TableEntry` (what `schema.Candidate` would hold)."""
+
+    from_: str | list[str]
+    tags: list[str]
+    run: None = None
+    rows: None = None
+    columns: None = None
+    tag_columns: None = None
+    combine: None = None
+    metrics: dict[str, None] = field(default_factory=dict)
+
+
+def study_data(
+    doc: yamlio.Document, base_dir: Path | None = None, allow_external: bool = False
+) -> StudyData | None:
+    """The study of a plain, valid goals file; None when the full path must decide.
+
+    `from:` paths resolve in `base_dir` (default: the current folder), as in `load_full`."""
     if doc.problems:
         return None
+    base_dir = Path(".") if base_dir is None else base_dir
     try:
-        return _Reader(doc).study()
+        return _Reader(doc, base_dir, allow_external).study()
     except _Decline:
         return None
 
@@ -114,10 +143,19 @@ def _section(data: dict[str, Any], key: str, kind: type) -> Any:
     return value
 
 
+def _sources(value: Any) -> str | list[str]:
+    """`from:` as the model takes it: a path or a non-empty list of them (none empty here)."""
+    listed = value if type(value) is list else [value]
+    if not listed or any(type(v) is not str or not v for v in listed):
+        raise _Decline
+    return value  # type: ignore[no-any-return]
+
+
 class _Reader:
-    def __init__(self, doc: yamlio.Document) -> None:
+    def __init__(self, doc: yamlio.Document, base_dir: Path, allow_external: bool) -> None:
         self.doc = doc
         self.data = _mapping(doc.data, _TOP)
+        self.base_dir, self.allow_external = base_dir, allow_external
 
     def study(self) -> StudyData:
         data = self.data
@@ -134,10 +172,15 @@ class _Reader:
         raw = _section(data, "candidates", list)
         if not raw:
             raise _Decline  # no candidates: the full path reports it
-        study = self.candidates(raw, metrics, index, budgets, profiles)
-        if np.isnan(study.values).all(axis=0).any():
+        more: dict[str, Any] = {}
+        if all(type(c) is dict and "from" in c for c in raw):
+            kept = self.tables(raw, metrics, more)
+        else:
+            kept = [(0, self.candidates(raw, index))]
+        rows = stack(kept, len(metrics))
+        if np.isnan(rows.values).all(axis=0).any():
             raise _Decline  # a metric no candidate has: the full path reports it
-        return study
+        return rows.study(self.doc, _text(data.get("title")), metrics, budgets, profiles, **more)
 
     def metrics(self, raw: Any) -> list[MetricSpec]:
         if type(raw) is not dict or not raw:
@@ -227,16 +270,32 @@ class _Reader:
             out[name] = profile
         return out
 
-    def candidates(
-        self,
-        raw: list[Any],
-        metrics: list[MetricSpec],
-        index: dict[str, int],
-        budgets: list[BudgetSpec],
-        profiles: dict[str, dict[str, float]],
-    ) -> StudyData:
+    def tables(
+        self, raw: list[Any], metrics: list[MetricSpec], more: dict[str, Any]
+    ) -> list[tuple[int, Block]]:
+        """Plain table entries, read by the full path's readers; any problem declines."""
+        from tradeoff.goals import datain, tablein
+
+        ctx = Context(self.doc, None, metrics, self.base_dir, self.allow_external)
+        kept = []
+        for i, entry in enumerate(raw):
+            entry = _mapping(entry, _TABLE)
+            plain = _Table(_sources(entry["from"]), _strings(entry.get("tags", [])))
+            files = datain.open_files(ctx, i, plain)
+            if files is None or any(f.kind != "table" for f in files):
+                raise _Decline  # results files (or a path that fails): not a table entry
+            block = tablein.table_block(ctx, i, plain, files)
+            if block is None or ctx.errors:
+                raise _Decline
+            kept.append((i, block))
+        if ctx.notes or ctx.prices or not distinct_names([n for _, b in kept for n in b.names]):
+            raise _Decline  # a name in two entries: the full path says where
+        more.update(read=list(ctx.read), warnings=ctx.warnings)
+        return kept
+
+    def candidates(self, raw: list[Any], index: dict[str, int]) -> Block:
         doc = self.doc
-        n, d = len(raw), len(metrics)
+        n, d = len(raw), len(index)
         values = np.full((n, d), np.nan)
         stderr = np.full((n, d), np.nan)
         lines = np.zeros((n, d), dtype=np.int64)
@@ -278,20 +337,8 @@ class _Reader:
                 values[i, j], stderr[i, j], prov = _measurement(value)
                 if prov:
                     provenance[(i, j)] = prov
-        return StudyData(
-            file=doc.file,
-            title=_text(self.data.get("title")),
-            metrics=metrics,
-            names=names,
-            tags=tags,
-            values=values,
-            stderr=stderr,
-            lines=lines,
-            cols=cols,
-            cand_lines=cand_lines,
-            provenance=provenance,
-            budgets=budgets,
-            profiles=profiles,
+        return Block(
+            names, values, stderr, lines, cols, cand_lines, frozenset(), provenance, row_tags=tags
         )
 
 

@@ -9,26 +9,27 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from tradeoff.data import BudgetSpec, DatasetRef, ItemScores, MetricSpec, SourceGroup, StudyData
+from tradeoff.data import BudgetSpec, MetricSpec, StudyData
 from tradeoff.errors import Diagnostic, InputError
-from tradeoff.goals import fastpath, roles, yamlio
-from tradeoff.goals import pydantic_errors as validation_errors
-from tradeoff.goals.crosscheck import Checker
+from tradeoff.goals import fastpath, yamlio
+from tradeoff.goals.blocks import stack
 from tradeoff.goals.yamlio import show_key
-from tradeoff.rules import name_key
+from tradeoff.rules import distinct_names, name_key
 
 if TYPE_CHECKING:
     from tradeoff.goals import datain
+    from tradeoff.goals.crosscheck import Checker
     from tradeoff.goals.schema import Bound, GoalsFile
 
-# pydantic and the models in `schema.py` are imported only on the full path (`load_full`): most
-# files take `fastpath.study_data`, and importing them costs more than the rest of a `rank`.
+# pydantic and the models in `schema.py` (and the second pass, formulas and roles) are imported
+# only on the full path (`load_full`): most files take `fastpath.study_data`, and importing them
+# costs more than the rest of a `rank`.
 
 
 def _build(
     goals: GoalsFile, checker: Checker, base_dir: Path, allow_external: bool, defer: bool = False
 ) -> StudyData:
-    from tradeoff.goals import datain, samples
+    from tradeoff.goals import datain, roles, samples
 
     doc = checker.doc
     metrics = [
@@ -52,35 +53,10 @@ def _build(
         if cand.join is None
     ]
     kept = [(i, b) for i, b in blocks if b is not None]
-    names: list[str] = []
-    tags: list[frozenset[str]] = []
-    provenance: dict[tuple[int, int], dict[str, Any]] = {}
-    groups: list[SourceGroup] = []
-    datasets: list[DatasetRef] = []
-    items: dict[tuple[int, int], ItemScores] = {}
-    entry_of: dict[int, int] = {}
-    start = 0
-    for entry, b in kept:
-        if b.dataset is not None:
-            datasets.append(replace(b.dataset, start=start))
-        items.update({(start, j): got for j, got in b.items.items()})
-        entry_of.update({start + r: entry for r in range(len(b.names))} if b.items else {})
-        names.extend(b.names)
-        tags.extend(b.row_tags if b.row_tags is not None else [b.tags] * len(b.names))
-        provenance.update({(start + r, j): p for (r, j), p in b.cells.items()})
-        groups.extend(replace(g, start=g.start + start) for g in b.groups)
-        start += len(b.names)
-    d = len(metrics)
-
-    def stack(attr: str, shape: tuple[int, ...], dtype: Any) -> Any:
-        parts = [getattr(b, attr) for _, b in kept]
-        if len(parts) == 1:
-            return parts[0]  # one table: no copy of a million rows (the block is not reused)
-        return np.concatenate(parts) if parts else np.zeros(shape, dtype=dtype)
-
+    rows = stack(kept, len(metrics))
+    names, tags, provenance, items = rows.names, rows.tags, rows.provenance, rows.items
     _unique_names(checker, kept, names)
-    values, stderr = stack("values", (0, d), np.float64), stack("stderr", (0, d), np.float64)
-    lines, cols = stack("lines", (0, d), np.int64), stack("cols", (0, d), np.int64)
+    values, stderr, lines, cols = rows.values, rows.stderr, rows.lines, rows.cols
     if joins:
         from tradeoff.goals.tablejoin import JoinTarget
 
@@ -113,7 +89,7 @@ def _build(
     if items:
         from tradeoff.goals.items import check_overlap
 
-        check_overlap(ctx, items, entry_of)
+        check_overlap(ctx, items, rows.entry_of)
         # Keyed by the goals' columns from here (inputs have none: their items are dropped).
         names_of = [m.name for m in ctx.metrics]
         items = {
@@ -122,28 +98,26 @@ def _build(
             if names_of[j] in index
         }
     checker.errors.extend(ctx.errors)
-    return StudyData(
-        file=doc.file,
-        title=goals.title,
-        metrics=metrics,
-        names=names,
-        tags=tags,
+    rows = replace(
+        rows,
         values=values,
         stderr=stderr,
         lines=lines,
         cols=cols,
-        cand_lines=stack("cand_lines", (0,), np.int64),
         provenance=provenance,
-        budgets=budgets,
-        profiles={k: dict(v) for k, v in goals.profiles.items()},
-        groups=groups,
+        items=items,
+    )
+    return rows.study(
+        doc,
+        goals.title,
+        metrics,
+        budgets,
+        {k: dict(v) for k, v in goals.profiles.items()},
         meta=_meta(ctx),
-        datasets=datasets,
         read=list(ctx.read),
         inputs=cut.inputs,
         derived=cut.derived,
         warnings=ctx.warnings,
-        items=items,
     )
 
 
@@ -164,9 +138,7 @@ def _unique_names(checker: Checker, kept: list[tuple[int, Any]], names: list[str
     caught duplicates among inline ones)."""
     if not any(b.groups or len(b.names) > 1 for _, b in kept):
         return
-    if len(set(names)) == len(names) and "".join(names).isascii():
-        return
-    if len({name_key(n) for n in names}) == len(names):
+    if distinct_names(names):
         return
     first: dict[str, str] = {}
     reported = 0
@@ -230,7 +202,7 @@ def load_document(
     Raises:
         InputError: every problem found, with `doc.problems` (see `yamlio.parse`) among them.
     """
-    data = fastpath.study_data(doc)
+    data = fastpath.study_data(doc, base_dir, allow_external)
     if data is not None:
         return data
     return load_full(doc, base_dir, allow_external)
@@ -252,6 +224,8 @@ def load_full(
     """
     from pydantic import ValidationError
 
+    from tradeoff.goals import pydantic_errors as validation_errors
+    from tradeoff.goals.crosscheck import Checker
     from tradeoff.goals.schema import GoalsFile
 
     base_dir = Path(".") if base_dir is None else base_dir

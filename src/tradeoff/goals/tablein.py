@@ -24,32 +24,32 @@ from tradeoff.goals.blocks import (
     Context,
     RowErrors,
     Rows,
+    TableEntry,
     empty,
     place_of,
     problems,
 )
 
 if TYPE_CHECKING:
-    from tradeoff.goals.schema import Candidate
     from tradeoff.sources.common import Table
     from tradeoff.sources.kinds import SourceFile
 
 _US_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 
 
-def is_table(f: SourceFile, cand: Candidate) -> bool:
+def is_table(f: SourceFile, cand: TableEntry) -> bool:
     """A table file, or a `.json` file whose rows `rows:` picks."""
     return f.kind == "table" or (cand.rows is not None and f.path.suffix.lower() == ".json")
 
 
-def _spec(cand: Candidate) -> dict[str, str | tuple[str, str]]:
+def _spec(cand: TableEntry) -> dict[str, str | tuple[str, str]]:
     out: dict[str, str | tuple[str, str]] = {}
     for key, given in (cand.columns or {}).items():
         out[key] = given if isinstance(given, str) else (given.column, given.unit)
     return out
 
 
-def read_rows(ctx: Context, i: int, cand: Candidate, files: list[SourceFile]) -> Rows | None:
+def read_rows(ctx: Context, i: int, cand: TableEntry, files: list[SourceFile]) -> Rows | None:
     """Every table file of the entry, read as one; None (errors in `ctx`) when one fails."""
     from tradeoff.sources import columns as cols_mod
     from tradeoff.sources.common import SourceProblem
@@ -75,7 +75,7 @@ def read_rows(ctx: Context, i: int, cand: Candidate, files: list[SourceFile]) ->
 
 
 def _read_one(
-    ctx: Context, cand: Candidate, f: SourceFile, names: list[str], spec: dict[str, Any]
+    ctx: Context, cand: TableEntry, f: SourceFile, names: list[str], spec: dict[str, Any]
 ) -> tuple[SourceFile, Table, dict[str, str], Any]:
     from tradeoff.sources import columns as cols_mod
     from tradeoff.sources.readers import read_json_rows, read_table
@@ -94,7 +94,7 @@ def _read_one(
     return f, table, plan.header_units, plan
 
 
-def _joined(ctx: Context, i: int, cand: Candidate, tables: list[Any]) -> Rows | None:
+def _joined(ctx: Context, i: int, cand: TableEntry, tables: list[Any]) -> Rows | None:
     d = len(ctx.metrics)
     names: list[str] = []
     places = Places()
@@ -244,7 +244,7 @@ def _dated_cells(rows: Rows) -> None:
             cell["date"] = date
 
 
-def entry_values(ctx: Context, i: int, cand: Candidate, rows: Rows) -> None:
+def entry_values(ctx: Context, i: int, cand: TableEntry, rows: Rows) -> None:
     """`metrics:` on a table or `each:` entry: the same value for every row. A row whose file
     gives the metric too is an error naming both."""
     loc: yamlio.Loc = ("candidates", i, "from")
@@ -265,7 +265,7 @@ def entry_values(ctx: Context, i: int, cand: Candidate, rows: Rows) -> None:
     errors.report()
 
 
-def table_block(ctx: Context, i: int, cand: Candidate, files: list[SourceFile]) -> Block | None:
+def table_block(ctx: Context, i: int, cand: TableEntry, files: list[SourceFile]) -> Block | None:
     """The rows of a table entry, each a candidate with the entry's tags."""
     cloc: yamlio.Loc = ("candidates", i)
     for key in ("name", "price"):
@@ -301,7 +301,7 @@ def table_block(ctx: Context, i: int, cand: Candidate, files: list[SourceFile]) 
     )
 
 
-def _deferred(ctx: Context, i: int, cand: Candidate, files: list[SourceFile]) -> Block | None:
+def _deferred(ctx: Context, i: int, cand: TableEntry, files: list[SourceFile]) -> Block | None:
     """A dataset folder listed (files, row counts, columns) but not read: the dask engine reads
     it piece by piece. The entry must be the plain kind: one folder, its rows as candidates."""
     from tradeoff.data import DatasetRef

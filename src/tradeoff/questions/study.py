@@ -13,17 +13,15 @@ from typing import TYPE_CHECKING
 from tradeoff.data import StudyData
 from tradeoff.engine.methods import Method
 from tradeoff.errors import Diagnostic, UsageError, did_you_mean_name
-from tradeoff.questions import checking, frames, ranking
+from tradeoff.questions import frames, ranking
 from tradeoff.questions.analysis import Missing, metric_list
-from tradeoff.questions.baseline import Baseline
 from tradeoff.questions.draws import DEFAULT_SAMPLES
-from tradeoff.questions.explain import explain
 from tradeoff.questions.results import ExplainResult, ParetoResult, RankResult
-from tradeoff.questions.tolerance import Tolerance
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from tradeoff.questions.baseline import Baseline
     from tradeoff.questions.check_result import CheckResult
     from tradeoff.questions.compare import CompareResult
     from tradeoff.questions.freshness import ValidateResult
@@ -32,6 +30,7 @@ if TYPE_CHECKING:
     from tradeoff.questions.plot import PlotData
     from tradeoff.questions.sensitivity import SensitivityResult
     from tradeoff.questions.suggest import SuggestResult
+    from tradeoff.questions.tolerance import Tolerance
 
 
 def load(path: str | Path = "goals.yaml", *, allow_external_sources: bool = False) -> Study:
@@ -178,6 +177,8 @@ class Study:
         With `uncertainty`, also its `p_first`, `rank_median`, `rank_interval` and
         `tied_with_leader` from the Monte Carlo draws `rank --uncertainty` makes (a candidate
         that is not ranked gets none)."""
+        from tradeoff.questions.explain import explain
+
         return explain(
             self.data,
             self.index(name),
@@ -270,6 +271,8 @@ class Study:
         front's hypervolume fell by more than that share since `baseline`. Several files:
         `tradeoff.check_files`.
         """
+        from tradeoff.questions import checking
+
         _, base, tols, _ = checking.inputs([], False, baseline, tolerances)
         return checking.check(
             [self.data],
