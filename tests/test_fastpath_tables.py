@@ -323,7 +323,7 @@ out.write(json.dumps(sorted(sys.modules)))
 """
 
 
-def test_pareto_on_a_parquet_table_imports_neither_pydantic_nor_the_check_gate(
+def test_pareto_json_on_a_parquet_table_imports_no_pydantic_gate_or_table_renderer(
     folder: Path,
 ) -> None:
     _write(folder, PLAIN["parquet"])
@@ -337,5 +337,8 @@ def test_pareto_on_a_parquet_table_imports_neither_pydantic_nor_the_check_gate(
     )
     loaded = set(json.loads(proc.stdout))
     assert "tradeoff.sources.arrow_table" in loaded  # the table really was read
-    for heavy in ("pydantic", "tradeoff.goals.schema", "tradeoff.questions.checking"):
-        assert heavy not in loaded, heavy
+    heavy = ["pydantic", "tradeoff.goals.schema", "tradeoff.questions.checking"]
+    # JSON is the result's own text, and nothing is said on stderr: no renderer, no rich.
+    heavy += ["tradeoff.render.tables", "rich"]
+    for name in heavy:
+        assert name not in loaded, name

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Annotated, NoReturn
 
 import typer
-from rich.markup import escape
 
 from tradeoff.errors import Diagnostic, InputError, UsageError
 from tradeoff.inputs import was_read
@@ -62,6 +61,8 @@ def say(message: str) -> None:
     """A message on stderr. Its user text (names, file names, excerpts) may come from a
     stranger's pull request: every line passes `render.escape.log_lines` (no control
     characters, no line that starts a workflow command) and rich markup is escaped."""
+    from rich.markup import escape  # with the console: a run that says nothing imports neither
+
     err_console().print(escape(log_lines(message)))
 
 
