@@ -42,8 +42,9 @@ _MEASUREMENT = frozenset(("value", "stderr", "kind", "date", "citation"))
 _KINDS = ("measured", "estimated", "claimed")
 DECLINED = {
     # Keys of the models the fast path leaves to the full path (a file using one is declined:
-    # `_mapping` refuses keys outside the sets above). tests/test_rules.py checks that these and
-    # the sets above together are exactly the models' fields.
+    # `_mapping` refuses keys outside the sets above). `from` (with `tags`) is read on a table
+    # entry (`_TABLE`), never beside an inline candidate's keys. tests/test_rules.py checks
+    # that these and the sets above together are exactly the models' fields.
     "top": frozenset(("workload",)),
     "metric": frozenset(("source", "role", "formula")),
     "bound": frozenset(),
@@ -172,9 +173,9 @@ class _Reader:
         raw = _section(data, "candidates", list)
         if not raw:
             raise _Decline  # no candidates: the full path reports it
-        more: dict[str, Any] = {}
+        more: dict[str, Any] = {}  # the other fields of `StudyData`, from the tables' reading
         if all(type(c) is dict and "from" in c for c in raw):
-            kept = self.tables(raw, metrics, more)
+            kept, more = self.tables(raw, metrics)
         else:
             kept = [(0, self.candidates(raw, index))]
         rows = stack(kept, len(metrics))
@@ -271,9 +272,10 @@ class _Reader:
         return out
 
     def tables(
-        self, raw: list[Any], metrics: list[MetricSpec], more: dict[str, Any]
-    ) -> list[tuple[int, Block]]:
-        """Plain table entries, read by the full path's readers; any problem declines."""
+        self, raw: list[Any], metrics: list[MetricSpec]
+    ) -> tuple[list[tuple[int, Block]], dict[str, Any]]:
+        """Plain table entries, read by the full path's readers (any problem declines), and
+        what the reading adds to the study: the files read, and any warnings."""
         from tradeoff.goals import datain, tablein
 
         ctx = Context(self.doc, None, metrics, self.base_dir, self.allow_external)
@@ -290,8 +292,7 @@ class _Reader:
             kept.append((i, block))
         if ctx.notes or ctx.prices or not distinct_names([n for _, b in kept for n in b.names]):
             raise _Decline  # a name in two entries: the full path says where
-        more.update(read=list(ctx.read), warnings=ctx.warnings)
-        return kept
+        return kept, {"read": list(ctx.read), "warnings": ctx.warnings}
 
     def candidates(self, raw: list[Any], index: dict[str, int]) -> Block:
         doc = self.doc
