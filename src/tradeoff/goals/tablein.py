@@ -121,7 +121,7 @@ def _joined(ctx: Context, i: int, cand: TableEntry, tables: list[Any]) -> Rows |
     rows = Rows(names, values, np.full_like(values, np.nan), places, groups=groups)
     if cand.tag_columns:
         rows.row_tags = tags
-    if any(x is not None for x in dates):
+    if dates.count(None) < len(dates):  # in C: 100,000 rows without dates cost no loop
         rows.dates = dates
     if cand.combine is None:
         _unique(rows, errors)
