@@ -85,8 +85,7 @@ def test_units_stay_with_their_numbers_in_the_shipped_file(
 
 
 def test_a_parenthesis_is_not_broken_inside_when_it_fits() -> None:
-    from tradeoff.render.check import Line
-    from tradeoff.render.check_table import wrap_violation
+    from tradeoff.render.check_table import Line, wrap_violation
 
     text = "left the front: dominated by mid-8b-v2 (better on quality, cost, latency_p95)"
     v = Line("models.yaml", 12, 0, "mid-8b", "regression", text, "error", "")

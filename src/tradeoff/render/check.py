@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -13,7 +12,7 @@ from tradeoff.errors import Diagnostic
 from tradeoff.questions.check_result import CheckResult, Dominated, Finding, error_json
 from tradeoff.questions.record import SCHEMA_VERSION
 from tradeoff.questions.regression import Comparison
-from tradeoff.render.check_table import sections
+from tradeoff.render.check_table import Line, sections
 from tradeoff.render.escape import annotation_data as escape_data
 from tradeoff.render.escape import annotation_property as escape_property
 from tradeoff.render.escape import xml as xml_safe
@@ -29,29 +28,6 @@ from tradeoff.render.layout import to_text
 
 if TYPE_CHECKING:
     import xml.etree.ElementTree as ET
-
-
-@dataclass(frozen=True)
-class Line:
-    """One violation as every format shows it: who, what, how bad, where."""
-
-    file: str
-    line: int
-    col: int
-    candidate: str
-    title: str  # "budget latency_p95", "dominated" or "regression quality"
-    text: str  # "latency_p95 920 ms > max 800 ms"
-    level: str  # "error" or "warning": how it is rendered (a failing warn is an error)
-    note: str  # why a warn is an error, or ""
-
-    @property
-    def level_word(self) -> str:
-        """The level as the spec's JSON says it: "error" or "warn"."""
-        return "warn" if self.level == "warning" else self.level
-
-    @property
-    def where(self) -> str:
-        return f"{self.file}:{self.line}" if self.line else self.file
 
 
 def lines(res: CheckResult) -> list[Line]:

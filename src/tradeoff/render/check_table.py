@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Protocol
+from dataclasses import dataclass
 
 from rich import box
 from rich.console import RenderableType
@@ -27,26 +27,30 @@ _LEVEL_W = len("error")  # and "warn"
 _VIOLATION_MIN = 24  # below this a violation takes more than two lines: names wrap first
 
 
-class Shown(Protocol):
-    """What a row needs (`render.check.Line` has it)."""
+@dataclass(frozen=True)
+class Line:
+    """One violation as every format shows it: who, what, how bad, where."""
+
+    file: str
+    line: int
+    col: int
+    candidate: str
+    title: str  # "budget latency_p95", "dominated" or "regression quality"
+    text: str  # "latency_p95 920 ms > max 800 ms"
+    level: str  # "error" or "warning": how it is rendered (a failing warn is an error)
+    note: str  # why a warn is an error, or ""
 
     @property
-    def file(self) -> str: ...
+    def level_word(self) -> str:
+        """The level as the spec's JSON says it: "error" or "warn"."""
+        return "warn" if self.level == "warning" else self.level
+
     @property
-    def line(self) -> int: ...
-    @property
-    def candidate(self) -> str: ...
-    @property
-    def level(self) -> str: ...
-    @property
-    def level_word(self) -> str: ...
-    @property
-    def text(self) -> str: ...
-    @property
-    def note(self) -> str: ...
+    def where(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
 
 
-def parts(v: Shown) -> list[str]:
+def parts(v: Line) -> list[str]:
     """The pieces a violation may break between: 'latency_p95 920 ms', '> max 800 ms', and
     its note in parentheses as one piece."""
     found: list[str] = []
@@ -61,7 +65,7 @@ def parts(v: Shown) -> list[str]:
     return found + ([f"({v.note})"] if v.note else [])
 
 
-def wrap_violation(v: Shown, size: int) -> str:
+def wrap_violation(v: Line, size: int) -> str:
     """The violation in lines of at most `size` columns, broken between its parts; a part
     longer than that breaks at its spaces (and only a word longer than the line is folded)."""
     out: list[str] = []
@@ -96,11 +100,11 @@ def wrap_words(text: str, size: int) -> list[str]:
 
 
 def sections(
-    shown: Sequence[Shown], what: str, width: int, *, levels: bool = True
+    shown: Sequence[Line], what: str, width: int, *, levels: bool = True
 ) -> list[RenderableType]:
     """A heading per file (in order of first appearance) and a table of its rows under it,
     errors first; every section's columns have the same widths."""
-    by_file: dict[str, list[Shown]] = {}
+    by_file: dict[str, list[Line]] = {}
     for v in shown:
         by_file.setdefault(v.file, []).append(v)
     line_w = max(len("line"), *(len(str(v.line)) for v in shown))
