@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -29,6 +28,7 @@ from tradeoff.goals.blocks import (
     place_of,
     problems,
 )
+from tradeoff.lazy import LazySequence
 
 if TYPE_CHECKING:
     from tradeoff.sources.common import Table
@@ -135,9 +135,8 @@ def _joined(ctx: Context, i: int, cand: TableEntry, tables: list[Any]) -> Rows |
     return rows
 
 
-class Places(Sequence[str]):
-    """Where each row is ("sweep.csv row 5"), made when a message asks: a million-row table
-    would otherwise build a million strings that no message quotes."""
+class Places(LazySequence[str]):
+    """Where each row is ("sweep.csv row 5"), made when a message asks."""
 
     def __init__(self) -> None:
         self._parts: list[tuple[int, Any]] = []  # (first row, table)
@@ -147,19 +146,7 @@ class Places(Sequence[str]):
         self._parts.append((self._count, table))
         self._count += k
 
-    def __len__(self) -> int:
-        return self._count
-
-    @overload
-    def __getitem__(self, r: int) -> str: ...
-    @overload
-    def __getitem__(self, r: slice) -> list[str]: ...
-    def __getitem__(self, r: int | slice) -> str | list[str]:
-        if isinstance(r, slice):
-            return [self[i] for i in range(*r.indices(self._count))]
-        if not -self._count <= r < self._count:
-            raise IndexError(r)
-        r %= self._count
+    def _item(self, r: int) -> str:
         start, table = next(p for p in reversed(self._parts) if p[0] <= r)
         return str(table.place(r - start))
 

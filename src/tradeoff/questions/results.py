@@ -16,10 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, overload
+from typing import Any
 
 from tradeoff.data import MetricSpec
 from tradeoff.engine.budgets import BudgetResult
+from tradeoff.lazy import LazySequence
 from tradeoff.questions.closest import Closest as Closest
 from tradeoff.questions.closest import closest_of as closest_of
 from tradeoff.questions.explain_result import ExplainResult as ExplainResult
@@ -62,31 +63,17 @@ class Row:
         return {m.name: num(v) for m, v in zip(metrics, self.values, strict=True)}
 
 
-class LazyRows(Sequence[Row]):
+class LazyRows(LazySequence[Row]):
     """Rows built on first access: a million infeasible candidates cost nothing until shown."""
 
     def __init__(self, count: int, make: Callable[[int], Row]) -> None:
         self._count, self._make = count, make
         self._built: dict[int, Row] = {}
 
-    def __len__(self) -> int:
-        return self._count
-
-    def _get(self, k: int) -> Row:
+    def _item(self, k: int) -> Row:
         if k not in self._built:
             self._built[k] = self._make(k)
         return self._built[k]
-
-    @overload
-    def __getitem__(self, k: int) -> Row: ...
-    @overload
-    def __getitem__(self, k: slice) -> list[Row]: ...
-    def __getitem__(self, k: int | slice) -> Row | list[Row]:
-        if isinstance(k, slice):
-            return [self._get(i) for i in range(*k.indices(self._count))]
-        if not -self._count <= k < self._count:
-            raise IndexError(k)
-        return self._get(k % self._count)
 
 
 @dataclass(frozen=True)
