@@ -35,7 +35,7 @@ from tradeoff.questions.analysis import (
 )
 from tradeoff.questions.partition import Chunk, Plan
 from tradeoff.questions.passes import Outcome, run
-from tradeoff.questions.results import LazyRows, ParetoResult, RankResult, Row
+from tradeoff.questions.results import LazyRows, ParetoResult, RankResult, Row, about
 from tradeoff.questions.survey import Survey
 
 NO_CONFIDENCE = (
@@ -126,9 +126,7 @@ class DaskStudy:
         missing_parts = {"confidence": NO_CONFIDENCE} if self._noisy(plan.weighted) else {}
         notes += list(missing_parts.values())
         return RankResult(
-            file=self.data.file,
-            title=self.data.title,
-            metrics=self.data.metrics,
+            **about(self.data),
             profile=prof,
             method=method,
             weights=dict(zip(plan.weighted, shares, strict=True)),
@@ -189,9 +187,7 @@ class DaskStudy:
             for k in by_name
         ]
         return ParetoResult(
-            file=self.data.file,
-            title=self.data.title,
-            metrics=self.data.metrics,
+            **about(self.data),
             dominance=self._dom(opts),
             rows=rows,
             excluded=s.excluded,

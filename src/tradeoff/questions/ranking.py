@@ -26,6 +26,7 @@ from tradeoff.questions.results import (
     ParetoResult,
     RankResult,
     Row,
+    about,
     closest_of,
 )
 
@@ -165,9 +166,7 @@ def rank_result(
         cells = confidence.unknown_cells(data, a.order.tolist(), a.weighted)
         notes += confidence.unknown_note(cells, "--uncertainty takes it as exact")
     return RankResult(
-        file=data.file,
-        title=data.title,
-        metrics=data.metrics,
+        **about(data),
         profile=a.profile,
         method=method,
         weights=a.weights,
@@ -251,9 +250,7 @@ def pareto_result(
             )
         )
     return ParetoResult(
-        file=data.file,
-        title=data.title,
-        metrics=data.metrics,
+        **about(data),
         dominance=a.dom,
         rows=out,
         excluded=_excluded(a),

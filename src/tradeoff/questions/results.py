@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from tradeoff.data import MetricSpec
 from tradeoff.engine.budgets import BudgetResult
@@ -32,6 +32,9 @@ from tradeoff.questions.record import RankUncertainty as RankUncertainty
 from tradeoff.questions.record import draws_json as draws_json
 from tradeoff.questions.record import num as num
 from tradeoff.questions.volume import FrontVolume
+
+if TYPE_CHECKING:
+    from tradeoff.data import StudyData
 
 
 @dataclass(frozen=True)
@@ -87,20 +90,39 @@ class NoGroups:
         return None
 
 
-@dataclass(frozen=True)
-class RankResult(JsonResult):
-    """`tradeoff rank`: feasible candidates best first, and the infeasible ones."""
+class About(TypedDict):
+    """What every answer says of its goals file (`about(data)` fills it)."""
 
     file: str
     title: str | None
     metrics: list[MetricSpec]
+
+
+def about(data: StudyData) -> About:
+    return About(file=data.file, title=data.title, metrics=data.metrics)
+
+
+@dataclass(frozen=True)
+class Answer(JsonResult):
+    """The goals file's title and metrics, the metrics dominance was judged on, and the
+    candidates left out for a missing value (name, metrics) -- as rank and pareto report them."""
+
+    file: str
+    title: str | None
+    metrics: list[MetricSpec]
+    dominance: list[str]
+    excluded: list[tuple[str, list[str]]]
+
+
+@dataclass(frozen=True)
+class RankResult(Answer):
+    """`tradeoff rank`: feasible candidates best first, and the infeasible ones."""
+
     profile: str
     method: str
     weights: dict[str, float]
-    dominance: list[str]
     rows: Sequence[Row]
     infeasible: Sequence[Row]
-    excluded: list[tuple[str, list[str]]]
     show_infeasible: bool = False
     notes: list[str] = field(default_factory=list)
     draws: tuple[int, int] | None = None  # --uncertainty: (samples, seed)
@@ -235,15 +257,10 @@ class RankResult(JsonResult):
 
 
 @dataclass(frozen=True)
-class ParetoResult(JsonResult):
+class ParetoResult(Answer):
     """`tradeoff pareto`: the front (or every layer) with its knee."""
 
-    file: str
-    title: str | None
-    metrics: list[MetricSpec]
-    dominance: list[str]
     rows: list[Row]
-    excluded: list[tuple[str, list[str]]]
     layers: bool = False
     notes: list[str] = field(default_factory=list)
     command: str = "pareto"
