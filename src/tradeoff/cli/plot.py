@@ -1,7 +1,7 @@
-"""The `tradeoff plot` command. Registered on the app at the bottom of cli.py.
+"""The `tradeoff plot` command. Registered on the app at the bottom of cli/app.py.
 
 plotext and matplotlib are imported only when this command runs, so other commands start fast.
-Annotations are not postponed, as in cli.py: typer reads them faster that way.
+Annotations are not postponed, as in cli/app.py: typer reads them faster that way.
 """
 
 import importlib

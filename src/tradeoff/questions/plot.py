@@ -1,7 +1,7 @@
 """What `tradeoff plot` draws, as data: points, the front's staircase, the knee, the mixture hull.
 
-Pure: no plotting library is imported here. `render_plot.py` turns a `PlotData` into a terminal
-plot (plotext), `render_figure.py` into a figure file (matplotlib).
+Pure: no plotting library is imported here. `render/terminal_plot.py` turns a `PlotData` into a
+terminal plot (plotext), `render/figure.py` into a figure file (matplotlib).
 """
 
 from __future__ import annotations

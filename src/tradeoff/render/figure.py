@@ -1,7 +1,7 @@
 """Figure files of `tradeoff plot` (png, svg, pdf) with matplotlib.
 
 matplotlib is imported inside the functions that use it (the `plot` extra), so importing this module
-costs nothing. Points, lines and markers follow render_plot.py's terminal drawing.
+costs nothing. Points, lines and markers follow terminal_plot.py's terminal drawing.
 """
 
 from __future__ import annotations

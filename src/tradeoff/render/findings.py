@@ -1,5 +1,5 @@
 """How `check` findings read in every format: budget results (point or pessimistic values) and
-baseline regressions. Formatting only; `render_check` lays them out."""
+baseline regressions. Formatting only; `render/check.py` lays them out."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Drawing of `tradeoff plot` in the terminal (plotext), and what the figure files share with it.
 
 plotext is imported inside the function that uses it, so importing this module (or running any
-other command) costs nothing. Figure files (matplotlib) are drawn by render_figure.py.
+other command) costs nothing. Figure files (matplotlib) are drawn by figure.py.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ keeps nulls and NaN apart natively: a null is missing, a NaN value an error.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tradeoff.sources.cells import RawTable, cell_text, check_names, columns_twice, from_text
-from tradeoff.sources.common import Problems, SourceProblem, column_name, excerpt
+from tradeoff.sources.common import Names, Problems, SourceProblem, Where, column_name, excerpt
 from tradeoff.sources.opening import open_binary
 
 if TYPE_CHECKING:
@@ -214,7 +214,7 @@ def arrow_raw(
     n = table.num_rows
     rows = np.arange(n, dtype=np.int64)
 
-    def values(column: str, metric: str, problems: Problems, at: Callable[[int], str]) -> Any:
+    def values(column: str, metric: str, problems: Problems, at: Where) -> Any:
         try:
             return read_values(column, metric, problems, at)
         except (pa.ArrowException, MemoryError) as exc:  # a decimal too wide, say
@@ -223,7 +223,7 @@ def arrow_raw(
             problems.add(f"{display} column {shown}", f"cannot read the column: {message}")
             return np.full(n, np.nan)
 
-    def read_values(column: str, metric: str, problems: Problems, at: Callable[[int], str]) -> Any:
+    def read_values(column: str, metric: str, problems: Problems, at: Where) -> Any:
         data = table.column(column)
         kind = data.type
         shown = column_name(column)
@@ -257,13 +257,7 @@ def arrow_raw(
         cells = pd.Series(_texts(data), dtype=object)
         return from_text(cells, rows, metric, column, units, problems, at, "use null")
 
-    def names(
-        problems: Problems,
-        at: Callable[[int], str],
-        label: Callable[[int], str],
-        column: str,
-        duplicates: bool,
-    ) -> list[str | None] | None:
+    def names(problems: Problems, at: Where, label: Where, column: str, duplicates: bool) -> Names:
         kind = table.column(column).type
         shown = column_name(column)
         if not _is_text(kind):

@@ -22,7 +22,7 @@ from numpy.typing import NDArray
 
 from tradeoff import quantity, rules
 from tradeoff import units as units_mod
-from tradeoff.sources.common import Problems, column_name, excerpt
+from tradeoff.sources.common import Problems, Where, column_name, excerpt
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -37,10 +37,10 @@ class RawTable:
     row_numbers: NDArray[np.int64]
     row_label: str
     # column name -> float values (NaN = missing), adding any problems
-    values: Callable[[str, str, Problems, Callable[[int], str]], NDArray[np.float64]]
+    values: Callable[[str, str, Problems, Where], NDArray[np.float64]]
     # the names column, checked (None: not a text column, reported)
     names: Callable[
-        [Problems, Callable[[int], str], Callable[[int], str], str, bool],
+        [Problems, Where, Where, str, bool],
         list[str | None] | None,
     ]
     text: Callable[[str], list[str | None]]  # a column's cells as text (None: empty or null)
@@ -50,8 +50,8 @@ class RawTable:
 def check_names(
     names: list[str | None],
     problems: Problems,
-    at: Callable[[int], str],
-    label: Callable[[int], str],
+    at: Where,
+    label: Where,
     flagged: NDArray[np.bool_] | None = None,
     duplicates: bool = False,
     column: str = "name",
@@ -105,7 +105,7 @@ def from_text(
     column: str,
     units: Mapping[str, str | None] | None,
     problems: Problems,
-    at: Callable[[int], str],
+    at: Where,
     missing_hint: str,
 ) -> NDArray[np.float64]:
     """Text cells -> floats: "" is missing; numbers parse; "210 ms" converts if units are known."""

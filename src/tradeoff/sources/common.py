@@ -6,9 +6,9 @@ got 'abc'")`. The loader turns those into `Diagnostic`s at the `from:` entry's l
 pull requests from strangers, so a message quotes at most a short, escaped excerpt of their text.
 
 pandas, pyarrow, pint and genai_prices are imported inside the functions that need them, so
-`import tradeoff` stays fast and a goals file without sources never pays for them. The table
-reader lives in `sources_tables.py`, the JSON readers and prices in `sources_files.py`; import
-everything from here.
+`import tradeoff` stays fast and a goals file without sources never pays for them. This module
+holds what every reader shares; the table readers live in `tables.py`, the JSON readers and prices
+in `files.py`, the serving benchmarks' in `serving.py`.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, TypeAlias
 
 import numpy as np
 from numpy.typing import NDArray
@@ -26,8 +26,10 @@ from numpy.typing import NDArray
 from tradeoff.errors import MAX_LISTED, capped_choices
 from tradeoff.errors import excerpt as excerpt
 
-if TYPE_CHECKING:
-    from collections.abc import Callable
+# Where a row is, for messages: row index -> "sweep.csv row 5" (made only when a message asks).
+Where: TypeAlias = Callable[[int], str]
+# A table's names column as read: a name per row (None: empty), or None if it is not text at all.
+Names: TypeAlias = list[str | None] | None
 
 MAX_JSON_BYTES = 64 * 1024 * 1024
 """lm-eval and optimum-benchmark reports are kilobytes; refuse to parse anything this big."""

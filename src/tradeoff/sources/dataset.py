@@ -9,7 +9,7 @@ A partition key is one more column, holding text: `name=llama-3-8b/part-0.parque
 row of that file, and `batch=8/...` feeds a metric called `batch` (the text "8" is read as the
 number 8, as a CSV cell would be). Tags come only from the `from:` entry, never from keys.
 
-The default engine reads every piece into one table (`read_dataset_table`); the dask engine reads
+The default engine reads every piece into one table (`read_dataset`); the dask engine reads
 one piece per task (`read_piece`), so no process ever holds more than a piece.
 """
 
@@ -28,6 +28,7 @@ from tradeoff.sources.common import SourceProblem, Table, excerpt
 if TYPE_CHECKING:
     import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]
 
+    from tradeoff.sources.cells import RawTable
     from tradeoff.sources.tables import Options
 
 MAX_FILES = 100_000
@@ -187,33 +188,20 @@ def read_piece_table(
     return checked_table(raw, metrics, columns, dataset.display, problems, options)
 
 
-def read_dataset_table(
-    folder: Path,
-    metrics: list[str],
-    columns: dict[str, str],
-    display: str,
-    units: Mapping[str, str | None] | None,
-    options: Options | None = None,
-) -> Table:
-    """Every row of a dataset folder as one table (the default engine).
-
-    Raises:
-        SourceProblem: as `read_table` does; rows are numbered across the dataset.
-    """
+def read_dataset(
+    folder: Path, display: str, used: set[str], units: Mapping[str, str | None] | None
+) -> RawTable:
+    """Every row of a dataset folder as one table (the default engine), rows numbered across
+    the dataset: `tables.read_table` reads a folder with this, a file with its format's reader."""
     import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]
 
-    from tradeoff.sources.tables import Options as TableOptions
-    from tradeoff.sources.tables import arrow_raw, checked_table, column_problems, used_columns
+    from tradeoff.sources.arrow_table import arrow_raw
 
-    options = options or TableOptions()
-    problems = column_problems(metrics, columns, display)
     dataset = open_dataset(folder, display)
-    used = used_columns(metrics, columns, options)
     tables = [read_piece(p, dataset.available, used) for p in dataset.pieces]
     try:
         table = pa.concat_tables(tables, promote_options="permissive")
     except pa.ArrowException as exc:
         message = " ".join(str(exc).split())[:200]
         raise SourceProblem([(display, f"the files' columns do not agree: {message}")]) from None
-    raw = arrow_raw(table, list(dataset.available), display, units)
-    return checked_table(raw, metrics, columns, display, problems, options)
+    return arrow_raw(table, list(dataset.available), display, units)

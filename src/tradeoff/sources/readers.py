@@ -245,12 +245,6 @@ def read_table(
         SourceProblem: every problem found, at most `MAX_LISTED` of them plus a count.
     """
     columns = dict(columns or {})
-    if path.is_dir():  # a Parquet dataset folder, read whole (the dask engine reads it in pieces)
-        from tradeoff.sources.dataset import read_dataset_table
-
-        return read_dataset_table(
-            path, list(metrics), columns, display or path.name, units, options
-        )
     from tradeoff.sources.tables import read_table as read
 
     return read(path, list(metrics), columns, display or path.name, units, options)

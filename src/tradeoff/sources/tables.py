@@ -46,6 +46,10 @@ def read_table(
     readers = {".csv": read_csv, ".parquet": read_parquet, ".jsonl": read_jsonl}
     if options.records is not None:
         raw = read_records(options.records, display, used, units)
+    elif path.is_dir():  # a Parquet dataset folder, read whole (the dask engine reads it in pieces)
+        from tradeoff.sources.dataset import read_dataset
+
+        raw = read_dataset(path, display, used, units)
     elif suffix not in readers:
         raise SourceProblem([(display, f"not a table file: {excerpt(suffix)}")])
     else:

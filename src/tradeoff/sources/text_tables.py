@@ -10,14 +10,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import numpy as np
 
 from tradeoff.sources.cells import RawTable, cell_text, check_names, columns_twice, from_text
-from tradeoff.sources.common import Problems, SourceProblem, column_name, excerpt
+from tradeoff.sources.common import Names, Problems, SourceProblem, Where, column_name, excerpt
 from tradeoff.sources.opening import open_binary
 
 
@@ -76,17 +76,11 @@ def _read_csv(
     n = len(frame)
     rows = np.arange(n, dtype=np.int64)
 
-    def values(column: str, metric: str, problems: Problems, at: Callable[[int], str]) -> Any:
+    def values(column: str, metric: str, problems: Problems, at: Where) -> Any:
         hint = "leave the cell empty"
         return from_text(frame[column], rows, metric, column, units, problems, at, hint)
 
-    def names(
-        problems: Problems,
-        at: Callable[[int], str],
-        label: Callable[[int], str],
-        column: str,
-        duplicates: bool,
-    ) -> list[str | None] | None:
+    def names(problems: Problems, at: Where, label: Where, column: str, duplicates: bool) -> Names:
         names: list[str | None] = frame[column].fillna("").tolist()
         check_names(names, problems, at, label, None, duplicates, column)
         return names
@@ -161,7 +155,7 @@ def _from_records(
     n = len(lines)
     line_numbers = np.asarray(lines, dtype=np.int64)
 
-    def values(column: str, metric: str, problems: Problems, at: Callable[[int], str]) -> Any:
+    def values(column: str, metric: str, problems: Problems, at: Where) -> Any:
         out = np.full(n, np.nan)
         texts: dict[int, str] = {}
         shown = column_name(column)
@@ -189,13 +183,7 @@ def _from_records(
             out[rows] = parsed
         return out
 
-    def names(
-        problems: Problems,
-        at: Callable[[int], str],
-        where: Callable[[int], str],
-        column: str,
-        duplicates: bool,
-    ) -> list[str | None] | None:
+    def names(problems: Problems, at: Where, where: Where, column: str, duplicates: bool) -> Names:
         raw = cells[column]
         flagged = np.zeros(n, dtype=bool)
         shown = column_name(column)
