@@ -78,8 +78,8 @@ def _read_one(
     ctx: Context, cand: TableEntry, f: SourceFile, names: list[str], spec: dict[str, Any]
 ) -> tuple[SourceFile, Table, dict[str, str], Any]:
     from tradeoff.sources import columns as cols_mod
+    from tradeoff.sources.cells import Options
     from tradeoff.sources.readers import read_json_rows, read_table
-    from tradeoff.sources.tables import Options
 
     records = read_json_rows(f, cand.rows) if cand.rows is not None else None
     available = cols_mod.headers(f.path, f.display, records)

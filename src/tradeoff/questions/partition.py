@@ -69,8 +69,8 @@ def load(plan: Plan, part: Part) -> StudyData:
     """
     if part.data is not None:
         return part.data
+    from tradeoff.sources.cells import Options
     from tradeoff.sources.dataset import read_piece_table
-    from tradeoff.sources.tables import Options
 
     ref = part.ref
     assert ref is not None

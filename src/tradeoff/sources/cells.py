@@ -22,7 +22,7 @@ from numpy.typing import NDArray
 
 from tradeoff import quantity, rules
 from tradeoff import units as units_mod
-from tradeoff.sources.common import Problems, Where, column_name, excerpt
+from tradeoff.sources.common import Problems, Table, Where, close_matches, column_name, excerpt
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -171,3 +171,82 @@ def cell_text(cell: Any) -> str | None:
     if isinstance(cell, (int, float)) and not isinstance(cell, bool):
         return str(cell)
     return None
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to read a table beyond its metric columns (see `readers.read_table`)."""
+
+    name_column: str = "name"
+    texts: tuple[str, ...] = ()  # columns read as text too (a date, tag columns)
+    duplicates: bool = False  # rows may share a name (they are combined later)
+    records: list[Any] | None = None  # the rows of a `.json` file (`rows:`), instead of the file
+
+
+def column_problems(metrics: list[str], columns: dict[str, str], display: str) -> Problems:
+    """A fresh `Problems` holding any `columns:` entry that names an unknown metric."""
+    problems = Problems(display)
+    for metric in columns:
+        if metric not in metrics:
+            what = f"'columns' names an unknown metric {excerpt(metric)}"
+            problems.add(display, what + close_matches(metric, metrics))
+    return problems
+
+
+def used_columns(metrics: list[str], columns: dict[str, str], options: Options) -> set[str]:
+    """The columns a table reader needs: the names, the text columns and each metric's."""
+    return {options.name_column, *options.texts, *(columns.get(m, m) for m in metrics)}
+
+
+def checked_table(
+    raw: RawTable,
+    metrics: list[str],
+    columns: dict[str, str],
+    display: str,
+    problems: Problems,
+    options: Options,
+) -> Table:
+    """Check a table read by any reader: its names, then each metric's column as numbers."""
+    name_column = options.name_column
+    for place, what in raw.early:
+        problems.add(place, what)
+
+    if name_column not in raw.available:
+        shown = excerpt(name_column, 60)
+        problems.add(display, f"no {shown} column" + close_matches(name_column, raw.available))
+        problems.raise_if_any()
+    for column in options.texts:
+        if column not in raw.available:
+            what = f"no column {excerpt(column, 60)}" + close_matches(column, raw.available)
+            problems.add(display, what)
+    for metric in metrics:
+        column = columns.get(metric, metric)
+        if metric in columns and column not in raw.available:
+            what = f"'columns' maps {metric} to {excerpt(column)}, which is not a column here"
+            problems.add(display, what + close_matches(column, raw.available))
+
+    def label(i: int) -> str:
+        return f"{raw.row_label} {int(raw.row_numbers[i])}"
+
+    def at(i: int) -> str:
+        return f"{display} {label(i)}"
+
+    names = raw.names(problems, at, label, name_column, options.duplicates)
+    texts = {c: raw.text(c) for c in options.texts if c in raw.available}
+    values = np.full((raw.rows, len(metrics)), np.nan)
+    for j, metric in enumerate(metrics):
+        column = columns.get(metric, metric)
+        if column in raw.available:
+            values[:, j] = raw.values(column, metric, problems, at)
+    problems.raise_if_any()
+    assert names is not None
+    return Table(
+        display=display,
+        metrics=list(metrics),
+        columns=[columns.get(m, m) for m in metrics],
+        names=cast("list[str]", names),  # a null name was reported (empty)
+        values=values,
+        row_numbers=raw.row_numbers,
+        row_label=raw.row_label,
+        texts=texts,
+    )

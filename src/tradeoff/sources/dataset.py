@@ -28,8 +28,7 @@ from tradeoff.sources.common import SourceProblem, Table, excerpt
 if TYPE_CHECKING:
     import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]
 
-    from tradeoff.sources.cells import RawTable
-    from tradeoff.sources.tables import Options
+    from tradeoff.sources.cells import Options, RawTable
 
 MAX_FILES = 100_000
 """Files a dataset may hold: listing more is a runaway glob, not a dataset."""
@@ -177,8 +176,9 @@ def read_piece_table(
     Raises:
         SourceProblem: as `read_table` does, for this piece's rows.
     """
-    from tradeoff.sources.tables import Options as TableOptions
-    from tradeoff.sources.tables import arrow_raw, checked_table, column_problems, used_columns
+    from tradeoff.sources.arrow_table import arrow_raw
+    from tradeoff.sources.cells import Options as TableOptions
+    from tradeoff.sources.cells import checked_table, column_problems, used_columns
 
     options = options or TableOptions()
     problems = column_problems(metrics, columns, dataset.display)

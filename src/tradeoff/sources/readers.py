@@ -28,7 +28,7 @@ from tradeoff.sources.kinds import (
 )
 
 if TYPE_CHECKING:
-    from tradeoff.sources.tables import Options
+    from tradeoff.sources.cells import Options
 
 # --- the registries: file kinds and metric sources (see `kinds.py`) ---------------------------
 
@@ -238,7 +238,7 @@ def read_table(
     within the file (both rows of a duplicate are named). Columns are checked as arrays: a
     1,000,000-row Parquet file of 6 metrics reads in about a second.
 
-    `options` (`tables.Options`) name another name column, text columns to read too (a date,
+    `options` (`cells.Options`) name another name column, text columns to read too (a date,
     tag columns), allow rows to share a name, or give the rows of a `.json` file instead.
 
     Raises:
