@@ -12,7 +12,7 @@ from tradeoff.data import BudgetSpec, MetricSpec
 from tradeoff.engine.budgets import BudgetResult
 from tradeoff.errors import Diagnostic
 from tradeoff.questions.closest import Closest
-from tradeoff.questions.record import SCHEMA_VERSION, JsonResult, num
+from tradeoff.questions.record import JsonResult, num
 from tradeoff.questions.regression import BaselineReport, Comparison
 
 
@@ -169,8 +169,7 @@ class CheckResult(JsonResult):
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "schema_version": SCHEMA_VERSION,
-            "command": self.command,
+            **self.heading(),
             "passed": self.passed,
             "checked": list(self.checked),
             "violations": [f.to_json(result=False) for f in self.violations],

@@ -16,7 +16,7 @@ import numpy as np
 
 from tradeoff.data import ItemScores, MetricSpec, StudyData
 from tradeoff.engine.paired import ItemBootstrap, draws_p, mcnemar_p, normal_p
-from tradeoff.questions.record import SCHEMA_VERSION, JsonResult, num
+from tradeoff.questions.record import JsonResult, num
 
 Z95 = 1.959963984540054  # the standard normal's 97.5th percentile
 PROMPT_CHARS = 60
@@ -82,8 +82,7 @@ class CompareResult(JsonResult):
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "schema_version": SCHEMA_VERSION,
-            "command": self.command,
+            **self.heading(),
             "a": self.a,
             "b": self.b,
             "metrics": [m.to_json() for m in self.metrics],

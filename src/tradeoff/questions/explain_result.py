@@ -16,7 +16,7 @@ from typing import Any
 
 from tradeoff.data import MetricSpec
 from tradeoff.engine.budgets import BudgetResult
-from tradeoff.questions.record import SCHEMA_VERSION, JsonResult, RankUncertainty, draws_json, num
+from tradeoff.questions.record import JsonResult, RankUncertainty, draws_json, num
 
 
 @dataclass(frozen=True)
@@ -85,8 +85,7 @@ class ExplainResult(JsonResult):
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "schema_version": SCHEMA_VERSION,
-            "command": self.command,
+            **self.heading(),
             "name": self.name,
             "feasible": self.feasible,
             "score": num(self.score),

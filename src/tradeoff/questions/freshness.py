@@ -10,7 +10,7 @@ from typing import Any
 
 from tradeoff.data import StudyData
 from tradeoff.errors import Diagnostic, UsageError
-from tradeoff.questions.record import SCHEMA_VERSION
+from tradeoff.questions.record import JsonResult
 
 _AGE_RE = re.compile(r"\s*(\d+)\s*(d|w|m|y|days?|weeks?|months?|years?)\s*", re.IGNORECASE)
 _DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
@@ -62,7 +62,7 @@ def stale(data: StudyData, max_days: int, today: dt.date | None = None) -> list[
 
 
 @dataclass(frozen=True)
-class ValidateResult:
+class ValidateResult(JsonResult):
     """A valid goals file: its counts, and the values older than `--max-age` (warnings)."""
 
     file: str
@@ -88,8 +88,7 @@ class ValidateResult:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "schema_version": SCHEMA_VERSION,
-            "command": self.command,
+            **self.heading(),
             "file": self.file,
             "metrics": self.metrics,
             "candidates": self.candidates,

@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 from tradeoff.data import MetricSpec, StudyData
 from tradeoff.errors import UsageError
 from tradeoff.questions.analysis import Missing, Options, analyse
-from tradeoff.questions.record import SCHEMA_VERSION, JsonResult, num
+from tradeoff.questions.record import JsonResult, num
 
 _EPS = 1e-12
 
@@ -86,8 +86,7 @@ class FrontierResult(JsonResult):
                 "cheapest_single_x": num(t.cheapest_single_x),
             }
         return {
-            "schema_version": SCHEMA_VERSION,
-            "command": self.command,
+            **self.heading(),
             "x": self.x,
             "y": self.y,
             "hull": list(self.hull),

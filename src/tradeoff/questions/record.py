@@ -21,8 +21,14 @@ def num(x: float | None) -> float | None:
 class JsonResult:
     """A result whose `to_json()` is exactly what its command prints with `--format json`."""
 
+    command: str  # the command's name, as its JSON says it
+
     def to_json(self) -> dict[str, Any]:
         raise NotImplementedError
+
+    def heading(self) -> dict[str, Any]:
+        """The keys every command's JSON starts with."""
+        return {"schema_version": SCHEMA_VERSION, "command": self.command}
 
     def to_json_text(self) -> str:
         """`to_json()` as the command prints it: indented JSON text, ending in a newline."""

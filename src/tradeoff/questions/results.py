@@ -171,8 +171,7 @@ class RankResult(Answer):
     def to_json(self) -> dict[str, Any]:
         groups = self.groups or NoGroups([None] * len(self.rows))
         out: dict[str, Any] = {
-            "schema_version": SCHEMA_VERSION,
-            "command": self.command,
+            **self.heading(),
             "profile": self.profile,
             "method": self.method,
             "weights": {m: num(w) for m, w in self.weights.items()},
@@ -270,8 +269,7 @@ class ParetoResult(Answer):
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "schema_version": SCHEMA_VERSION,
-            "command": self.command,
+            **self.heading(),
             "metrics": list(self.dominance),
             **({"hypervolume": self.hypervolume.to_json()} if self.hypervolume else {}),
             "candidates": [

@@ -25,7 +25,7 @@ from tradeoff.questions.draws import (
     ranks_of,
 )
 from tradeoff.questions.noise import Setting
-from tradeoff.questions.record import SCHEMA_VERSION, JsonResult, num
+from tradeoff.questions.record import JsonResult, num
 
 F64 = NDArray[np.float64]
 MAX_RANKS = 100
@@ -69,8 +69,7 @@ class SensitivityResult(JsonResult):
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "schema_version": SCHEMA_VERSION,
-            "command": self.command,
+            **self.heading(),
             "profile": self.profile,
             "method": self.method,
             "winner": self.winner,

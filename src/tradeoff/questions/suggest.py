@@ -12,7 +12,7 @@ import numpy as np
 from tradeoff.data import StudyData
 from tradeoff.engine import budgets
 from tradeoff.errors import UsageError
-from tradeoff.questions.record import SCHEMA_VERSION
+from tradeoff.questions.record import JsonResult
 
 
 @dataclass(frozen=True)
@@ -140,7 +140,7 @@ def _share(value: float) -> float:
 
 
 @dataclass(frozen=True)
-class SuggestResult:
+class SuggestResult(JsonResult):
     """Suggested budgets; `to_yaml()` is what `tradeoff suggest-budgets` prints."""
 
     file: str
@@ -152,8 +152,7 @@ class SuggestResult:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "schema_version": SCHEMA_VERSION,
-            "command": self.command,
+            **self.heading(),
             "headroom": self.headroom,
             "budgets": [
                 {
