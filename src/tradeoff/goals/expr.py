@@ -11,17 +11,23 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Node:
+    """Where the node starts in the goals file, for messages."""
+
     line: int
     col: int
 
 
 @dataclass(frozen=True)
 class Num(Node):
+    """A number written in the formula: `1000`, `1e-3`."""
+
     value: float
 
 
 @dataclass(frozen=True)
 class Ref(Node):
+    """Another metric, by name: its value per candidate, in the metric's unit."""
+
     name: str
     start: int  # offsets of the name in the formula's text (for explain's substitution)
     end: int
@@ -29,11 +35,15 @@ class Ref(Node):
 
 @dataclass(frozen=True)
 class Neg(Node):
+    """`-arg`."""
+
     arg: Node
 
 
 @dataclass(frozen=True)
 class Bin(Node):
+    """`left op right`: + and - need one dimension on both sides, * and / any."""
+
     op: str  # + - * /
     left: Node
     right: Node
@@ -41,12 +51,17 @@ class Bin(Node):
 
 @dataclass(frozen=True)
 class Pow(Node):
+    """`base ** exponent`: the exponent a number literal (|e| <= 16), so the unit stays known."""
+
     base: Node
     exponent: float
 
 
 @dataclass(frozen=True)
 class Call(Node):
+    """`mean`, `min`, `max`, `sum` of arguments of one dimension; `sqrt`; `log` and `exp`
+    of a dimensionless argument."""
+
     func: str
     args: tuple[Node, ...]
 
