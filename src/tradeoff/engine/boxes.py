@@ -14,11 +14,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from numpy.typing import NDArray
 
-F64 = NDArray[np.float64]
-Bool = NDArray[np.bool_]
-Idx = NDArray[np.intp]
+from tradeoff.arrays import F64, Bool, Idx
 
 _TILE = 16  # rows per leaf tile
 _FAN = 4  # child boxes per box

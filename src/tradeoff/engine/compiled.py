@@ -20,7 +20,7 @@ from types import ModuleType
 import numpy as np
 from numpy.typing import NDArray
 
-F64 = NDArray[np.float64]
+from tradeoff.arrays import F64
 
 MIN_ROWS = 10_000  # "auto" below this: NumPy takes milliseconds, importing moocore ~60 ms
 MAX_COLUMNS = 255  # moocore's DIMENSION_MAX

@@ -16,9 +16,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-F64 = NDArray[np.float64]
-U64 = NDArray[np.uint64]
-I64 = NDArray[np.int64]
+from tradeoff.arrays import F64, I64, U64
 
 BLOCK = 4096  # members per bitset table: d x BLOCK x BLOCK/8 bytes (12 MB at d = 6)
 WORDS = 1 << 20  # uint64 words per chunk of rows (8 MB)

@@ -17,12 +17,10 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from numpy.typing import NDArray
 
+from tradeoff.arrays import F64, Bool
 from tradeoff.engine import boxes as pareto_boxes
 from tradeoff.engine import layers as pareto_layers
 from tradeoff.engine.normalize import flat_span
-
-F64 = NDArray[np.float64]
-Bool = NDArray[np.bool_]
 
 _BLOCK3 = 4096  # rows per sweep block in 3-D
 _BLOCK = 2048  # rows per block in the sort-filter sweep (d >= 4)

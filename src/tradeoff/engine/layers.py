@@ -9,10 +9,8 @@ from __future__ import annotations
 import bisect
 
 import numpy as np
-from numpy.typing import NDArray
 
-F64 = NDArray[np.float64]
-I64 = NDArray[np.int64]
+from tradeoff.arrays import F64, I64
 
 _ENS_BLOCK = 128  # rows per block of the 3-D ENS sweep
 _ENS_MAX_ROWS = 2_000_000  # (layer, rank, rank) keys must fit in int64

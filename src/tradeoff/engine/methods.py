@@ -15,9 +15,9 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from tradeoff.arrays import F64
 from tradeoff.engine.normalize import minmax, vector
 
-F64 = NDArray[np.float64]
 Scores = tuple[F64, F64]
 Method = Literal["weighted-sum", "weighted-product", "topsis"]
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-F64 = NDArray[np.float64]
+from tradeoff.arrays import F64
 
 
 def minmax(

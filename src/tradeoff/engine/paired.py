@@ -12,7 +12,8 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-F64 = NDArray[np.float64]
+from tradeoff.arrays import F64
+
 CHUNK_CELLS = 4_000_000  # draws x items per chunk of index draws (~32 MB of int64)
 # Drawing class counts costs ~280 ns per class and draw (a binomial each), drawing and counting
 # indices ~25 ns per item and draw: classes win when there are fewer than m / 11 of them.

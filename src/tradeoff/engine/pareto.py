@@ -14,6 +14,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from tradeoff.arrays import F64
 from tradeoff.engine import compiled as pareto_moocore
 from tradeoff.engine import kernels
 from tradeoff.engine.kernels import halved_range
@@ -28,7 +29,6 @@ __all__ = [
     "pareto_mask",
 ]
 
-F64 = NDArray[np.float64]
 Engine = Literal["auto", "numpy", "moocore"]
 _ENGINES = ("auto", "numpy", "moocore")
 _CELLS = 1 << 21  # boolean cells per temporary comparison matrix (bounds peak memory)

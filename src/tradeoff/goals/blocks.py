@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tradeoff import units
+from tradeoff.arrays import F64
 from tradeoff.data import BudgetSpec, DatasetRef, ItemScores, MetricSpec, SourceGroup, StudyData
 from tradeoff.errors import Diagnostic
 from tradeoff.goals import yamlio
@@ -24,7 +25,6 @@ if TYPE_CHECKING:
     from tradeoff.goals.schema import Candidate, Column, Combine, GoalsFile, Measurement
     from tradeoff.sources.kinds import Found, SourceFile
 
-F64 = NDArray[np.float64]
 MAX_SHOWN = 20
 """Row problems shown per entry; the rest are counted ("20 of 46 shown")."""
 

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from tradeoff import units
+from tradeoff.arrays import F64
 from tradeoff.goals import yamlio
 from tradeoff.goals.blocks import (
-    F64,
     Block,
     Context,
     Row,

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from tradeoff.arrays import F64
 from tradeoff.goals.expr import Bin, Call, Neg, Node, Num, Pow, Ref, Scale
 
-F64 = NDArray[np.float64]
 Array = F64 | float
 Grads = dict[str, Array]  # d value / d loaded column, per column name
 MAX_REPORTED = 20

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from tradeoff import rules
+from tradeoff.arrays import F64
 from tradeoff.data import SourceGroup
 from tradeoff.goals import yamlio
 from tradeoff.goals.blocks import (
-    F64,
     Block,
     Context,
     RowErrors,

@@ -10,8 +10,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tradeoff import rules
+from tradeoff.arrays import F64
 from tradeoff.goals import yamlio
-from tradeoff.goals.blocks import F64, Context, RowErrors, Rows
+from tradeoff.goals.blocks import Context, RowErrors, Rows
 from tradeoff.goals.tablein import rules_excerpt
 
 if TYPE_CHECKING:

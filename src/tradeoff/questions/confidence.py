@@ -13,6 +13,7 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
+from tradeoff.arrays import F64
 from tradeoff.data import StudyData
 from tradeoff.engine.methods import Method
 from tradeoff.engine.paired import benjamini_hochberg, letter_groups, pairwise_p
@@ -21,7 +22,6 @@ from tradeoff.questions.draws import batch_scores, check_draws, chunk_draws, ran
 from tradeoff.questions.noise import Setting
 from tradeoff.questions.results import RankUncertainty
 
-F64 = NDArray[np.float64]
 SUMMARY_SAMPLES = 4_000  # the confidence line under a plain table: see fields()
 MAX_GROUPED = 50  # significance groups are given to the first rows only (pairs grow as n^2)
 DEFAULT_FDR = 0.05

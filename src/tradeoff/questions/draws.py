@@ -11,11 +11,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from tradeoff.arrays import F64
 from tradeoff.engine import methods
 from tradeoff.engine.methods import Method
 from tradeoff.errors import UsageError
-
-F64 = NDArray[np.float64]
 
 CHUNK_CELLS = 4_000_000  # draws x candidates x metrics per chunk (~32 MB of float64)
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
+from tradeoff.arrays import F64
 from tradeoff.data import MetricSpec, StudyData
 from tradeoff.errors import UsageError
 from tradeoff.questions.analysis import Missing, Options, analyse
@@ -124,11 +124,11 @@ class FrontierResult(JsonResult):
         return out
 
 
-def _cross(o: NDArray[np.float64], a: NDArray[np.float64], b: NDArray[np.float64]) -> float:
+def _cross(o: F64, a: F64, b: F64) -> float:
     return float((a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]))
 
 
-def efficient_hull(a: NDArray[np.float64], b: NDArray[np.float64], names: list[str]) -> list[int]:
+def efficient_hull(a: F64, b: F64, names: list[str]) -> list[int]:
     """Vertices of the efficient hull for "small a, large b", from the best-a end to the best-b one.
 
     Strict corners only: a point exactly on an edge is not a vertex. Identical points count once
@@ -152,17 +152,12 @@ def efficient_hull(a: NDArray[np.float64], b: NDArray[np.float64], names: list[s
     return hull[: end + 1]
 
 
-def _scale(pts: NDArray[np.float64], i: int, j: int) -> float:
+def _scale(pts: F64, i: int, j: int) -> float:
     return float(np.abs(pts[j] - pts[i]).max() ** 2) or 1.0
 
 
 def frontier(
-    names: list[str],
-    x: NDArray[np.float64],
-    y: NDArray[np.float64],
-    x_max: bool,
-    y_max: bool,
-    target: float | None = None,
+    names: list[str], x: F64, y: F64, x_max: bool, y_max: bool, target: float | None = None
 ) -> tuple[list[int], list[tuple[int, int, int, float]], dict[str, Any] | None]:
     """Hull vertices (increasing x), beaten front members and the target mix, by index.
 
@@ -207,8 +202,8 @@ def frontier(
 
 def _target(
     names: list[str],
-    a: NDArray[np.float64],
-    b: NDArray[np.float64],
+    a: F64,
+    b: F64,
     hull: list[int],
     t: float,
     x_max: bool,
@@ -305,11 +300,7 @@ def frontier_result(
 
 
 def _dominated_by(
-    names: list[str],
-    xs: NDArray[np.float64],
-    ys: NDArray[np.float64],
-    mx: MetricSpec,
-    my: MetricSpec,
+    names: list[str], xs: F64, ys: F64, mx: MetricSpec, my: MetricSpec
 ) -> dict[str, list[Rival]]:
     """For each candidate others beat on both metrics: up to 3 of them, best on y first, each
     with the metrics on which it is strictly better (equal on the other)."""

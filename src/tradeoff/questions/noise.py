@@ -9,12 +9,11 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from tradeoff.arrays import F64
 from tradeoff.data import StudyData
 from tradeoff.engine.methods import Method
 from tradeoff.engine.paired import ItemBootstrap
 from tradeoff.questions.analysis import Analysis
-
-F64 = NDArray[np.float64]
 
 
 @dataclass(frozen=True)

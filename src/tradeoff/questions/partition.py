@@ -16,12 +16,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from tradeoff.arrays import F64
 from tradeoff.data import BudgetSpec, DatasetRef, MetricSpec, SourceGroup, StudyData
 from tradeoff.engine import budgets
 from tradeoff.errors import MAX_LISTED, Diagnostic
 from tradeoff.questions.analysis import TIE, Missing, not_positive
-
-F64 = NDArray[np.float64]
 
 
 @dataclass(frozen=True)

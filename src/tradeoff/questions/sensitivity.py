@@ -11,8 +11,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
+from tradeoff.arrays import F64
 from tradeoff.data import StudyData
 from tradeoff.engine.methods import Method
 from tradeoff.questions.analysis import Analysis, Options, analyse
@@ -27,7 +27,6 @@ from tradeoff.questions.draws import (
 from tradeoff.questions.noise import Setting
 from tradeoff.questions.record import JsonResult, num
 
-F64 = NDArray[np.float64]
 MAX_RANKS = 100
 """Ranks whose acceptability is counted (n x n counts would not fit for 90,000 candidates)."""
 SEARCH_LIMIT = 1e6  # for bisection: a weight this many times the others' total counts as infinite

@@ -16,11 +16,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from tradeoff.arrays import F64
 from tradeoff.data import StudyData
 from tradeoff.engine import budgets
 from tradeoff.errors import MAX_LISTED, Diagnostic
 from tradeoff.questions import scale
-from tradeoff.questions.partition import F64, Part, Plan, load
+from tradeoff.questions.partition import Part, Plan, load
 from tradeoff.questions.results import Closest, Row
 from tradeoff.questions.scale import Tally
 

@@ -12,13 +12,12 @@ from __future__ import annotations
 from collections import defaultdict
 
 import numpy as np
-from numpy.typing import NDArray
 
+from tradeoff.arrays import U64
 from tradeoff.data import StudyData
 from tradeoff.errors import Diagnostic
 from tradeoff.sources.common import excerpt
 
-U64 = NDArray[np.uint64]
 MAX_BUCKETS = 64
 MAX_SHOWN = 20
 

@@ -12,12 +12,13 @@ from typing import Any
 import numpy as np
 
 from tradeoff import units as units_mod
+from tradeoff.arrays import F64
 from tradeoff.quantity import parse_quantity
 from tradeoff.sources.common import SourceProblem
 from tradeoff.sources.documents import load_records
 from tradeoff.sources.kinds import Found, Request, SourceFile
 from tradeoff.sources.serving_formats import genai_perf, guidellm, vllm
-from tradeoff.sources.serving_model import F64, RATES, Run, stat_key
+from tradeoff.sources.serving_model import RATES, Run, stat_key
 
 
 def is_serving(data: Any) -> bool:

@@ -34,9 +34,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tradeoff import units as units_mod
+from tradeoff.arrays import F64
 from tradeoff.sources.common import Problems, SourceProblem, excerpt, parse_json
 from tradeoff.sources.serving_model import (
-    F64,
     TIMES,
     Requests,
     Run,

@@ -9,9 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
-F64 = NDArray[np.float64]
+from tradeoff.arrays import F64
 
 TIMES = ("ttft", "tpot", "itl", "e2el")
 RATES = {
