@@ -71,6 +71,9 @@ import os, signal, time
 from pathlib import Path
 from tradeoff.cli.common import save
 
+# A job started in the background (`cmd &`) inherits SIGINT ignored: put Python's handler back.
+signal.signal(signal.SIGINT, signal.default_int_handler)
+
 def writer(fh):
     fh.write(b"half of a result")
     fh.flush()
