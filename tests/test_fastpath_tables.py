@@ -247,6 +247,20 @@ def test_broken_table_entries_are_left_to_the_full_path(folder: Path, entries: s
     assert fast is None
 
 
+def test_a_derived_metric_over_a_table_is_left_to_the_full_path(folder: Path) -> None:
+    # Formulas (and `role: input`) are the full path's; the table is plain all the same.
+    head = HEAD.replace(
+        "budgets:",
+        '  per_cost: {direction: max, unit: "%", formula: "quality / cost * cost"}\nbudgets:',
+    )
+    path = folder / "goals.yaml"
+    path.write_text(head + PLAIN["csv with header units and dates"])
+    fast, full = _studies(path)
+    assert fast is None
+    assert isinstance(full, StudyData), full
+    np.testing.assert_allclose(full.values[:, 3], full.values[:, 0])  # quality / cost * cost
+
+
 COMMANDS = [
     ["pareto", "FILE", "-f", "json"],
     ["rank", "FILE", "--all"],
