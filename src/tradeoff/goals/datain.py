@@ -21,6 +21,7 @@ from tradeoff.goals.blocks import (
     Block,
     Context,
     Row,
+    Stacked,
     TableEntry,
     empty,
     inline_values,
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
 
     from tradeoff.data import ItemScores
     from tradeoff.goals.schema import Candidate
-    from tradeoff.goals.tablejoin import JoinTarget
     from tradeoff.sources.kinds import SourceFile
 
 __all__ = ["Block", "Context", "check_price_metric", "entry_block", "join_entry"]
@@ -102,7 +102,7 @@ def check_expressions(ctx: Context) -> None:
             ctx.fail(("candidates", i, "rows"), problem)
 
 
-def join_entry(ctx: Context, i: int, cand: Candidate, target: JoinTarget) -> None:
+def join_entry(ctx: Context, i: int, cand: Candidate, target: Stacked) -> None:
     """A `join: name` entry (a table, or `each:` files): its values go to the candidates its
     rows (or its name template) name."""
     from tradeoff.goals import tablein, tablejoin

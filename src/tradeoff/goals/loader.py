@@ -54,15 +54,11 @@ def _build(
     ]
     kept = [(i, b) for i, b in blocks if b is not None]
     rows = stack(kept, len(metrics))
-    names, tags, provenance, items = rows.names, rows.tags, rows.provenance, rows.items
+    names, provenance, items = rows.names, rows.provenance, rows.items
     _unique_names(checker, kept, names)
     values, stderr, lines, cols = rows.values, rows.stderr, rows.lines, rows.cols
-    if joins:
-        from tradeoff.goals.tablejoin import JoinTarget
-
-        target = JoinTarget(names, tags, values, stderr, lines, cols, provenance)
-        for i, cand in joins:
-            datain.join_entry(ctx, i, cand, target)
+    for i, cand in joins:  # into the arrays above, in place
+        datain.join_entry(ctx, i, cand, rows)
     # Wilson stderr from item counts, unknown noise, n-shot warnings: before formulas, so a
     # formula over lm-eval inputs propagates the stderr they get here.
     ctx.warnings.extend(

@@ -3,16 +3,13 @@ defined elsewhere that they name."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
-from numpy.typing import NDArray
 
 from tradeoff import rules
-from tradeoff.arrays import F64
 from tradeoff.goals import yamlio
-from tradeoff.goals.blocks import Context, RowErrors, Rows
+from tradeoff.goals.blocks import Context, RowErrors, Rows, Stacked
 from tradeoff.goals.tablein import rules_excerpt
 
 if TYPE_CHECKING:
@@ -24,7 +21,7 @@ def join_rows(
     i: int,
     cand: Candidate,
     rows: Rows,
-    target: JoinTarget,
+    target: Stacked,
 ) -> None:
     """`join: name`: each row adds its values to the candidate of the same name.
 
@@ -63,20 +60,7 @@ def join_rows(
             if not np.isnan(rows.stderr[r, j]):
                 target.stderr[k, j] = rows.stderr[r, j]
             target.lines[k, j], target.cols[k, j] = line, col
-            target.cells[(k, j)] = {**rows.provenance(r), **rows.cells.get((r, j), {})}
+            target.provenance[(k, j)] = {**rows.provenance(r), **rows.cells.get((r, j), {})}
     errors.report()
     if ignored and cand.unmatched != "error":
         ctx.notes.setdefault("unmatched", []).append((floc, ignored, len(rows.names)))
-
-
-@dataclass
-class JoinTarget:
-    """The candidates joins add to: the arrays of every non-join entry, stacked."""
-
-    names: list[str]
-    tags: list[frozenset[str]]
-    values: F64
-    stderr: F64
-    lines: NDArray[np.int64]
-    cols: NDArray[np.int64]
-    cells: dict[tuple[int, int], dict[str, Any]]
