@@ -338,3 +338,30 @@ def test_weighted_product_works_in_logs_where_ratios_underflow() -> None:
     assert scores[0] == 1.0
     assert math.log10(scores[1]) == pytest.approx(-616 / 3, rel=1e-12)
     assert factors[1, 1:].tolist() == [1.0, 1.0]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(33, 300),
+    st.integers(1, 6),
+    st.lists(st.sampled_from([0.0, -0.0, 1.5, -2.0, math.nan, 7.0]), min_size=1, max_size=6),
+    st.integers(0, 2**32 - 1),
+)
+def test_goalposts_of_a_long_table_are_the_row_by_row_fold_bit_for_bit(
+    n: int, d: int, pool: list[float], seed: int
+) -> None:
+    # A table's column extremes are reduced column by column for speed (issue 17); they must be
+    # what numpy's reduction over the rows gives, down to the sign of a zero and the all-NaN
+    # columns (the two orders differ there).
+    from tradeoff.engine.normalize import _extremes
+
+    rng = np.random.default_rng(seed)
+    x = rng.choice(np.array(pool), size=(n, d))
+    x[:, 0] = rng.random(n) + 0.5  # one column of ordinary numbers
+    if seed % 2:
+        x[:, 1:] += 3.0  # often no zero or NaN anywhere: the fast way alone
+    lo, hi = _extremes(x)
+    rows_lo, rows_hi = np.fmin.reduce(x, axis=0), np.fmax.reduce(x, axis=0)
+    assert lo.shape == hi.shape == (1, d)
+    assert lo.tobytes() == rows_lo.tobytes() and hi.tobytes() == rows_hi.tobytes()
+    assert lo[0, 0] == x[:, 0].min() and hi[0, 0] == x[:, 0].max()

@@ -75,6 +75,8 @@ def _extremes(x: F64) -> tuple[F64, F64]:
     candidates: 0.3 ms instead of 2.7).
     """
     n = x.shape[-2]
+    if x.ndim == 2 and n > 32:
+        return _column_extremes(x)
     if x.ndim == 2 or n > 32:
         # fmin/fmax skip NaN without nanmin's all-NaN warning.
         return np.fmin.reduce(x, axis=-2, keepdims=True), np.fmax.reduce(x, axis=-2, keepdims=True)
@@ -83,6 +85,21 @@ def _extremes(x: F64) -> tuple[F64, F64]:
         np.fmin(lo, x[..., i, :], out=lo)
         np.fmax(hi, x[..., i, :], out=hi)
     return lo[..., None, :], hi[..., None, :]
+
+
+def _column_extremes(x: F64) -> tuple[F64, F64]:
+    """`_extremes` of a table (n, d), each column reduced as one contiguous run: numpy folds the
+    rows of a C-order table one at a time, 10 ms for 100,000 x 4 against 0.4 ms transposed.
+
+    The two orders can differ only where equal values differ in bits (0.0 and -0.0) or no value
+    is a number (which NaN is kept), and numpy's order over the rows depends on the table's
+    shape: when a column's extreme is a zero or NaN, the whole table is reduced over its rows as
+    before, so the goalposts (and every score) are bit for bit what they were."""
+    t = np.ascontiguousarray(x.T)
+    lo, hi = np.fmin.reduce(t, axis=1), np.fmax.reduce(t, axis=1)
+    if ((lo == 0) | (hi == 0) | np.isnan(lo)).any():  # hi is NaN exactly where lo is
+        return np.fmin.reduce(x, axis=0, keepdims=True), np.fmax.reduce(x, axis=0, keepdims=True)
+    return lo[None, :], hi[None, :]
 
 
 def flat_span(lo: F64, hi: F64) -> tuple[F64, NDArray[np.bool_]]:
