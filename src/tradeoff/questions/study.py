@@ -355,13 +355,7 @@ class Study:
         (rank and score empty) and a `feasible` column tells them apart.
         """
         result = self.rank_result(
-            profile=profile,
-            weights=weights,
-            method=method,
-            top=top,
-            include_infeasible=include_infeasible,
-            metrics=metrics,
-            missing=missing,
+            profile, weights, method, top, include_infeasible, metrics, missing
         )
         if include_infeasible:
             return frames.frame(
@@ -382,11 +376,5 @@ class Study:
         The arguments are `pareto_result`'s (`metrics` may also be "a,b"). Columns: layer,
         knee, one per metric, dominated_by; with `ignore_budgets`, also `feasible`.
         """
-        result = self.pareto_result(
-            metrics=metrics,
-            layers=layers,
-            ignore_budgets=ignore_budgets,
-            missing=missing,
-            noise=noise,
-        )
+        result = self.pareto_result(metrics, layers, ignore_budgets, missing, noise)
         return frames.frame(result.rows, self.data, score=False, feasible=ignore_budgets)
