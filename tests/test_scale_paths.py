@@ -187,9 +187,10 @@ def test_log_lines_fast_path_changes_nothing_it_should_not() -> None:
 
 @st.composite
 def _table_case(draw: st.DrawFn) -> tuple[str, list[str], int]:
-    """A CSV of candidates (long, wide, markup-like names; missing values), goals with a budget,
-    a command (rank, with --all or not; pareto --layers) and a width."""
-    name = st.text(st.sampled_from("ab-_/.[]é漢 x"), min_size=1, max_size=30)
+    """A CSV of candidates (long, wide, markup-like names, some with `::`, `=` or `@`; missing
+    values), goals with a budget, a command (rank, with --all or not; pareto --layers) and a
+    width."""
+    name = st.text(st.sampled_from("ab-_/.[]é漢 x:=@"), min_size=1, max_size=30)
     names = draw(st.lists(name, min_size=1, max_size=40, unique_by=lambda n: n.strip()))
     value = st.sampled_from(["", "1", "2.5", "1234567.8", "0.000012", "42"])
     rows = [

@@ -42,6 +42,7 @@ from tradeoff.cli.common import (
     SeedOpt,
     UncertaintyOpt,
     WeightOpt,
+    collector_paused,
     emit,
     emit_chunks,
     fail,
@@ -289,22 +290,21 @@ def _emit_result(
 ) -> None:
     """Render with `renderers` (default: render.RENDERERS[command]), write, then print notes."""
     not_an_input(output, read)
-    if fmt is OutputFormat.json:
-        # Every command's JSON is its result's own `to_json_text()` (each renderer table says
-        # so too): no renderer is imported for it (rich's tables cost ~20 ms, issue 17).
-        assert isinstance(result, JsonResult)
-        chunks = getattr(result, "json_chunks", None)
-        if chunks is not None:
-            emit_chunks(chunks(), output)  # written as encoded: a million candidates in pieces
+    with collector_paused():
+        if fmt is OutputFormat.json:
+            # Every command's JSON is its result's own `to_json_text()` (each renderer table says
+            # so too): no renderer is imported for it (rich's tables cost ~20 ms, issue 17).
+            assert isinstance(result, JsonResult)
+            chunks = getattr(result, "json_chunks", None)
+            # Written as encoded (a million candidates in pieces), escaped as JSON is.
+            emit_chunks(chunks() if chunks is not None else [result.to_json_text()], output)
         else:
-            emit(result.to_json_text(), output)
-    else:
-        if renderers is None:
-            from tradeoff.render.tables import RENDERERS
+            if renderers is None:
+                from tradeoff.render.tables import RENDERERS
 
-            renderers = RENDERERS[command]
-        color = output is None and use_color() and fmt is OutputFormat.table
-        emit(renderers[fmt.value](result, color, terminal_width()), output)
+                renderers = RENDERERS[command]
+            color = output is None and use_color() and fmt is OutputFormat.table
+            emit(renderers[fmt.value](result, color, terminal_width()), output)
     for note in getattr(result, "notes", []):
         say(f"note: {note}")
 

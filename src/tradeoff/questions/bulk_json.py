@@ -69,7 +69,7 @@ def candidate_chunks(
             *_dominated_by(listed, doms[s : s + STEP]),
             ["null" if g is None else encode_basestring(g) for g in letters[s : s + STEP]],
         ]
-        yield _fill(literals, columns)[2:]  # without the first candidate's ",\n"
+        yield _fill(literals, columns, first=literals[0][2:])  # its ",\n" left out
 
 
 def floats(col: NDArray[np.float64]) -> list[str]:
@@ -96,9 +96,10 @@ def _object(keys: list[str]) -> str:
     return "{" + ",".join(_IN2 + k + ": " + FIELD for k in keys) + _IN + "}"
 
 
-def _fill(literals: list[str], columns: list[list[str]]) -> str:
+def _fill(literals: list[str], columns: list[list[str]], first: str | None = None) -> str:
     """Row after row, `literals[0] col[0] literals[1] ... literals[-1]`, joined at once: list
-    slices filled column by column, no formatting per row."""
+    slices filled column by column, no formatting per row. `first`: the first row's
+    `literals[0]` instead (no copy of the text to change its start)."""
     n, k = len(columns[0]), len(columns)
     step = 2 * k + 1
     pieces = [""] * (n * step)
@@ -106,6 +107,8 @@ def _fill(literals: list[str], columns: list[list[str]]) -> str:
         pieces[2 * f :: step] = [text] * n
     for f, col in enumerate(columns):
         pieces[2 * f + 1 :: step] = col
+    if first is not None and n:
+        pieces[0] = first
     return "".join(pieces)
 
 

@@ -66,12 +66,31 @@ class Row:
         return {m.name: num(v) for m, v in zip(metrics, self.values, strict=True)}
 
 
+_BLOCK = 10_000  # rows LazyRows builds at once when iterated
+
+
 class LazyRows(LazySequence[Row]):
     """Rows built on first access: a million infeasible candidates cost nothing until shown."""
 
-    def __init__(self, count: int, make: Callable[[int], Row]) -> None:
-        self._count, self._make = count, make
+    def __init__(
+        self,
+        count: int,
+        make: Callable[[int], Row],
+        many: Callable[[int, int], list[Row]] | None = None,
+    ) -> None:
+        self._count, self._make, self._many = count, make, many  # many(a, b): rows a..b-1
         self._built: dict[int, Row] = {}
+
+    def __iter__(self) -> Iterator[Row]:
+        if len(self._built) == self._count:
+            return map(self._built.__getitem__, range(self._count))
+        return super().__iter__() if self._many is None else self._blocks(self._many)
+
+    def _blocks(self, many: Callable[[int, int], list[Row]]) -> Iterator[Row]:
+        for start in range(0, self._count, _BLOCK):  # built a block at a time: a table shows all
+            made = many(start, min(start + _BLOCK, self._count))
+            for k, row in enumerate(made, start):
+                yield self._built.setdefault(k, row)
 
     def _item(self, k: int) -> Row:
         if k not in self._built:
@@ -232,12 +251,17 @@ class RankResult(Answer):
             yield ',\n  "candidates": ['
             sep = "\n"
             for chunk in self.candidates_json(groups.letters):
-                yield sep + chunk
+                yield sep  # apart: `sep + chunk` would copy megabytes of text
+                yield chunk
                 sep = ",\n"
             yield "\n  ]" if sep != "\n" else "]"
         texts = self.infeasible_json(self.infeasible_shown)
-        listed = "[\n    " + ",\n    ".join(texts) + "\n  ]" if texts else "[]"
-        yield f',\n  "infeasible": {listed},'
+        if texts:
+            yield ',\n  "infeasible": [\n    '
+            yield ",\n    ".join(texts)
+            yield "\n  ],"
+        else:
+            yield ',\n  "infeasible": [],'
         yield dump(tail, indent=2, allow_nan=False, ensure_ascii=False)[1:] + "\n"  # without "{"
 
     def to_json_without_infeasible(self) -> dict[str, Any]:

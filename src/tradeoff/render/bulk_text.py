@@ -15,7 +15,7 @@ import dataclasses
 import io
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from rich.cells import cell_len
 from rich.console import Console
@@ -65,13 +65,40 @@ def _rows(console: Console, table: Table) -> Iterator[str]:
     for c in table.columns:
         w = c.width or 0
         pad = str.rjust if c.justify == "right" else str.ljust
-        texts = map(_plain, c._cells)
+        texts = _texts(c._cells)
         padded.append([None if t is None or len(t) > w else pad(t, w) for t in texts])
+    if not any(None in column for column in padded):  # every row laid out here: in one go
+        lines = list(map(" ".join, zip(*padded, strict=True)))
+        yield "\n".join(lines) + "\n" if lines else ""
+        return
     for k, row in enumerate(zip(*padded, strict=True)):
         if None in row:
             yield _one_row(console, table, k)
         else:
             yield " ".join(row) + "\n"
+
+
+def _texts(cells: Sequence[object]) -> list[str | None]:
+    """`_plain` of every cell: at once for a column of plain one-line strings (numbers, most
+    names), else cell by cell, looking once at a cell shared by many rows (a styled "yes")."""
+    strings = [c for c in cells if type(c) is str]
+    if strings and len(strings) == len(cells):
+        blob = "\n".join(strings)
+        if (
+            "[" not in blob
+            and blob.isascii()
+            and blob.count("\n") == len(strings) - 1  # no line break inside a cell
+            and blob.replace("\n", "").isprintable()
+        ):
+            return list(strings)
+    seen: dict[int, str | None] = {}
+    out = []
+    for c in cells:
+        key = id(c)
+        if key not in seen:
+            seen[key] = _plain(c)
+        out.append(seen[key])
+    return out
 
 
 def _plain(cell: object) -> str | None:
@@ -93,14 +120,22 @@ def _plain(cell: object) -> str | None:
 def plain_line(item: object, width: int) -> str | None:
     """A `Text` as `console.print` writes it without colour (trailing blanks aside) when it is
     plain printable text whose words all fit `width` (a footnote under a 100,000-row table):
-    wrapped at spaces as rich's `divide_line` does. None for anything else."""
+    see `plain_text_line`. None for anything else."""
     if not isinstance(item, Text) or item.justify or item.overflow or item.end != "\n":
         return None
-    text = item.plain
-    if not text.isprintable() or cell_len(text) != len(text):
+    return plain_text_line(item.plain, width)
+
+
+def plain_text_line(text: str, width: int) -> str | None:
+    """`Text(text)` as `console.print` writes it without colour (trailing blanks aside) when
+    `text` is printable, one cell a character, and each of its words fits `width`: wrapped at
+    spaces as rich's `divide_line` does. None for anything else."""
+    if not text.isprintable() or not (text.isascii() or cell_len(text) == len(text)):
         return None
     if len(text) <= width:
         return text + "\n"
+    if text[0] != " " and text[-1] != " " and "  " not in text:
+        return _single_spaced(text, width)
     breaks = []
     offset = 0
     for word in _WORD.finditer(text):  # rich._wrap.divide_line, for words that fit a line
@@ -114,6 +149,22 @@ def plain_line(item: object, width: int) -> str | None:
             offset = len(word.group())
     cuts = [0, *breaks, len(text)]
     return "\n".join(text[a:b].rstrip(" ") for a, b in itertools.pairwise(cuts)) + "\n"
+
+
+def _single_spaced(text: str, width: int) -> str | None:
+    """The loop of `plain_text_line` for words parted by one space (the footnotes): a line
+    holds every word that ends within `width` of its start, so it ends at the last space
+    there (`str.rfind`, no regex per word); None when a word is longer than a line."""
+    lines = []
+    start = 0
+    while len(text) - start > width:
+        cut = text.rfind(" ", start, start + width + 1)
+        if cut < 0:
+            return None  # rich folds it
+        lines.append(text[start:cut])
+        start = cut + 1
+    lines.append(text[start:])
+    return "\n".join(lines) + "\n"
 
 
 def _one_row(console: Console, table: Table, k: int) -> str:

@@ -11,7 +11,8 @@ through one of these on their way out:
   `terminal` on every line, and no line may begin with `::` once leading blanks are dropped
   (the Actions runner strips them, and rich indents wrapped lines), so no workflow command can be
   injected; such a line gets a backslash in front. Only `-f github` writes `::` commands, and it
-  builds them with `annotation_data` and `annotation_property`.
+  builds them with `annotation_data` and `annotation_property`. `json_lines(text)` is the same
+  for JSON text from json's encoders, which leave it less to look at.
 - `markdown(text)`: inside a GitHub Markdown table cell or line: pipes, backslashes, line breaks,
   HTML tags, and link, image and mention syntax (`[..](..)`, `![..]`, `@user`) are escaped.
 - `csv_cell(value)`: a CSV cell: text starting with `=`, `+`, `-`, `@`, a tab or CR gets a
@@ -35,7 +36,6 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u206
 _CONTROL_KEEP_LINES = re.compile(
     r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
 )
-_COMMAND_START = re.compile(r"^(\s*)::", re.MULTILINE)
 _TAG_OPEN = re.compile(r"<(?=[A-Za-z/!?])")
 _MD_SPECIAL = re.compile(r"([\\|]|\](?=[(\[])|(?<=!)\[)")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -57,23 +57,59 @@ def log_lines(text: str, *, colored: bool = False) -> str:
 
     `colored`: the text is rich's output for a colour terminal, whose own escape sequences
     stay (user text in it went through `terminal` or was refused at load)."""
-    if _nothing_to_escape(text):
-        return text  # str's and bytes' C loops, not a regex over hundreds of MB of JSON
-    if not colored:
+    if not colored and _has_control(text):
         text = _CONTROL_KEEP_LINES.sub(_visible, text)
-    return _COMMAND_START.sub(r"\1\\::", text)
+    return _command_starts(text) if "::" in text else text
+
+
+def json_lines(text: str, *, colored: bool = False) -> str:
+    """`log_lines` for a piece of JSON text written by json's encoders (`json.dumps`, or
+    `questions.bulk_json` through json's string encoder): the same text, found with less
+    looking. Those encoders write every C0 control character inside a string as an escape
+    (`\\n`, `\\u001b`) and nothing but blanks and line breaks between tokens, so every line
+    begins, after its blanks, with a token (`{`, `"`, a digit ...), never with `::`, and ASCII
+    text holds no control character but DEL. Left to look for: DEL, the C1 and bidirectional
+    controls (written as they are with ensure_ascii=False: non-ASCII text takes `log_lines`),
+    and `::` at the piece's own start, judged as a line's. A million-row ranking is ~600 MB
+    of JSON; this reads it at memchr's speed."""
+    blanks = _BLANKS.match(text)
+    start = blanks.end() if blanks else 0
+    if text.isascii() and (colored or "\x7f" not in text) and not text.startswith("::", start):
+        return text
+    return log_lines(text, colored=colored)
 
 
 _ASCII_CONTROL = bytes([*range(9), *range(11, 32), 127])  # _CONTROL_KEEP_LINES below 128
+_BLANKS = re.compile(r"\s*")
 
 
-def _nothing_to_escape(text: str) -> bool:
-    if "::" in text:
-        return False
+def _has_control(text: str) -> bool:
+    """Whether `_CONTROL_KEEP_LINES` finds something, with str's and bytes' C loops where
+    they can answer (a regex over megabytes of text is slower)."""
     if text.isascii():
         raw = text.encode("ascii")
-        return len(raw.translate(None, _ASCII_CONTROL)) == len(raw)
-    return text.replace("\n", "").isprintable()  # Cc and Cf characters are not printable
+        return len(raw.translate(None, _ASCII_CONTROL)) != len(raw)
+    if text.replace("\n", "").isprintable():  # Cc and Cf characters are not printable
+        return False
+    return _CONTROL_KEEP_LINES.search(text) is not None
+
+
+def _command_starts(text: str) -> str:
+    """A backslash before every `::` that begins a line after its blanks: what
+    `re.sub(r"^(\\s*)::", r"\\1\\\\::", text, flags=re.M)` does, found with `str.find` (a
+    regex tries every position of a text of hundreds of MB). A line begins at the start and
+    after each `\\n`; its blanks are what `\\s` (`str.isspace`) matches."""
+    out: list[str] = []
+    done = 0
+    at = text.find("::")
+    while at >= 0:
+        line = text.rfind("\n", 0, at) + 1
+        if line == at or text[line:at].isspace():
+            out += [text[done:at], "\\"]
+            done = at
+        end = text.find("\n", at)  # no later `::` on this line begins it
+        at = -1 if end < 0 else text.find("::", end)
+    return "".join([*out, text[done:]])
 
 
 def markdown(text: str) -> str:
@@ -90,6 +126,20 @@ def markdown(text: str) -> str:
     # '@name' would mention (notify) a GitHub user from a job summary or PR comment: a
     # zero-width space after '@' keeps the text and drops the mention (as Renovate does).
     return text.replace("@", "@&#8203;")
+
+
+# What `markdown` changes: control characters (line breaks among them), `<`, `\`, `|`, `[`, `]`
+# and `@`. A cell without any of them is written as it is.
+_MD_TOUCHED = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069<\\|\[\]@]")
+
+
+def markdown_cells(cells: Sequence[str]) -> Sequence[str]:
+    """`[markdown(c) for c in cells]` (a row of a Markdown table), found with one search of
+    the row where no cell holds anything `markdown` changes (numbers, most names): a rank
+    table of 100,000 rows ran five regexes a cell."""
+    if _MD_TOUCHED.search(" ".join(cells)) is None:
+        return cells
+    return [markdown(c) for c in cells]
 
 
 def csv_cell(value: Any) -> Any:
@@ -113,9 +163,16 @@ def _is_number(text: str) -> bool:
 def csv_text(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> str:
     """A CSV document (header row first), every cell through `csv_cell`; a row whose first cell
     starts with `:` has it quoted, so that no line of the file begins with `::`."""
+    table = [header, *rows]
     buf = io.StringIO()
+    if len({len(row) for row in table}) == 1:  # columns: most need no escaping at all
+        columns = [_csv_column(list(column)) for column in zip(*table, strict=True)]
+        first = [c for c in columns[0] if isinstance(c, str)]
+        if "::" not in "\n".join(first):  # no row to quote (cells hold no line break now)
+            csv.writer(buf, lineterminator="\n").writerows(zip(*columns, strict=True))
+            return buf.getvalue()
     writer = csv.writer(buf, lineterminator="\n")
-    for row in (header, *rows):
+    for row in table:
         cells = [csv_cell(c) for c in row]
         if cells and isinstance(cells[0], str) and cells[0].lstrip().startswith("::"):
             writer = csv.writer(buf, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
@@ -124,6 +181,26 @@ def csv_text(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> str:
         else:
             writer.writerow(cells)
     return buf.getvalue()
+
+
+_CONTROL_BUT_LF = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _csv_column(cells: list[Any]) -> list[Any]:
+    """`csv_cell` of every cell of a column: the cells themselves when none is text that
+    `csv_cell` changes (a control character, or a start a spreadsheet reads as a formula), which
+    is found with a few searches of the column's text at once, not one call a cell."""
+    texts = [c for c in cells if isinstance(c, str)]
+    if not texts:
+        return cells
+    lines = "\n" + "\n".join(texts)
+    if (
+        lines.count("\n") == len(texts)  # no line break inside a cell
+        and _CONTROL_BUT_LF.search(lines) is None
+        and not any("\n" + start in lines for start in _FORMULA_START)
+    ):
+        return cells
+    return [csv_cell(c) for c in cells]
 
 
 # XML 1.0 allows only these characters (https://www.w3.org/TR/xml/#charsets); ElementTree

@@ -13,7 +13,7 @@ from typing import Any
 from tradeoff.data import MetricSpec
 from tradeoff.engine.budgets import BudgetResult
 from tradeoff.render.escape import csv_text as csv_text
-from tradeoff.render.escape import markdown
+from tradeoff.render.escape import markdown, markdown_cells
 
 md_escape = markdown
 
@@ -97,7 +97,7 @@ def markdown_table(header: Sequence[str], rows: Iterable[Sequence[str]], right: 
     """A GitHub pipe table; `right` holds the indices of right-aligned columns."""
     lines = ["| " + " | ".join(md_escape(h) for h in header) + " |"]
     lines.append("|" + "|".join("---:" if i in right else "---" for i in range(len(header))) + "|")
-    lines += ["| " + " | ".join(md_escape(c) for c in row) + " |" for row in rows]
+    lines += ["| " + " | ".join(markdown_cells(row)) + " |" for row in rows]
     return "\n".join(lines) + "\n"
 
 

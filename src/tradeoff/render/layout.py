@@ -9,10 +9,11 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from rich import box
-from rich.console import Console, RenderableType
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from rich.table import Row as RichRow
 from rich.table import Table
 from rich.text import Text
@@ -54,12 +55,39 @@ def to_text(
         line = bulk_text.plain_line(r, width) if big else None
         if line is not None:
             buf.write(line)
+        elif isinstance(r, Lines):
+            for text, style in zip(r.texts, r.styles, strict=True):
+                line = bulk_text.plain_text_line(text, width) if big else None
+                if line is not None:
+                    buf.write(line)
+                else:
+                    console.print(Text(text, style=style))
         elif big and isinstance(r, Table) and bulk_text.fits(r, width):
             bulk_text.write_table(console, buf, r)
         else:
             console.print(r)
     # Cells are padded to the column width; trailing blanks only get in the way of copy-paste.
     return "\n".join(line.rstrip(" ") for line in buf.getvalue().split("\n"))
+
+
+@dataclass(frozen=True)
+class Lines:
+    """Lines of text printed one after another, each in its style (the footnotes under a
+    table): `to_text` prints each as `Text(text, style=style)`, and makes that Text only when
+    rich lays it out (80,000 footnotes under a big table are written as they are)."""
+
+    texts: list[str]
+    styles: list[str]
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for text, style in zip(self.texts, self.styles, strict=True):
+            yield Text(text, style=style)
+
+
+def cell(text: str, style: str = "") -> RenderableType:
+    """A table cell of literal text: the str itself where rich shows it as it is (no style,
+    no `[` to read as markup), so a big table makes no Text per cell; else a Text."""
+    return text if not style and "[" not in text else Text(text, style=style)
 
 
 def add_rows(table: Table, rows: Sequence[Sequence[RenderableType | None]]) -> None:

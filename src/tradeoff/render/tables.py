@@ -18,8 +18,10 @@ from tradeoff.render.fmt import DASH, fmt_score, violation_text
 from tradeoff.render.layout import (
     HEAD_BREAKS,
     UNIT_BREAKS,
+    Lines,
     Renderer,
     add_rows,
+    cell,
     excluded_lines,
     filled_note,
     metric_header,
@@ -49,7 +51,8 @@ from tradeoff.render.views import (
 
 def _footnotes(rows: Iterable[Row], metrics: Sequence[MetricSpec]) -> list[RenderableType]:
     """Who dominates whom and why a row is infeasible: below the table, where names fit."""
-    out: list[RenderableType] = []
+    texts: list[str] = []
+    styles: list[str] = []
     for r in rows:
         if not r.feasible:
             # Error-level breaches make a row infeasible; warn-level ones are shown as such.
@@ -57,13 +60,15 @@ def _footnotes(rows: Iterable[Row], metrics: Sequence[MetricSpec]) -> list[Rende
                 violation_text(v, metrics) + (" (warn)" if v.level == "warn" else "")
                 for v in sorted(r.violations, key=lambda v: v.level == "warn")
             )
-            out.append(Text(f"{r.name} is infeasible: {why}", style="red"))
+            texts.append(f"{r.name} is infeasible: {why}")
+            styles.append("red")
         elif not r.on_front and r.dominated_by:
             more = r.dominated_total - len(r.dominated_by)
             tail = f" and {more} more (see explain)" if more > 0 else ""
             who = ", ".join(r.dominated_by)
-            out.append(Text(f"{r.name} is dominated by {who}{tail}", style="yellow"))
-    return out
+            texts.append(f"{r.name} is dominated by {who}{tail}")
+            styles.append("yellow")
+    return [Lines(texts, styles)] if texts else []
 
 
 _HEAD_MIN = 7  # a metric column is at least this wide (or as wide as its widest value)
@@ -179,16 +184,23 @@ def rank_table(res: RankResult, width: int) -> list[RenderableType]:
     _metric_columns(table, lay.shown(res.metrics), lay.sizes)
     table.add_column("front", no_wrap=True, width=front_w)
     rows: list[list[RenderableType]] = []
+    # One Text for every "yes" (rich only reads the cells it lays out), names as plain cells.
+    yes, no, bad = (
+        Text("yes", style="green"),
+        Text("no", style="yellow"),
+        Text("infeasible", style="red"),
+    )
     for k, (r, c) in enumerate(zip(shown, lay.cells, strict=True)):
         extra = _odds(r.uncertainty) if noisy else []
         extra += [Text(view.letters[k])] if grouped else []
         if r.feasible:
-            front = Text("yes", style="green") if r.on_front else Text("no", style="yellow")
-            name = Text(wrap_name(r.name, lay.name))
-            rows.append([str(r.rank), name, fmt_score(r.score), *extra, *c, front])
+            name = cell(wrap_name(r.name, lay.name))
+            rows.append(
+                [str(r.rank), name, fmt_score(r.score), *extra, *c, yes if r.on_front else no]
+            )
         else:
-            name = Text(wrap_name(r.name, lay.name), style="dim")
-            rows.append([DASH, name, DASH, *extra, *c, Text("infeasible", style="red")])
+            name = cell(wrap_name(r.name, lay.name), style="dim")
+            rows.append([DASH, name, DASH, *extra, *c, bad])
     add_rows(table, rows)
     out: list[RenderableType] = [Text(view.title(res), style="bold"), table]
     out += lay.note(res.metrics)
@@ -227,10 +239,14 @@ def pareto_table(res: ParetoResult, width: int) -> list[RenderableType]:
     _metric_columns(table, lay.shown(res.metrics), lay.sizes)
     table.add_column("note", no_wrap=True, width=note_w)  # knee, noise only, infeasible
     rows: list[list[RenderableType]] = []
+    made: dict[tuple[str, str], Text] = {}  # one Text for every note alike
     for r, c, text in zip(res.rows, lay.cells, notes, strict=True):
-        note = Text(text, style="red" if not r.feasible else "bold green")
+        key = (text, "red" if not r.feasible else "bold green")
+        if key not in made:
+            made[key] = Text(*key)
+        note = made[key]
         layer = [str(r.layer)] if res.layers else []
-        rows.append([*layer, Text(wrap_name(r.name, lay.name)), *c, note])
+        rows.append([*layer, cell(wrap_name(r.name, lay.name)), *c, note])
     add_rows(table, rows)
     return [
         Text(title, style="bold"),

@@ -20,6 +20,8 @@ FILLED_NOTE = "no value: charged the worst value known (--missing worst)"  # aft
 
 def value_cells(r: Row) -> list[str]:
     """The row's metric values as text; one `--missing worst` filled in is starred."""
+    if not r.filled and not r.counts:
+        return [fmt(v) for v in r.values]  # the common case, at a cost paid per table row
     return [
         f"{fmt(r.filled[j])}*"
         if v is None and r.filled and r.filled[j] is not None
