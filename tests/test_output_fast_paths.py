@@ -183,3 +183,19 @@ def test_a_footnote_breaks_where_a_word_ends_at_the_width() -> None:
     assert plain_text_line("abcde fghij klm", 11) == "abcde fghij\nklm\n"
     assert plain_text_line("abcdefghij klm", 10) == "abcdefghij\nklm\n"
     assert plain_text_line("abcdefghijk lm", 10) is None
+
+
+NUMBER = (
+    st.floats(allow_nan=True, allow_infinity=True)
+    | st.integers(-(10**20), 10**20)
+    | st.sampled_from([None, 1e-4, 0.99995e-4, 999.95, 999.949, 1000.0, 9999.5, 0.0, -0.0])
+    | st.floats(1e-5, 2e3)
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(NUMBER, max_size=8))
+def test_values_formatted_at_once_as_one_by_one(values: list[float | None]) -> None:
+    from tradeoff.render.fmt import fmt, fmt_values
+
+    assert fmt_values(values) == [fmt(v) for v in values]

@@ -66,7 +66,10 @@ def _rows(console: Console, table: Table) -> Iterator[str]:
         w = c.width or 0
         pad = str.rjust if c.justify == "right" else str.ljust
         texts = _texts(c._cells)
-        padded.append([None if t is None or len(t) > w else pad(t, w) for t in texts])
+        if texts and None not in texts and max(map(len, texts)) <= w:  # type: ignore[arg-type]
+            padded.append(list(map(pad, texts, itertools.repeat(w))))  # type: ignore[arg-type]
+        else:
+            padded.append([None if t is None or len(t) > w else pad(t, w) for t in texts])
     if not any(None in column for column in padded):  # every row laid out here: in one go
         lines = list(map(" ".join, zip(*padded, strict=True)))
         yield "\n".join(lines) + "\n" if lines else ""

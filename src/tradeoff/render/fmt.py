@@ -37,6 +37,16 @@ def fmt(x: float | None, *, digits: int = 4) -> str:
     return text if "e" not in text else f"{x:.{digits}f}".rstrip("0").rstrip(".")
 
 
+def fmt_values(values: Iterable[float | None]) -> list[str]:
+    """`[fmt(v) for v in values]`, with fmt's common case (1e-4 <= |v| < 1000: 4 significant
+    digits, no exponent) written inline: a table of 100,000 rows formats 400,000 values."""
+    return [
+        text if v is not None and 1e-4 <= abs(v) < 1000 and "e" not in (text := f"{v:.4g}")
+        else fmt(v)
+        for v in values
+    ]  # fmt: skip
+
+
 def with_count(text: str, n: int | None) -> str:
     """A value of a subset result marked with its item count: '72.5 (n=20)'."""
     return text if n is None else f"{text} (n={n})"

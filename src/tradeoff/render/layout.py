@@ -7,6 +7,7 @@ are passed in, never read from the environment.
 from __future__ import annotations
 
 import io
+import itertools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -67,7 +68,7 @@ def to_text(
         else:
             console.print(r)
     # Cells are padded to the column width; trailing blanks only get in the way of copy-paste.
-    return "\n".join(line.rstrip(" ") for line in buf.getvalue().split("\n"))
+    return "\n".join(map(str.rstrip, buf.getvalue().split("\n"), itertools.repeat(" ")))
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,9 @@ def add_rows(table: Table, rows: Sequence[Sequence[RenderableType | None]]) -> N
     if not rows:
         return
     for column, cells in zip(table.columns, zip(*rows, strict=True), strict=True):
-        column._cells.extend("" if c is None else c for c in cells)
+        column._cells.extend(
+            cells if None not in cells else ("" if c is None else c for c in cells)
+        )
     table.rows.extend(RichRow() for _ in rows)
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from tradeoff.questions.explain_result import ExplainResult, MetricLine
 from tradeoff.questions.record import RankUncertainty
 from tradeoff.questions.results import RankResult, Row
-from tradeoff.render.fmt import DASH, fmt, fmt_score, with_count
+from tradeoff.render.fmt import DASH, fmt, fmt_score, fmt_values, with_count
 
 FILLED_NOTE = "no value: charged the worst value known (--missing worst)"  # after a "* "
 
@@ -21,7 +21,7 @@ FILLED_NOTE = "no value: charged the worst value known (--missing worst)"  # aft
 def value_cells(r: Row) -> list[str]:
     """The row's metric values as text; one `--missing worst` filled in is starred."""
     if not r.filled and not r.counts:
-        return [fmt(v) for v in r.values]  # the common case, at a cost paid per table row
+        return fmt_values(r.values)  # the common case, at a cost paid per table row
     return [
         f"{fmt(r.filled[j])}*"
         if v is None and r.filled and r.filled[j] is not None
