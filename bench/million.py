@@ -127,8 +127,10 @@ def run(cmd: list[str]) -> tuple[float, float, subprocess.CompletedProcess[str]]
     full = [str(timer), "-v", *cmd] if timer.exists() else cmd
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
-    proc = subprocess.run(full, capture_output=True, text=True, check=False)
-    wall = time.perf_counter() - start
+    done = subprocess.run(full, capture_output=True, check=False)
+    wall = time.perf_counter() - start  # the child and its pipe; decoding 585 MB here is ours
+    out, err = done.stdout.decode(), done.stderr.decode()
+    proc = subprocess.CompletedProcess(done.args, done.returncode, out, err)
     rss = 0.0
     for line in proc.stderr.splitlines():
         if "Maximum resident set size" in line:
