@@ -165,7 +165,7 @@ def csv_text(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> str:
     starts with `:` has it quoted, so that no line of the file begins with `::`."""
     table = [header, *rows]
     buf = io.StringIO()
-    if len({len(row) for row in table}) == 1:  # columns: most need no escaping at all
+    if header and len({len(row) for row in table}) == 1:  # columns: most need no escaping
         columns = [_csv_column(list(column)) for column in zip(*table, strict=True)]
         first = [c for c in columns[0] if isinstance(c, str)]
         if "::" not in "\n".join(first):  # no row to quote (cells hold no line break now)
