@@ -353,3 +353,31 @@ def test_explain_and_sensitivity_take_ranks_flags(goals_path: Path, command: lis
     assert plain.exit_code == 0 and passed.exit_code == 0, passed.stderr
     topsis = run([*base, "--method", "topsis"])
     assert json.loads(passed.stdout) == json.loads(topsis.stdout)
+
+
+def test_a_table_of_thousands_of_rows_is_written_without_colour(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a colour terminal rich lays a table out cell by cell (~30 s for 100,000 rows): past
+    COLOR_ROWS rows the table is written plain, in bulk, and a note says why."""
+    from tradeoff.cli.common import COLOR_ROWS
+
+    def table(rows: int) -> tuple[str, str]:
+        csv = tmp_path / f"c{rows}.csv"
+        csv.write_text("name,q\n" + "".join(f"c{i},{i}\n" for i in range(rows)))
+        goals = tmp_path / f"g{rows}.yaml"
+        goals.write_text(
+            f"version: 1\nmetrics:\n  q: {{direction: max}}\ncandidates:\n  - from: {csv.name}\n"
+        )
+        result = runner.invoke(app, ["rank", str(goals)])
+        assert result.exit_code == 0, result.output
+        return result.stdout, result.stderr
+
+    monkeypatch.setattr("tradeoff.cli.app.use_color", lambda: True)
+    out, err = table(COLOR_ROWS)  # (ESC shows as "\x1b": the runner's stdout is no terminal)
+    assert "[0m" in out and "colour" not in err
+    out, err = table(COLOR_ROWS + 1)
+    assert "[0m" not in out
+    assert f"note: {COLOR_ROWS + 1:,} rows, so no colour" in err
+    monkeypatch.setattr("tradeoff.cli.app.use_color", lambda: False)
+    assert table(COLOR_ROWS + 1) == (out, "")

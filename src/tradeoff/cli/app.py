@@ -18,6 +18,7 @@ from tradeoff.cli import check as cli_check
 from tradeoff.cli import goals_file as cli_goals_file
 from tradeoff.cli import plot as cli_plot
 from tradeoff.cli.common import (
+    COLOR_ROWS,
     DECIDE,
     DEFAULT_FILE,
     FILE,
@@ -53,6 +54,7 @@ from tradeoff.cli.common import (
     parse_metrics,
     parse_weights,
     say,
+    shown_rows,
     terminal_width,
     use_color,
     user_errors,
@@ -304,6 +306,9 @@ def _emit_result(
 
                 renderers = RENDERERS[command]
             color = output is None and use_color() and fmt is OutputFormat.table
+            if color and (rows := shown_rows(result)) > COLOR_ROWS:
+                color = False
+                say(f"note: {rows:,} rows, so no colour (rich would take tens of seconds)")
             emit(renderers[fmt.value](result, color, terminal_width()), output)
     for note in getattr(result, "notes", []):
         say(f"note: {note}")

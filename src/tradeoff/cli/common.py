@@ -120,6 +120,19 @@ def use_color() -> bool:
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
 
+COLOR_ROWS = 2_000
+"""A table of more rows is written without colour: rich colours a table cell by cell (about
+30 s for 100,000 rows), the plain one is written in bulk in a few seconds."""
+
+
+def shown_rows(result: object) -> int:
+    """The rows a table of `result` lays out: its rows, and the infeasible ones with `--all`."""
+    rows = len(getattr(result, "rows", ()))
+    if getattr(result, "show_infeasible", False):
+        rows += len(getattr(result, "infeasible", ()))
+    return rows
+
+
 def terminal_width() -> int:
     """The width tables are laid out for: COLUMNS (at least 40), else the terminal's, else 80
     when stdout is not a terminal (piped or redirected: a log, a pull-request comment). Renderers
