@@ -56,16 +56,16 @@ if command == "rank":
     mark("confidence line")
     from tradeoff.render.tables import RENDERERS
     mark("import renderers")
-    RENDERERS["rank"]["table"](result, False)
+    RENDERERS["rank"]["table"](result, False, 80)
     mark("render")
 elif command == "check":
-    from tradeoff.questions.checking import check
+    import tradeoff.questions.checking
     mark("import checking")
-    result = check([study])
+    result = study.check_result()
     mark("check")
     from tradeoff.render.check import CHECK_RENDERERS
     mark("import renderers")
-    CHECK_RENDERERS["text"](result, False)
+    CHECK_RENDERERS["text"](result, False, 80)
     mark("render")
 out = {name: t - marks[k][1] for k, (name, t) in enumerate(marks[1:])}
 out["in-process total"] = marks[-1][1] - marks[0][1]
