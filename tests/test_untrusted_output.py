@@ -128,3 +128,27 @@ def test_the_escapes_one_by_one() -> None:
     )
     assert escape.annotation_property("a:b,c%\n") == "a%3Ab%2Cc%25%0A"
     assert escape.xml("a\x00b") == "a\ufffdb"
+
+
+def test_every_character_the_loader_refuses_is_escaped_in_every_output() -> None:
+    """The output escapers are written from `rules.CONTROL_ABOVE_C0`, the loader's list: a
+    control refused in a name (U+061C, the Arabic letter mark, among them) never reaches a log,
+    a markdown summary, a CSV file or a terminal as it is."""
+    import json
+
+    from tradeoff import rules
+
+    refused = [chr(c) for c in range(0x30000) if rules.CONTROL_RE.match(chr(c))]
+    assert "\u061c" in refused
+    for ch in refused:
+        text = f"a{ch}b"
+        kept_as_is = {"\n", "\t"}  # line structure: log_lines keeps it, the others escape it
+        if ch not in kept_as_is:
+            assert ch not in escape.log_lines(text), repr(ch)
+            # JSON as our encoders write it (C0 as \u escapes, the rest as it is)
+            assert ch not in escape.json_lines(json.dumps(text, ensure_ascii=False)), repr(ch)
+        assert ch not in escape.terminal(text), repr(ch)
+        assert ch not in escape.markdown(text), repr(ch)
+        assert ch not in str(escape.csv_cell(text)), repr(ch)
+        header, row, end = escape.csv_text(["h"], [[text]]).split("\n")  # one line a row
+        assert (header, end) == ("h", "") and ch not in row, repr(ch)

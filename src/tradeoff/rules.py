@@ -29,7 +29,8 @@ IDENTIFIER_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # C0/C1 control characters (escape codes, newlines), and the bidirectional controls that make text
 # display in another order than it is stored (a name could read as another in a terminal or a CI
 # log): never in a name, tag, title or unit, which end up in terminals, CI logs and tables.
-CONTROL_CHARS = "\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+CONTROL_ABOVE_C0 = "\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"  # DEL, C1, bidi
+CONTROL_CHARS = "\x00-\x1f" + CONTROL_ABOVE_C0
 CONTROL_RE = re.compile(f"[{CONTROL_CHARS}]")
 
 TEXT_RULE = "must not contain control characters (escape codes, line breaks)"

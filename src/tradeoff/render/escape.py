@@ -30,12 +30,15 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from tradeoff import rules
+
 # C0 and C1 controls, DEL, and the bidirectional controls that reorder what a reader sees
 # (Trojan Source); newlines and tabs are kept by `log_lines`, escaped by `terminal`.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_CONTROL_KEEP_LINES = re.compile(
-    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
-)
+# Every class below is written from `rules.CONTROL_ABOVE_C0` (the characters the loader refuses
+# in names), so a control added there is escaped in every output too.
+_ABOVE_C0 = rules.CONTROL_ABOVE_C0
+_CONTROL = re.compile(rf"[\x00-\x1f{_ABOVE_C0}]")
+_CONTROL_KEEP_LINES = re.compile(rf"[\x00-\x08\x0b-\x1f{_ABOVE_C0}]")  # tab and LF kept
 _TAG_OPEN = re.compile(r"<(?=[A-Za-z/!?])")
 _MD_SPECIAL = re.compile(r"([\\|]|\](?=[(\[])|(?<=!)\[)")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -130,7 +133,7 @@ def markdown(text: str) -> str:
 
 # What `markdown` changes: control characters (line breaks among them), `<`, `\`, `|`, `[`, `]`
 # and `@`. A cell without any of them is written as it is.
-_MD_TOUCHED = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069<\\|\[\]@]")
+_MD_TOUCHED = re.compile(rf"[\x00-\x1f{_ABOVE_C0}<\\|\[\]@]")
 
 
 def markdown_cells(cells: Sequence[str]) -> Sequence[str]:
@@ -183,7 +186,7 @@ def csv_text(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> str:
     return buf.getvalue()
 
 
-_CONTROL_BUT_LF = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL_BUT_LF = re.compile(rf"[\x00-\x09\x0b-\x1f{_ABOVE_C0}]")
 
 
 def _csv_column(cells: list[Any]) -> list[Any]:

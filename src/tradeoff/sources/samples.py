@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from tradeoff import rules
 from tradeoff.data import ItemScores
 from tradeoff.sources.common import Problems, SourceProblem, excerpt
 from tradeoff.sources.opening import open_binary
@@ -32,7 +32,6 @@ MAX_LINE_BYTES = 64 * 1024 * 1024
 MAX_ARRAY_BYTES = 256 * 1024 * 1024
 """The v0.4.0-0.4.2 layout is one JSON array, parsed at once: refuse anything bigger."""
 _ABSENT = object()  # a line without the per-item key
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 @dataclass
@@ -271,7 +270,7 @@ def short_text(text: str, limit: int = 60) -> str:
     """Untrusted text for one output cell: whitespace runs as one space, control and
     bidirectional characters as `\\xNN` escapes, cut at `limit` characters with an ellipsis."""
     flat = " ".join(text.split())
-    flat = _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), flat)
+    flat = rules.CONTROL_RE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), flat)
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
