@@ -93,6 +93,18 @@ def test_units_align_before_adding() -> None:
     assert value[0] == pytest.approx(2300.0)
 
 
+def test_negation_keeps_the_unit_and_the_stderr() -> None:
+    # -(a + b) with a = 300 ms (se 10 ms), b = 2 s (se 0.1 s = 100 ms), in ms:
+    # -(300 + 2000) = -2300 ms; se = sqrt(10^2 + 100^2) = sqrt(10100) ms.
+    # -x with x = 2 s (se 0.1 s), in ms: -2000 ms, se 100 ms (a sign never shrinks an error).
+    value, se = run("-(a + b)", {"a": "ms", "b": "s"}, "ms", {"a": [300.0], "b": [2.0]},
+                    {"a": [10.0], "b": [0.1]})  # fmt: skip
+    assert value[0] == pytest.approx(-2300.0, rel=1e-12)
+    assert se[0] == pytest.approx(np.sqrt(10100.0), rel=1e-12)
+    value, se = run("-x", {"x": "s"}, "ms", {"x": [2.0]}, {"x": [0.1]})
+    assert (value[0], se[0]) == (pytest.approx(-2000.0), pytest.approx(100.0))
+
+
 def test_first_order_stderr_of_a_product() -> None:
     # f = x * y: var = (y sx)^2 + (x sy)^2 = (4 * 0.3)^2 + (3 * 0.2)^2 = 1.44 + 0.36 = 1.8
     _, se = run("x * y", {"x": None, "y": None}, None, {"x": [3.0], "y": [4.0]},

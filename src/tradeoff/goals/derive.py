@@ -21,7 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from tradeoff.arrays import F64
-from tradeoff.goals.expr import Bin, Call, Neg, Node, Num, Pow, Ref, Scale
+from tradeoff.goals.expr import Bin, Call, Node, Num, Pow, Ref, Scale
 
 Array = F64 | float
 Grads = dict[str, Array]  # d value / d loaded column, per column name
@@ -171,9 +171,6 @@ def _eval(node: Node, env: Mapping[str, tuple[F64, Grads]], grad: bool) -> tuple
     if isinstance(node, Scale):
         x, gx = _eval(node.arg, env, grad)
         return x * node.factor, _lin(gx, node.factor)
-    if isinstance(node, Neg):
-        x, gx = _eval(node.arg, env, grad)
-        return -x, _lin(gx, -1.0)
     if isinstance(node, Pow):
         x, gx = _eval(node.base, env, grad)
         e = node.exponent

@@ -34,13 +34,6 @@ class Ref(Node):
 
 
 @dataclass(frozen=True)
-class Neg(Node):
-    """`-arg`."""
-
-    arg: Node
-
-
-@dataclass(frozen=True)
 class Bin(Node):
     """`left op right`: + and - need one dimension on both sides, * and / any."""
 
@@ -68,7 +61,8 @@ class Call(Node):
 
 @dataclass(frozen=True)
 class Scale(Node):
-    """`arg` times a constant: a unit conversion that `compile_units` inserted."""
+    """`arg` times a constant: -1 for `-arg`, or a unit conversion that `compile_units`
+    inserted."""
 
     arg: Node
     factor: float
@@ -78,7 +72,7 @@ def children(node: Node) -> tuple[Node, ...]:
     """The direct sub-expressions of `node`."""
     if isinstance(node, Bin):
         return (node.left, node.right)
-    if isinstance(node, Neg | Scale):
+    if isinstance(node, Scale):
         return (node.arg,)
     if isinstance(node, Pow):
         return (node.base,)

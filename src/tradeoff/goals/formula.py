@@ -28,7 +28,7 @@ from typing import Any
 
 from tradeoff import units
 from tradeoff.errors import did_you_mean
-from tradeoff.goals.expr import Bin, Call, Neg, Node, Num, Pow, Ref, Scale, refs
+from tradeoff.goals.expr import Bin, Call, Node, Num, Pow, Ref, Scale, refs
 
 MAX_CHARS = 1_000
 MAX_NODES = 200
@@ -178,7 +178,7 @@ class _Converter:
             return Ref(line, col, node.id, start, start + len(node.id))
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
             arg = self.convert(node.operand)
-            return Neg(line, col, arg) if isinstance(node.op, ast.USub) else arg
+            return Scale(line, col, arg, -1.0) if isinstance(node.op, ast.USub) else arg
         if isinstance(node, ast.BinOp):
             return self.binop(node)
         if isinstance(node, ast.Call):
@@ -324,9 +324,9 @@ def _units(node: Node, unit: Any) -> tuple[Node, Any]:
         return node, one
     if isinstance(node, Ref):
         return node, unit(node.name, node)
-    if isinstance(node, Neg):
+    if isinstance(node, Scale):  # -arg (unit factors are inserted below, after this walk)
         arg, u = _units(node.arg, unit)
-        return Neg(node.line, node.col, arg), u
+        return Scale(node.line, node.col, arg, node.factor), u
     if isinstance(node, Pow):
         base, u = _units(node.base, unit)
         return Pow(node.line, node.col, base, node.exponent), u**node.exponent
@@ -341,7 +341,7 @@ def _units(node: Node, unit: Any) -> tuple[Node, Any]:
         return Bin(node.line, node.col, node.op, left, _scaled(right, k)), lu
     if isinstance(node, Call):
         return _call_units(node, unit, one)
-    raise AssertionError(node)  # Scale is only made here
+    raise AssertionError(node)
 
 
 def _call_units(node: Call, unit: Any, one: Any) -> tuple[Node, Any]:
