@@ -7,7 +7,7 @@ builds its block; they all start from here.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -95,25 +95,11 @@ class Stacked:
         profiles: dict[str, dict[str, float]],
         **more: Any,
     ) -> StudyData:
-        """The `StudyData` of these rows (`more`: its other fields, such as `warnings`)."""
+        """The `StudyData` of these rows: every field here but `entry_of`, and `more` (its other
+        fields, such as `warnings`)."""
+        rows = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "entry_of"}
         return StudyData(
-            file=doc.file,
-            title=title,
-            metrics=metrics,
-            names=self.names,
-            tags=self.tags,
-            values=self.values,
-            stderr=self.stderr,
-            lines=self.lines,
-            cols=self.cols,
-            cand_lines=self.cand_lines,
-            provenance=self.provenance,
-            budgets=budgets,
-            profiles=profiles,
-            groups=self.groups,
-            datasets=self.datasets,
-            items=self.items,
-            **more,
+            doc.file, title, metrics, budgets=budgets, profiles=profiles, **rows, **more
         )
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -71,8 +70,9 @@ def _build(
         {n: m.role for n, m in goals.metrics.items()},
         checker.fail,
     )
-    metrics, values, stderr, lines, cols = cut.metrics, cut.values, cut.stderr, cut.lines, cut.cols
-    provenance = cut.provenance
+    metrics = cut.metrics  # the goals; the rows keep their columns only
+    rows.values, rows.stderr, rows.lines, rows.cols = cut.values, cut.stderr, cut.lines, cut.cols
+    rows.provenance = cut.provenance
     index = {m.name: j for j, m in enumerate(metrics)}
     budgets: list[BudgetSpec] = []
     for metric, bounds in goals.budgets.items():
@@ -88,21 +88,12 @@ def _build(
         check_overlap(ctx, items, rows.entry_of)
         # Keyed by the goals' columns from here (inputs have none: their items are dropped).
         names_of = [m.name for m in ctx.metrics]
-        items = {
+        rows.items = {
             (row, index[names_of[j]]): got
             for (row, j), got in items.items()
             if names_of[j] in index
         }
     checker.errors.extend(ctx.errors)
-    rows = replace(
-        rows,
-        values=values,
-        stderr=stderr,
-        lines=lines,
-        cols=cols,
-        provenance=provenance,
-        items=items,
-    )
     return rows.study(
         doc,
         goals.title,
