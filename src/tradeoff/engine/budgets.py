@@ -13,6 +13,10 @@ from tradeoff.data import BudgetSpec, StudyData
 Status = Literal["pass", "fail", "warn", "no value"]
 
 
+VIOLATION = ("candidate", "metric", "value", "bound", "limit", "level", "line")
+"""The keys of a broken budget in `rank` and `check` JSON, in order (the spec's)."""
+
+
 @dataclass(frozen=True)
 class BudgetResult:
     """One (candidate, budget) pair. A violation is a result whose status is not `pass`."""
@@ -33,15 +37,7 @@ class BudgetResult:
         return self.status != "pass"
 
     def violation(self) -> dict[str, Any]:
-        return {
-            "candidate": self.candidate,
-            "metric": self.metric,
-            "value": self.value,
-            "bound": self.bound,
-            "limit": self.limit,
-            "level": self.level,
-            "line": self.line,
-        }
+        return {key: getattr(self, key) for key in VIOLATION}
 
     def to_json(self) -> dict[str, Any]:
         return {**self.violation(), "status": self.status, "headroom": self.headroom}

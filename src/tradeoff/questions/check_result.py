@@ -12,7 +12,7 @@ from tradeoff.data import BudgetSpec, MetricSpec
 from tradeoff.engine.budgets import BudgetResult
 from tradeoff.errors import Diagnostic
 from tradeoff.questions.closest import Closest
-from tradeoff.questions.record import JsonResult, num
+from tradeoff.questions.record import JsonResult, attrs, num
 from tradeoff.questions.regression import BaselineReport, Comparison
 
 
@@ -77,13 +77,8 @@ class Dominated:
     line: int  # the candidate's `metrics:` key (or its `name:`)
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "candidate": self.candidate,
-            "by": self.by,
-            "better_on": list(self.better_on),
-            "file": self.file,
-            "line": self.line,
-        }
+        out = attrs(self, "candidate", "by", "better_on", "file", "line")
+        return {**out, "better_on": list(self.better_on)}
 
 
 @dataclass(frozen=True)

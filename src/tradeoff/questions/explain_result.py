@@ -16,7 +16,7 @@ from typing import Any
 
 from tradeoff.data import MetricSpec
 from tradeoff.engine.budgets import BudgetResult
-from tradeoff.questions.record import JsonResult, RankUncertainty, draws_json, num
+from tradeoff.questions.record import JsonResult, RankUncertainty, attrs, draws_json, num
 
 
 @dataclass(frozen=True)
@@ -86,10 +86,8 @@ class ExplainResult(JsonResult):
     def to_json(self) -> dict[str, Any]:
         return {
             **self.heading(),
-            "name": self.name,
-            "feasible": self.feasible,
+            **attrs(self, "name", "feasible", "score", "rank"),
             "score": num(self.score),
-            "rank": self.rank,
             "metrics": [line.to_json() for line in self.lines],
             "inputs": {x.name: num(x.value) for x in self.inputs},
             "budgets": [b.to_json() for b in self.budgets],

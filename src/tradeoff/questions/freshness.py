@@ -10,7 +10,7 @@ from typing import Any
 
 from tradeoff.data import StudyData
 from tradeoff.errors import Diagnostic, UsageError
-from tradeoff.questions.record import JsonResult
+from tradeoff.questions.record import JsonResult, attrs
 
 _AGE_RE = re.compile(r"\s*(\d+)\s*(d|w|m|y|days?|weeks?|months?|years?)\s*", re.IGNORECASE)
 _DAYS = {"d": 1, "w": 7, "m": 30, "y": 365}
@@ -89,11 +89,7 @@ class ValidateResult(JsonResult):
     def to_json(self) -> dict[str, Any]:
         return {
             **self.heading(),
-            "file": self.file,
-            "metrics": self.metrics,
-            "candidates": self.candidates,
-            "budgets": self.budgets,
-            "profiles": self.profiles,
+            **attrs(self, "file", "metrics", "candidates", "budgets", "profiles"),
             "stale": [str(d) for d in self.stale],
             "ignored_rows": self.ignored_rows,
         }

@@ -18,6 +18,11 @@ def num(x: float | None) -> float | None:
     return x if math.isfinite(x) else None
 
 
+def attrs(obj: object, *names: str) -> dict[str, Any]:
+    """`obj`'s attributes `names` as JSON keys of the same names, in that order."""
+    return {name: getattr(obj, name) for name in names}
+
+
 class JsonResult:
     """A result whose `to_json()` is exactly what its command prints with `--format json`."""
 
@@ -48,12 +53,8 @@ class RankUncertainty:
     tied_with_leader: bool
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "p_first": self.p_first,
-            "rank_median": self.rank_median,
-            "rank_interval": list(self.rank_interval),
-            "tied_with_leader": self.tied_with_leader,
-        }
+        out = attrs(self, "p_first", "rank_median", "rank_interval", "tied_with_leader")
+        return {**out, "rank_interval": list(self.rank_interval)}
 
 
 def draws_json(draws: tuple[int, int]) -> dict[str, int]:
