@@ -238,6 +238,23 @@ def test_a_non_finite_result_names_the_candidate(tmp_path: Path) -> None:
     assert lines[0].startswith("goals.yaml:17:14: candidates[2].metrics: ")
 
 
+@pytest.mark.parametrize(
+    "formula", ["1 / 0", "quality / (2 - 2)", "quality * 0 / 0", "quality / (1 - 1) + 1"]
+)
+def test_a_division_by_a_literal_zero_is_an_error_not_a_traceback(
+    tmp_path: Path, formula: str
+) -> None:
+    # Literals are plain Python floats: 1.0 / 0.0 raised ZeroDivisionError instead of giving inf
+    text = ONE_AXIS.replace(
+        '  quality:    {direction: max, unit: "%"}',
+        '  quality:    {direction: max, unit: "%"}\n'
+        f'  odd:        {{direction: min, formula: "{formula}"}}',
+    )
+    lines = fail_lines(write_goals(tmp_path, text))
+    assert lines, "a non-finite formula result must be reported"
+    assert all(f"odd = {formula} is not finite" in line for line in lines), lines
+
+
 MISSING = ONE_AXIS.replace("throughput: 1.863, ", "")  # h100x2 lacks an input, so its cost
 
 

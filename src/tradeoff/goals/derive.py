@@ -163,8 +163,8 @@ def _stderr(g: Grads, noisy: list[str], loaded_se: Mapping[str, F64], n: int) ->
 
 def _eval(node: Node, env: Mapping[str, tuple[F64, Grads]], grad: bool) -> tuple[Array, Grads]:
     """The value of `node` over every row, and (with `grad`) its derivatives."""
-    if isinstance(node, Num):
-        return node.value, {}
+    if isinstance(node, Num):  # a NumPy float: 1 / 0 gives inf (reported), not ZeroDivisionError
+        return np.float64(node.value), {}
     if isinstance(node, Ref):
         v, g = env[node.name]
         return v, (g if grad else {})
