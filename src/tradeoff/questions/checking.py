@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 import numpy as np
 from numpy.typing import NDArray
@@ -33,6 +34,21 @@ from tradeoff.questions.scale import scale_warnings
 from tradeoff.questions.tolerance import Tolerance, resolve_tolerances
 
 
+class CheckOptions(TypedDict, total=False):
+    """What the CI gate is asked, by keyword: `Study.check_result` and `check_files` take these,
+    and `check` gives their defaults and meaning."""
+
+    candidates: Sequence[str] | None
+    strict: bool
+    fail_on_dominated: bool
+    metrics: Sequence[str] | str | None
+    missing: Missing
+    baseline: str | Path | Baseline | None
+    tolerances: Sequence[str | Tolerance]
+    pessimistic: bool
+    hypervolume_tolerance: float | str | None
+
+
 def inputs(
     paths: Sequence[str | Path],
     allow_external_sources: bool,
@@ -49,7 +65,7 @@ def inputs(
     """
     from tradeoff.goals.loader import load_path
 
-    tols = [t if isinstance(t, Tolerance) else Tolerance.parse(t) for t in tolerances]
+    tols = _tolerances(tolerances)
     studies: list[StudyData] = []
     unreadable: list[Diagnostic] = []
     for path in dict.fromkeys(Path(p) for p in paths):
@@ -68,17 +84,21 @@ def inputs(
     return studies, base, tols, unreadable
 
 
+def _tolerances(given: Sequence[str | Tolerance]) -> list[Tolerance]:
+    return [t if isinstance(t, Tolerance) else Tolerance.parse(t) for t in given]
+
+
 def check(
     studies: Sequence[StudyData],
     candidates: Sequence[str] | None = None,
     strict: bool = False,
     fail_on_dominated: bool = False,
-    metrics: Sequence[str] | None = None,
+    metrics: Sequence[str] | str | None = None,
     missing: Missing = "error",
-    baseline: Baseline | None = None,
-    tolerances: Sequence[Tolerance] = (),
+    baseline: str | Path | Baseline | None = None,
+    tolerances: Sequence[str | Tolerance] = (),
     pessimistic: bool = False,
-    hypervolume_tolerance: float | None = None,
+    hypervolume_tolerance: float | str | None = None,
 ) -> CheckResult:
     """Evaluate every budget against every candidate it applies to, in each study.
 
@@ -103,12 +123,15 @@ def check(
             in at least one file; it is checked in every file that has it.
         strict: warn-level violations fail too.
         fail_on_dominated: a dominated checked candidate fails.
-        metrics: the metrics dominance is judged on (validated even without
+        metrics: the metrics dominance is judged on (a list or "a,b"; only with
             `fail_on_dominated`).
         missing: "error", "exclude" or "worst", as for `pareto`.
-        baseline: an earlier `pareto --layers --format json`, from `load_baseline`.
-        tolerances: per metric, how much worse than the baseline a value may get.
+        baseline: an earlier `pareto --layers --format json`: its path, or `load_baseline`'s.
+        tolerances: per metric, how much worse than the baseline a value may get
+            ("quality=1%", "latency_p95=20", or `Tolerance`).
         pessimistic: evaluate budgets at value ± 2·stderr, whichever is worse.
+        hypervolume_tolerance: 0.02 or "2%": fail when the front's hypervolume fell by more
+            than that share since `baseline`.
 
     Raises:
         tradeoff.errors.UsageError: an unknown candidate or metric name; a baseline with more
@@ -116,15 +139,18 @@ def check(
         tradeoff.InputError: with `fail_on_dominated` and `missing="error"`, a candidate lacks a
             value of a dominance metric.
     """
-    if baseline is not None and len(studies) != 1:
+    tols = _tolerances(tolerances)  # a malformed one is refused before any file is read
+    base = load_baseline(baseline) if isinstance(baseline, str | Path) else baseline
+    dom_metrics, hv_share = metric_list(metrics), share(hypervolume_tolerance)
+    if base is not None and len(studies) != 1:
         raise UsageError(f"--baseline compares with one goals file, got {len(studies)}")
-    if hypervolume_tolerance is not None and baseline is None:
+    if hv_share is not None and base is None:
         raise UsageError("--hypervolume-tolerance needs --baseline")
-    if tolerances and baseline is None:
+    if tols and base is None:
         raise UsageError("--tolerance needs --baseline")
-    if metrics is not None and not fail_on_dominated:
+    if dom_metrics is not None and not fail_on_dominated:
         raise UsageError("--metrics narrows --fail-on-dominated: add that flag, or drop --metrics")
-    known = {e.name for e in baseline.candidates} if baseline is not None else set()
+    known = {e.name for e in base.candidates} if base is not None else set()
     wanted = _wanted(studies, candidates, known)
     findings: list[Finding] = []
     dominated: list[Dominated] = []
@@ -154,10 +180,10 @@ def check(
                 f"{data.file}: no candidate is feasible; closest: "
                 + "; ".join(c.text() for c in near)
             )
-        if metrics is not None:
-            dom = dominance_metrics(data, metrics)
+        if dom_metrics is not None:
+            dom = dominance_metrics(data, dom_metrics)
         if fail_on_dominated and len(rows):
-            found, dom, excluded, names = _dominated(data, rows, metrics, missing)
+            found, dom, excluded, names = _dominated(data, rows, dom_metrics, missing)
             dominated += found
             judged += [(data.file, n) for n in names]
             notes += [
@@ -165,10 +191,10 @@ def check(
                 for name, lacks in excluded
             ]
     report = None
-    if baseline is not None:
+    if base is not None:
         data = studies[0]
-        tols = resolve_tolerances(data, tolerances)
-        report = compare(data, baseline, candidates, tols, missing, hypervolume_tolerance)
+        per_metric = resolve_tolerances(data, tols)
+        report = compare(data, base, candidates, per_metric, missing, hv_share)
         notes += report.notes
     return CheckResult(
         files=[s.file for s in studies],
@@ -301,38 +327,21 @@ def check_files(
     paths: Sequence[str | Path],
     *,
     allow_external_sources: bool = False,
-    candidates: Sequence[str] | None = None,
-    strict: bool = False,
-    fail_on_dominated: bool = False,
-    metrics: Sequence[str] | str | None = None,
-    missing: Missing = "error",
-    baseline: str | Path | Baseline | None = None,
-    tolerances: Sequence[str | Tolerance] = (),
-    pessimistic: bool = False,
-    hypervolume_tolerance: float | str | None = None,
+    **options: Unpack[CheckOptions],
 ) -> CheckResult:
     """`tradeoff check` over several goals files: the worst result of all of them.
 
-    The arguments are `Study.check_result`'s. Every file, and the baseline, is loaded before
-    anything is checked, so the errors of all of them are reported at once. A goals file that
-    cannot be read does not hide the findings of the others: its input errors are the result's
-    `errors` (and the result does not pass).
+    The options are `check`'s (and `Study.check_result`'s). Every file, and the baseline, is
+    loaded before anything is checked, so the errors of all of them are reported at once. A
+    goals file that cannot be read does not hide the findings of the others: its input errors
+    are the result's `errors` (and the result does not pass).
 
     Raises:
         tradeoff.InputError: no goals file could be read, or the baseline is malformed (every
             problem of every file).
-        tradeoff.UsageError: as `Study.check_result`.
+        tradeoff.UsageError: as `check`.
     """
-    studies, base, tols, unreadable = inputs(paths, allow_external_sources, baseline, tolerances)
-    return check(
-        studies,
-        candidates,
-        strict,
-        fail_on_dominated,
-        metric_list(metrics),
-        missing,
-        base,
-        tols,
-        pessimistic,
-        share(hypervolume_tolerance),
-    ).with_errors(unreadable)
+    given = options.get("baseline"), options.get("tolerances", ())
+    studies, base, tols, unreadable = inputs(paths, allow_external_sources, *given)
+    options["baseline"], options["tolerances"] = base, tols
+    return check(studies, **options).with_errors(unreadable)

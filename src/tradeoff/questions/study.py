@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Unpack
 
 from tradeoff.data import StudyData
 from tradeoff.engine.methods import Method
@@ -21,8 +21,8 @@ from tradeoff.questions.results import ExplainResult, ParetoResult, RankResult
 if TYPE_CHECKING:
     import pandas as pd
 
-    from tradeoff.questions.baseline import Baseline
     from tradeoff.questions.check_result import CheckResult
+    from tradeoff.questions.checking import CheckOptions
     from tradeoff.questions.compare import CompareResult
     from tradeoff.questions.freshness import ValidateResult
     from tradeoff.questions.frontier import FrontierResult
@@ -30,7 +30,6 @@ if TYPE_CHECKING:
     from tradeoff.questions.plot import PlotData
     from tradeoff.questions.sensitivity import SensitivityResult
     from tradeoff.questions.suggest import SuggestResult
-    from tradeoff.questions.tolerance import Tolerance
 
 
 def load(path: str | Path = "goals.yaml", *, allow_external_sources: bool = False) -> Study:
@@ -249,18 +248,7 @@ class Study:
         opts = Options(profile, dict(weights or {}), method, metric_list(metrics), missing)
         return sensitivity_result(self.data, opts, samples=samples, seed=seed)
 
-    def check_result(
-        self,
-        candidates: Sequence[str] | None = None,
-        strict: bool = False,
-        fail_on_dominated: bool = False,
-        metrics: Sequence[str] | str | None = None,
-        missing: Missing = "error",
-        baseline: str | Path | Baseline | None = None,
-        tolerances: Sequence[str | Tolerance] = (),
-        pessimistic: bool = False,
-        hypervolume_tolerance: float | str | None = None,
-    ) -> CheckResult:
+    def check_result(self, **options: Unpack[CheckOptions]) -> CheckResult:
         """Budgets of the chosen candidates (default all), as the CI gate judges them.
 
         `CheckResult.passed` is false on an error-level violation (warn-level too when
@@ -268,24 +256,12 @@ class Study:
         regression against `baseline` (a `pareto --layers --format json` file, or its
         `Baseline`) beyond `tolerances` ("quality=1%", "latency_p95=20"). `pessimistic`
         judges budgets at value ± 2 stderr. `hypervolume_tolerance` (0.02 or "2%") fails when the
-        front's hypervolume fell by more than that share since `baseline`. Several files:
-        `tradeoff.check_files`.
+        front's hypervolume fell by more than that share since `baseline`. The options, by
+        keyword: `tradeoff.questions.checking.check`'s. Several files: `tradeoff.check_files`.
         """
         from tradeoff.questions import checking
 
-        _, base, tols, _ = checking.inputs([], False, baseline, tolerances)
-        return checking.check(
-            [self.data],
-            candidates,
-            strict,
-            fail_on_dominated,
-            metric_list(metrics),
-            missing,
-            base,
-            tols,
-            pessimistic,
-            checking.share(hypervolume_tolerance),
-        )
+        return checking.check([self.data], **options)
 
     def suggest_budgets_result(self, headroom: float | str = 0.25) -> SuggestResult:
         """Budgets every feasible candidate passes with `headroom` (0.25 or "25%") to spare;
