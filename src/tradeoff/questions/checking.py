@@ -7,7 +7,7 @@ The library half of the CI gate. It returns a `CheckResult`; the CLI renders it 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypedDict, Unpack
 
@@ -152,68 +152,91 @@ def check(
         raise UsageError("--metrics narrows --fail-on-dominated: add that flag, or drop --metrics")
     known = {e.name for e in base.candidates} if base is not None else set()
     wanted = _wanted(studies, candidates, known)
-    findings: list[Finding] = []
-    dominated: list[Dominated] = []
-    checked: dict[str, None] = {}
-    count = 0
-    notes: list[str] = []
-    dom: list[str] = []
-    judged: list[tuple[str, str]] = []
-    closest: list[Closest] = []
+    tally = _Tally()
     for data in studies:
         rows = _rows(data, wanted)
-        checked.update(dict.fromkeys(data.names[i] for i in rows))
-        count += len(rows)
-        if not data.budgets:
-            notes.append(f"{data.file}: no budgets to check")
-        findings += _findings(data, rows, strict, pessimistic)
-        if pessimistic:
-            from tradeoff.questions.confidence import unknown_cells, unknown_note
-
-            bounded = list(dict.fromkeys(b.metric for b in data.budgets))
-            cells = unknown_cells(data, rows.tolist(), bounded)
-            notes += unknown_note(cells, "--pessimistic takes it as exact")
-        if len(data.names) and not budgets.feasible(data).any():
-            near = closest_of(data)
-            closest += near
-            notes.append(
-                f"{data.file}: no candidate is feasible; closest: "
-                + "; ".join(c.text() for c in near)
-            )
+        tally.add(data, rows, strict, pessimistic)
         if dom_metrics is not None:
-            dom = dominance_metrics(data, dom_metrics)
-        if fail_on_dominated and len(rows):
-            found, dom, excluded, names = _dominated(data, rows, dom_metrics, missing)
-            dominated += found
-            judged += [(data.file, n) for n in names]
-            notes += [
-                f"{data.file}: {name} lacks {', '.join(lacks)} and was not judged for dominance"
-                for name, lacks in excluded
-            ]
+            tally.dominance = dominance_metrics(data, dom_metrics)
+        if fail_on_dominated:
+            tally.add_dominance(data, rows, dom_metrics, missing)
     report = None
     if base is not None:
         data = studies[0]
         per_metric = resolve_tolerances(data, tols)
         report = compare(data, base, candidates, per_metric, missing, hv_share)
-        notes += report.notes
+        tally.notes += report.notes
     return CheckResult(
         files=[s.file for s in studies],
-        checked=list(checked),
-        results=findings,
+        checked=list(tally.checked),
+        results=tally.findings,
         budget_count=sum(len(s.budgets) for s in studies),
         strict=strict,
         fail_on_dominated=fail_on_dominated,
-        dominance=dom,
-        dominated=dominated,
-        judged=judged,
+        dominance=tally.dominance,
+        dominated=tally.dominated,
+        judged=tally.judged,
         baseline=report,
         pessimistic=pessimistic,
-        notes=notes,
+        notes=tally.notes,
         read=[p for s in studies for p in s.read],
-        checked_count=count,
-        closest=closest,
+        checked_count=tally.count,
+        closest=tally.closest,
         scale_warnings=[w for data in studies for w in scale_warnings(data)],
     )
+
+
+@dataclass
+class _Tally:
+    """What the files checked add up to, file after file."""
+
+    checked: dict[str, None] = field(default_factory=dict)  # names, in order, once
+    count: int = 0  # (file, candidate) pairs
+    findings: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    closest: list[Closest] = field(default_factory=list)
+    dominance: list[str] = field(default_factory=list)  # the metrics, as the last file has them
+    dominated: list[Dominated] = field(default_factory=list)
+    judged: list[tuple[str, str]] = field(default_factory=list)  # (file, name)
+
+    def add(self, data: StudyData, rows: NDArray[np.intp], strict: bool, pessimistic: bool) -> None:
+        """The budgets of `rows` of one file."""
+        self.checked.update(dict.fromkeys(data.names[i] for i in rows))
+        self.count += len(rows)
+        if not data.budgets:
+            self.notes.append(f"{data.file}: no budgets to check")
+        self.findings += _findings(data, rows, strict, pessimistic)
+        if pessimistic:
+            from tradeoff.questions.confidence import unknown_cells, unknown_note
+
+            bounded = list(dict.fromkeys(b.metric for b in data.budgets))
+            cells = unknown_cells(data, rows.tolist(), bounded)
+            self.notes += unknown_note(cells, "--pessimistic takes it as exact")
+        if len(data.names) and not budgets.feasible(data).any():
+            near = closest_of(data)
+            self.closest += near
+            self.notes.append(
+                f"{data.file}: no candidate is feasible; closest: "
+                + "; ".join(c.text() for c in near)
+            )
+
+    def add_dominance(
+        self,
+        data: StudyData,
+        rows: NDArray[np.intp],
+        metrics: Sequence[str] | None,
+        missing: Missing,
+    ) -> None:
+        """Which of `rows` a feasible front member dominates (--fail-on-dominated)."""
+        if not len(rows):
+            return
+        found, self.dominance, excluded, names = _dominated(data, rows, metrics, missing)
+        self.dominated += found
+        self.judged += [(data.file, n) for n in names]
+        self.notes += [
+            f"{data.file}: {name} lacks {', '.join(lacks)} and was not judged for dominance"
+            for name, lacks in excluded
+        ]
 
 
 def _wanted(
