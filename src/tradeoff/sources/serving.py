@@ -80,13 +80,15 @@ def pick_run(runs: list[Run], run: int | None, display: str) -> Run:
 
 def check_completed(run: Run, display: str) -> str | None:
     """An error for a run where no request completed; else a note on failures (or None)."""
-    if run.completed == 0 or (run.requests is not None and len(run.requests.ttft) == 0):
-        failed = f" ({run.failed} failed)" if run.failed else ""
+    if run.totals.completed == 0 or (run.requests is not None and len(run.requests.ttft) == 0):
+        failed = f" ({run.totals.failed} failed)" if run.totals.failed else ""
         what = f"{run.name}: no request completed{failed}; its stats are not measurements"
         raise SourceProblem([(display, what)])
-    if run.failed:
-        total = (run.completed or 0) + run.failed
-        return f"{display} {run.name}: {run.failed} of {total} requests failed and are left out"
+    if run.totals.failed:
+        total = (run.totals.completed or 0) + run.totals.failed
+        return (
+            f"{display} {run.name}: {run.totals.failed} of {total} requests failed and are left out"
+        )
     return None
 
 
@@ -149,14 +151,14 @@ def goodput(run: Run, slos: dict[str, float], place: str) -> float:
     """
     if run.requests is None:
         raise SourceProblem([(place, f"goodput needs per-request data: {run.why_no_requests}")])
-    if run.duration is None or run.duration <= 0:
+    if run.totals.duration is None or run.totals.duration <= 0:
         raise SourceProblem([(place, f"{run.name} has no positive 'duration' to divide by")])
     r = run.requests
     measured = {"ttft": r.ttft, "tpot": r.tpot(goodput=True), "e2el": r.e2el}
     good = np.ones(len(r.ttft), dtype=bool)
     for name, limit in slos.items():
         good &= measured[name] <= limit
-    return float(good.sum()) / run.duration
+    return float(good.sum()) / run.totals.duration
 
 
 def lookup_serving(file: SourceFile, request: Request) -> Found:

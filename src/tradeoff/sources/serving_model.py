@@ -92,6 +92,16 @@ class Requests:
         return self.itl
 
 
+@dataclass(frozen=True)
+class Totals:
+    """How many requests a run completed and how many failed, over how many seconds (None: the
+    file does not say)."""
+
+    completed: int | None
+    failed: int | None = None
+    duration: float | None = None
+
+
 @dataclass
 class Run:
     """One benchmark run, whatever the tool: stored stats (ms), rates, and the requests."""
@@ -100,9 +110,7 @@ class Run:
     label: str  # what the run was: "rate 8.0", "constant 4.0", "" when the file does not say
     stored: dict[str, dict[str, float]]  # field -> stat key -> value in ms
     rates: dict[str, float]  # field -> per second
-    completed: int | None
-    failed: int | None
-    duration: float | None
+    totals: Totals
     requests: Requests | None
     why_no_requests: str  # why per-request data is absent (for goodput and computed stats)
     rate: str | None = None
