@@ -49,13 +49,38 @@ def test_pareto_frame_takes_a_list_or_a_comma_string_of_metrics() -> None:
 
 
 def test_signatures_show_their_arguments() -> None:
+    # The options are written once (`questions/asks.py`) and taken as **options, but help()
+    # and notebooks show every one of them, with the default the answer really uses.
+    from tradeoff.questions import asks
+
     study = tradeoff.load(SHIPPED)
-    assert {"profile", "weights", "method", "metrics", "missing"} <= set(
-        inspect.signature(study.rank).parameters
+    shown = {
+        study.rank: asks.RankOptions,
+        study.rank_result: asks.RankOptions,
+        study.pareto: asks.ParetoOptions,
+        study.pareto_result: asks.ParetoOptions,
+        study.explain_result: asks.ExplainOptions,
+        study.sensitivity_result: asks.DrawOptions,
+        study.check_result: asks.CheckOptions,
+        tradeoff.check_files: asks.CheckOptions,
+    }
+    for method, keys in shown.items():
+        params = inspect.signature(method).parameters
+        assert set(keys.__annotations__) <= set(params), method.__name__
+        assert not any(p.kind is p.VAR_KEYWORD for p in params.values()), method.__name__
+    rank = inspect.signature(study.rank).parameters
+    assert (rank["method"].default, rank["top"].default, rank["fdr"].default) == (
+        "weighted-sum",
+        None,
+        0.05,
     )
-    assert {"metrics", "layers", "ignore_budgets", "missing"} <= set(
-        inspect.signature(study.pareto).parameters
+    assert (
+        inspect.signature(study.explain_result).parameters["name"].default
+        is inspect.Parameter.empty
     )
+    assert inspect.signature(study.plot_data).parameters["log_y"].default is False
+    with pytest.raises(TypeError, match="unexpected keyword argument 'profle'"):
+        study.rank(profle="default")  # type: ignore[call-arg]
 
 
 def test_kernels_are_exported_and_check_their_input(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TypedDict, Unpack
+from typing import Unpack
 
 import numpy as np
 from numpy.typing import NDArray
@@ -26,27 +26,13 @@ from tradeoff.questions.analysis import (
     dominance_metrics,
     metric_list,
 )
+from tradeoff.questions.asks import CheckAsk, CheckOptions, shown_as
 from tradeoff.questions.baseline import Baseline, load_baseline
 from tradeoff.questions.check_result import CheckResult, Dominated, Finding
 from tradeoff.questions.closest import Closest, closest_of
 from tradeoff.questions.regression import compare
 from tradeoff.questions.scale import scale_warnings
 from tradeoff.questions.tolerance import Tolerance, resolve_tolerances
-
-
-class CheckOptions(TypedDict, total=False):
-    """What the CI gate is asked, by keyword: `Study.check_result` and `check_files` take these,
-    and `check` gives their defaults and meaning."""
-
-    candidates: Sequence[str] | None
-    strict: bool
-    fail_on_dominated: bool
-    metrics: Sequence[str] | str | None
-    missing: Missing
-    baseline: str | Path | Baseline | None
-    tolerances: Sequence[str | Tolerance]
-    pessimistic: bool
-    hypervolume_tolerance: float | str | None
 
 
 def inputs(
@@ -88,18 +74,7 @@ def _tolerances(given: Sequence[str | Tolerance]) -> list[Tolerance]:
     return [t if isinstance(t, Tolerance) else Tolerance.parse(t) for t in given]
 
 
-def check(
-    studies: Sequence[StudyData],
-    candidates: Sequence[str] | None = None,
-    strict: bool = False,
-    fail_on_dominated: bool = False,
-    metrics: Sequence[str] | str | None = None,
-    missing: Missing = "error",
-    baseline: str | Path | Baseline | None = None,
-    tolerances: Sequence[str | Tolerance] = (),
-    pessimistic: bool = False,
-    hypervolume_tolerance: float | str | None = None,
-) -> CheckResult:
+def check(studies: Sequence[StudyData], ask: CheckAsk) -> CheckResult:
     """Evaluate every budget against every candidate it applies to, in each study.
 
     A budget with `tags` applies only to candidates carrying one of them. A candidate without a
@@ -117,21 +92,7 @@ def check(
     without stderr unchanged), and headroom too; feasibility for dominance and the front stays
     on the point values, as `pareto` judges it.
 
-    Args:
-        studies: the loaded goals files; the result is the worst over all of them.
-        candidates: names to check (default: every candidate of every file). A name must exist
-            in at least one file; it is checked in every file that has it.
-        strict: warn-level violations fail too.
-        fail_on_dominated: a dominated checked candidate fails.
-        metrics: the metrics dominance is judged on (a list or "a,b"; only with
-            `fail_on_dominated`).
-        missing: "error", "exclude" or "worst", as for `pareto`.
-        baseline: an earlier `pareto --layers --format json`: its path, or `load_baseline`'s.
-        tolerances: per metric, how much worse than the baseline a value may get
-            ("quality=1%", "latency_p95=20", or `Tolerance`).
-        pessimistic: evaluate budgets at value ± 2·stderr, whichever is worse.
-        hypervolume_tolerance: 0.02 or "2%": fail when the front's hypervolume fell by more
-            than that share since `baseline`.
+    `ask`'s fields say what each option means.
 
     Raises:
         tradeoff.errors.UsageError: an unknown candidate or metric name; a baseline with more
@@ -139,45 +100,45 @@ def check(
         tradeoff.InputError: with `fail_on_dominated` and `missing="error"`, a candidate lacks a
             value of a dominance metric.
     """
-    tols = _tolerances(tolerances)  # a malformed one is refused before any file is read
-    base = load_baseline(baseline) if isinstance(baseline, str | Path) else baseline
-    dom_metrics, hv_share = metric_list(metrics), share(hypervolume_tolerance)
+    tols = _tolerances(ask.tolerances)  # a malformed one is refused before any file is read
+    base = load_baseline(ask.baseline) if isinstance(ask.baseline, str | Path) else ask.baseline
+    dom_metrics, hv_share = metric_list(ask.metrics), share(ask.hypervolume_tolerance)
     if base is not None and len(studies) != 1:
         raise UsageError(f"--baseline compares with one goals file, got {len(studies)}")
     if hv_share is not None and base is None:
         raise UsageError("--hypervolume-tolerance needs --baseline")
     if tols and base is None:
         raise UsageError("--tolerance needs --baseline")
-    if dom_metrics is not None and not fail_on_dominated:
+    if dom_metrics is not None and not ask.fail_on_dominated:
         raise UsageError("--metrics narrows --fail-on-dominated: add that flag, or drop --metrics")
     known = {e.name for e in base.candidates} if base is not None else set()
-    wanted = _wanted(studies, candidates, known)
+    wanted = _wanted(studies, ask.candidates, known)
     tally = _Tally()
     for data in studies:
         rows = _rows(data, wanted)
-        tally.add(data, rows, strict, pessimistic)
+        tally.add(data, rows, ask.strict, ask.pessimistic)
         if dom_metrics is not None:
             tally.dominance = dominance_metrics(data, dom_metrics)
-        if fail_on_dominated:
-            tally.add_dominance(data, rows, dom_metrics, missing)
+        if ask.fail_on_dominated:
+            tally.add_dominance(data, rows, dom_metrics, ask.missing)
     report = None
     if base is not None:
         data = studies[0]
         per_metric = resolve_tolerances(data, tols)
-        report = compare(data, base, candidates, per_metric, missing, hv_share)
+        report = compare(data, base, ask.candidates, per_metric, ask.missing, hv_share)
         tally.notes += report.notes
     return CheckResult(
         files=[s.file for s in studies],
         checked=list(tally.checked),
         results=tally.findings,
         budget_count=sum(len(s.budgets) for s in studies),
-        strict=strict,
-        fail_on_dominated=fail_on_dominated,
+        strict=ask.strict,
+        fail_on_dominated=ask.fail_on_dominated,
         dominance=tally.dominance,
         dominated=tally.dominated,
         judged=tally.judged,
         baseline=report,
-        pessimistic=pessimistic,
+        pessimistic=ask.pessimistic,
         notes=tally.notes,
         read=[p for s in studies for p in s.read],
         checked_count=tally.count,
@@ -346,6 +307,7 @@ def share(value: float | str | None) -> float | None:
     return out
 
 
+@shown_as(CheckAsk, CheckOptions)
 def check_files(
     paths: Sequence[str | Path],
     *,
@@ -354,7 +316,7 @@ def check_files(
 ) -> CheckResult:
     """`tradeoff check` over several goals files: the worst result of all of them.
 
-    The options are `check`'s (and `Study.check_result`'s). Every file, and the baseline, is
+    The options are `CheckAsk`'s (and `Study.check_result`'s). Every file, and the baseline, is
     loaded before anything is checked, so the errors of all of them are reported at once. A
     goals file that cannot be read does not hide the findings of the others: its input errors
     are the result's `errors` (and the result does not pass).
@@ -364,7 +326,8 @@ def check_files(
             problem of every file).
         tradeoff.UsageError: as `check`.
     """
-    given = options.get("baseline"), options.get("tolerances", ())
-    studies, base, tols, unreadable = inputs(paths, allow_external_sources, *given)
-    options["baseline"], options["tolerances"] = base, tols
-    return check(studies, **options).with_errors(unreadable)
+    ask = CheckAsk(**options)
+    studies, base, tols, unreadable = inputs(
+        paths, allow_external_sources, ask.baseline, ask.tolerances
+    )
+    return check(studies, replace(ask, baseline=base, tolerances=tols)).with_errors(unreadable)

@@ -14,18 +14,15 @@ when the engine is asked for.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 
 import numpy as np
 
 from tradeoff.data import StudyData
-from tradeoff.engine.methods import Method
 from tradeoff.errors import Diagnostic, UsageError
 from tradeoff.questions import cluster, scale, volume
 from tradeoff.questions.analysis import (
-    Missing,
     Options,
     _check_options,
     _order,
@@ -33,6 +30,7 @@ from tradeoff.questions.analysis import (
     metric_list,
     resolve_weights,
 )
+from tradeoff.questions.asks import ParetoAsk, ParetoOptions, RankAsk, RankOptions, shown_as
 from tradeoff.questions.partition import Chunk, Plan
 from tradeoff.questions.passes import Outcome, run
 from tradeoff.questions.results import LazyRows, ParetoResult, RankResult, Row, about
@@ -85,39 +83,30 @@ class DaskStudy:
             _refuse(["`formula:` and `role: input` metrics"], "metrics read from the files")
         return cls(data, Path(path), scheduler)
 
-    def rank_result(
-        self,
-        profile: str | None = None,
-        weights: Mapping[str, float] | None = None,
-        method: Method = "weighted-sum",
-        top: int | None = None,
-        include_infeasible: bool = False,
-        metrics: Sequence[str] | str | None = None,
-        missing: Missing = "error",
-        uncertainty: bool = False,
-        **_: Any,
-    ) -> RankResult:
+    @shown_as(RankAsk, RankOptions)
+    def rank_result(self, **options: Unpack[RankOptions]) -> RankResult:
         """`Study.rank_result` with `top`: the same first N rows, scores and dominance.
 
         Raises:
             UsageError: a flag this engine does not support (topsis, --all, --uncertainty, no
                 --top), besides what `Study.rank_result` refuses.
         """
+        ask = RankAsk(**options)
         unsupported = [
-            *(["--method topsis (it needs every column's norm)"] if method == "topsis" else []),
-            *(["--all (it lists every infeasible candidate)"] if include_infeasible else []),
-            *(["--uncertainty"] if uncertainty else []),
-            *(["rank without --top N (N >= 1)"] if not top else []),
+            *(["--method topsis (it needs every column's norm)"] if ask.method == "topsis" else []),
+            *(["--all (it lists every infeasible candidate)"] if ask.include_infeasible else []),
+            *(["--uncertainty"] if ask.uncertainty else []),
+            *(["rank without --top N (N >= 1)"] if not ask.top else []),
         ]
         _refuse(unsupported, "rank --top N with weighted-sum or weighted-product")
-        assert top is not None
-        opts = Options(profile, dict(weights or {}), method, metric_list(metrics), missing)
+        assert ask.top is not None
+        opts = ask.options()
         _check_options(opts)
         prof, raw = resolve_weights(self.data, opts)
-        plan = self._plan(opts, [m for m, w in raw.items() if w > 0], raw, False, top)
+        plan = self._plan(opts, [m for m, w in raw.items() if w > 0], raw, False, ask.top)
         out = self._run(plan)
         s, front, best = out.survey, out.front, out.best
-        order = _order(np.arange(len(best.names)), best.scores, best.names)[:top]
+        order = _order(np.arange(len(best.names)), best.scores, best.names)[: ask.top]
         rows = _rank_rows(best, order, front, self.data.metric_names)
         shares = _shares([raw[m] for m in plan.weighted])
         notes = _notes(s)
@@ -128,7 +117,7 @@ class DaskStudy:
         return RankResult(
             **about(self.data),
             profile=prof,
-            method=method,
+            method=ask.method,
             weights=dict(zip(plan.weighted, shares, strict=True)),
             dominance=plan.dom,
             rows=rows,
@@ -136,39 +125,34 @@ class DaskStudy:
             excluded=s.excluded,
             notes=notes,
             meta=dict(self.data.meta),
-            top=top,
+            top=ask.top,
             closest=out.closest,
             engine="dask",
             not_computed=missing_parts,
         )
 
-    def pareto_result(
-        self,
-        metrics: Sequence[str] | str | None = None,
-        layers: bool = False,
-        ignore_budgets: bool = False,
-        missing: Missing = "error",
-        noise: float | None = None,
-        reference: Mapping[str, float] | None = None,
-    ) -> ParetoResult:
+    @shown_as(ParetoAsk, ParetoOptions)
+    def pareto_result(self, **options: Unpack[ParetoOptions]) -> ParetoResult:
         """`Study.pareto_result` without layers or noise: the same front, knee, values and
         hypervolume (its goalposts are the global ones of pass 1).
 
         Raises:
             UsageError: --layers or --noise, besides what `Study.pareto_result` refuses.
         """
+        ask = ParetoAsk(**options)
         from tradeoff.engine.pareto import knee
 
         unsupported = [
-            *(["--layers"] if layers else []),
-            *(["--noise (its dominance is not transitive)"] if noise is not None else []),
+            *(["--layers"] if ask.layers else []),
+            *(["--noise (its dominance is not transitive)"] if ask.noise is not None else []),
         ]
         _refuse(unsupported, "pareto, with --metrics, --ignore-budgets and --missing")
-        opts = Options(metrics=metric_list(metrics), missing=missing)  # no profile: no score
+        # no profile: no score
+        opts = Options(metrics=metric_list(ask.metrics), missing=ask.missing)
         _check_options(opts)
         dom = self._dom(opts)
-        volume.check_reference_names(dict(reference or {}), self.data, dom)
-        out = self._run(self._plan(opts, [], {}, ignore_budgets, None))
+        volume.check_reference_names(dict(ask.reference or {}), self.data, dom)
+        out = self._run(self._plan(opts, [], {}, ask.ignore_budgets, None))
         s, front, plan = out.survey, out.front, out.plan
         by_name = sorted(range(len(front.names)), key=lambda k: front.names[k])
         knee_at = -1
@@ -192,8 +176,8 @@ class DaskStudy:
             rows=rows,
             excluded=s.excluded,
             notes=_notes(s),
-            ignore_budgets=ignore_budgets,
-            hypervolume=self._volume(front, plan, dict(reference or {})),
+            ignore_budgets=ask.ignore_budgets,
+            hypervolume=self._volume(front, plan, dict(ask.reference or {})),
         )
 
     def _volume(self, front: Chunk, plan: Plan, flags: dict[str, float]) -> volume.FrontVolume:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import TypeVar
 
@@ -10,33 +10,21 @@ import numpy as np
 
 from tradeoff.data import StudyData
 from tradeoff.engine import budgets
-from tradeoff.engine.methods import Method
 from tradeoff.errors import UsageError
-from tradeoff.questions.analysis import Missing, Options, analyse, metric_list
+from tradeoff.questions.analysis import analyse
+from tradeoff.questions.asks import RankAsk
 from tradeoff.questions.confidence import fields
 from tradeoff.questions.explain_result import ExplainResult, InputLine, MetricLine
 
 
-def explain(
-    data: StudyData,
-    i: int,
-    profile: str | None,
-    weights: Mapping[str, float] | None,
-    method: Method,
-    metrics: Sequence[str] | str | None,
-    missing: Missing,
-    uncertainty: bool,
-    samples: int,
-    seed: int,
-) -> ExplainResult:
+def explain(data: StudyData, i: int, ask: RankAsk) -> ExplainResult:
     """What `Study.explain_result` returns (its docstring has the arguments)."""
-    if samples < 1:
-        raise UsageError(f"samples must be at least 1, got {samples}")
-    opts = Options(profile, dict(weights or {}), method, metric_list(metrics), missing)
-    a = analyse(data, opts)
+    if ask.samples < 1:
+        raise UsageError(f"samples must be at least 1, got {ask.samples}")
+    a = analyse(data, ask.options())
     draws, mine = None, None
-    if uncertainty:
-        per_row, draws, _ = fields(a, method, True, samples, seed)
+    if ask.uncertainty:
+        per_row, draws, _ = fields(a, ask.method, True, ask.samples, ask.seed)
         where = a.order.tolist()
         if i in where and per_row:
             mine = per_row[where.index(i)]
@@ -83,7 +71,7 @@ def explain(
         file=data.file,
         name=data.names[i],
         profile=a.profile,
-        method=method,
+        method=ask.method,
         feasible=bool(a.feasible[i]),
         score=float(a.scores[i]) if considered else None,
         rank=rank,

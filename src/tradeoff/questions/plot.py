@@ -9,12 +9,14 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass, field
+from typing import Unpack
 
 import numpy as np
 
 from tradeoff.data import MetricSpec, StudyData
 from tradeoff.errors import UsageError
-from tradeoff.questions.analysis import Missing, Options, analyse
+from tradeoff.questions.analysis import Options, analyse
+from tradeoff.questions.asks import PlotAsk, PlotOptions, shown_as
 
 INF = math.inf
 
@@ -155,17 +157,8 @@ def _check_metric(data: StudyData, flag: str, name: str) -> MetricSpec:
     return data.metrics[data.metric_index(name)]
 
 
-def plot_data(
-    data: StudyData,
-    x: str,
-    y: str,
-    *,
-    mix: bool = False,
-    ignore_budgets: bool = False,
-    missing: Missing = "error",
-    log_x: bool = False,
-    log_y: bool = False,
-) -> PlotData:
+@shown_as(PlotAsk, PlotOptions)
+def plot_data(data: StudyData, x: str, y: str, **options: Unpack[PlotOptions]) -> PlotData:
     """The candidates on two metrics, with the Pareto front, its knee and the mixture hull.
 
     The front and the knee are those of `tradeoff pareto --metrics X,Y` (feasible candidates, or
@@ -181,15 +174,19 @@ def plot_data(
     from tradeoff.engine.pareto import knee
     from tradeoff.questions.frontier import frontier, frontier_result
 
+    ask = PlotAsk(**options)
+
     mx, my = _check_metric(data, "--x", x), _check_metric(data, "--y", y)
     if x == y:
         raise UsageError("--x and --y must be two different metrics")
-    if mix:
-        frontier_result(data, x, y, None, missing)  # refuses non-additive metrics, as `frontier`
+    if ask.mix:
+        frontier_result(
+            data, x, y, None, ask.missing
+        )  # refuses non-additive metrics, as `frontier`
     a = analyse(
         data,
-        Options(metrics=[x, y], missing=missing),
-        all_rows=ignore_budgets,
+        Options(metrics=[x, y], missing=ask.missing),
+        all_rows=ask.ignore_budgets,
         score=False,
     )
     xi, yi = data.metric_index(x), data.metric_index(y)
@@ -202,7 +199,7 @@ def plot_data(
         knee_row = front[knee(oriented, np.ones(2, bool), [names[i] for i in front])]
     hull: set[int] = set()
     hull_xy: list[tuple[float, float]] = []
-    if mix and rows:
+    if ask.mix and rows:
         xs, ys = a.values[rows, xi], a.values[rows, yi]
         vertices, _, _ = frontier([names[i] for i in rows], xs, ys, mx.maximize, my.maximize)
         hull = {rows[v] for v in vertices}
@@ -228,7 +225,7 @@ def plot_data(
         if a.filled[i, xi] or a.filled[i, yi]
     ]
     notes += [f"{names[i]}: excluded, no value for {', '.join(m)}" for i, m in a.excluded]
-    if not ignore_budgets:
+    if not ask.ignore_budgets:
         # Infeasible candidates take no part in the front, but are drawn with their raw values.
         for i in map(int, np.flatnonzero(~a.feasible)):
             vx, vy = float(data.values[i, xi]), float(data.values[i, yi])
@@ -239,7 +236,7 @@ def plot_data(
             points.append(PlotPoint(names[i], vx, vy, feasible=False, considered=False))
     if not points:
         raise UsageError(f"nothing to plot: no candidate has values for both {x} and {y}")
-    for flag, metric, on in (("--log-x", mx, log_x), ("--log-y", my, log_y)):
+    for flag, metric, on in (("--log-x", mx, ask.log_x), ("--log-y", my, ask.log_y)):
         bad = [p for p in points if on and (p.x if metric is mx else p.y) <= 0]
         if bad:
             value = bad[0].x if metric is mx else bad[0].y
@@ -248,8 +245,8 @@ def plot_data(
                 f"{metric.name} {value:g}" + (f" (and {len(bad) - 1} more)" if len(bad) > 1 else "")
             )
     for flag, metric, on, values in (
-        ("--log-x", mx, log_x, [p.x for p in points]),
-        ("--log-y", my, log_y, [p.y for p in points]),
+        ("--log-x", mx, ask.log_x, [p.x for p in points]),
+        ("--log-y", my, ask.log_y, [p.y for p in points]),
     ):
         # A linear axis from -1e308 to 1e308 is wider than a float can hold.
         if not on and not math.isfinite((max(values) - min(values)) * 1.2):
@@ -265,8 +262,8 @@ def plot_data(
         points=points,
         staircase=staircase([(p.x, p.y) for p in points if p.front], mx.maximize, my.maximize),
         hull=hull_xy,
-        mix=mix,
-        log_x=log_x,
-        log_y=log_y,
+        mix=ask.mix,
+        log_x=ask.log_x,
+        log_y=ask.log_y,
         notes=notes,
     )

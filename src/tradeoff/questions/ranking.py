@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -10,17 +10,16 @@ from numpy.typing import NDArray
 
 from tradeoff.data import StudyData
 from tradeoff.engine import budgets
-from tradeoff.engine.methods import Method
 from tradeoff.errors import UsageError
 from tradeoff.questions import bulk_json, volume
 from tradeoff.questions.analysis import (
     MAX_DOMINATORS,
     Analysis,
-    Missing,
     Options,
     analyse,
     metric_list,
 )
+from tradeoff.questions.asks import ParetoAsk, RankAsk
 from tradeoff.questions.results import (
     LazyRows,
     ParetoResult,
@@ -74,20 +73,7 @@ def _rows(data: StudyData, a: Analysis, rows: Sequence[int], **kw: Sequence[Any]
     return out
 
 
-def rank_result(
-    data: StudyData,
-    profile: str | None,
-    weights: Mapping[str, float] | None,
-    method: Method,
-    top: int | None,
-    include_infeasible: bool,
-    metrics: Sequence[str] | str | None,
-    missing: Missing,
-    uncertainty: bool,
-    samples: int,
-    seed: int,
-    fdr: float = 0.05,
-) -> RankResult:
+def rank_result(data: StudyData, ask: RankAsk) -> RankResult:
     """Feasible candidates, best first, as data (see `rank` for a DataFrame).
 
     With `uncertainty`, every candidate also gets `p_first`, `rank_median`, a 90%
@@ -100,26 +86,29 @@ def rank_result(
         confidence,  # here, not at the top: `import tradeoff` stays light
     )
 
-    if top is not None and top < 1:
-        raise UsageError(f"--top: top must be 1 or more, got {top}")
-    if samples < 1:
-        raise UsageError(f"samples must be at least 1, got {samples}")
-    opts = Options(profile, dict(weights or {}), method, metric_list(metrics), missing)
-    a = analyse(data, opts)
-    order = a.order if top is None else a.order[:top]
-    if not 0 < fdr < 1:
-        raise UsageError(f"fdr must be between 0 and 1, got {fdr}")
+    if ask.top is not None and ask.top < 1:
+        raise UsageError(f"--top: top must be 1 or more, got {ask.top}")
+    if ask.samples < 1:
+        raise UsageError(f"samples must be at least 1, got {ask.samples}")
+    a = analyse(data, ask.options())
+    order = a.order if ask.top is None else a.order[: ask.top]
+    if not 0 < ask.fdr < 1:
+        raise UsageError(f"fdr must be between 0 and 1, got {ask.fdr}")
     memo: list[confidence.Evidence] = []
 
     def drawn() -> confidence.Evidence:
         # --uncertainty draws now; otherwise the table's confidence line and the groups are
         # drawn on first use (csv never pays for them).
         if not memo:
-            memo.append(confidence.evidence(a, method, uncertainty, samples, seed, len(order), fdr))
+            memo.append(
+                confidence.evidence(
+                    a, ask.method, ask.uncertainty, ask.samples, ask.seed, len(order), ask.fdr
+                )
+            )
         return memo[0]
 
-    extras = drawn().rows if uncertainty else []
-    draws = drawn().draws if uncertainty else None
+    extras = drawn().rows if ask.uncertainty else []
+    draws = drawn().draws if ask.uncertainty else None
 
     def summary() -> str | None:
         return drawn().line
@@ -178,26 +167,26 @@ def rank_result(
     notes = _notes(a)
     if near:
         notes.append("closest to feasible: " + "; ".join(c.text() for c in near))
-    if uncertainty:
+    if ask.uncertainty:
         cells = confidence.unknown_cells(data, a.order.tolist(), a.weighted)
         notes += confidence.unknown_note(cells, "--uncertainty takes it as exact")
     return RankResult(
         **about(data),
         profile=a.profile,
-        method=method,
+        method=ask.method,
         weights=a.weights,
         dominance=a.dom,
         rows=LazyRows(len(order), ranked_row, ranked_rows),
         infeasible=infeasible,
         excluded=_excluded(a),
-        show_infeasible=include_infeasible,
+        show_infeasible=ask.include_infeasible,
         notes=notes,
         draws=draws,
         meta=dict(data.meta),
         summary=summary,
-        top=top,
+        top=ask.top,
         infeasible_json=infeasible_json,
-        candidates_json=None if uncertainty else candidates_json,
+        candidates_json=None if ask.uncertainty else candidates_json,
         closest=near,
         grouping=grouping,
     )
@@ -207,41 +196,33 @@ def _excluded(a: Analysis) -> list[tuple[str, list[str]]]:
     return [(a.data.names[i], miss) for i, miss in a.excluded]
 
 
-def pareto_result(
-    data: StudyData,
-    metrics: Sequence[str] | str | None,
-    layers: bool,
-    ignore_budgets: bool,
-    missing: Missing,
-    noise: float | None,
-    reference: dict[str, float],
-) -> ParetoResult:
+def pareto_result(data: StudyData, ask: ParetoAsk) -> ParetoResult:
     """What `Study.pareto_result` returns (its docstring has the arguments)."""
     from tradeoff.engine.pareto import knee, nondominated_layers
 
-    opts = Options(metrics=metric_list(metrics), missing=missing)
-    a = analyse(data, opts, all_rows=ignore_budgets, score=False)
+    opts = Options(metrics=metric_list(ask.metrics), missing=ask.missing)
+    a = analyse(data, opts, all_rows=ask.ignore_budgets, score=False)
     rows = a.rows
     names = data.names
     oriented = a.oriented(a.dom)
     ones = np.ones(len(a.dom), dtype=bool)
     exact = a.front.copy()
     layer = np.ones(len(rows), dtype=np.int64)
-    if noise is not None:
-        if not (np.isfinite(noise) and noise >= 0):
-            raise UsageError(f"--noise must be a number >= 0, got {noise}")
-        layer = _noisy_layers(data, a, noise, peel=layers)
+    if ask.noise is not None:
+        if not (np.isfinite(ask.noise) and ask.noise >= 0):
+            raise UsageError(f"--noise must be a number >= 0, got {ask.noise}")
+        layer = _noisy_layers(data, a, ask.noise, peel=ask.layers)
         a.front[:] = False
         a.front[rows] = layer == 1
-    elif layers and len(rows):
+    elif ask.layers and len(rows):
         layer = nondominated_layers(oriented[rows], ones)
     front = rows[a.front[rows]]
-    measured = _volume(data, a, rows, rows[exact[rows]], reference)
+    measured = _volume(data, a, rows, rows[exact[rows]], dict(ask.reference or {}))
     knee_row = -1
     if len(front):
         knee_row = int(front[knee(oriented[front], ones, [names[i] for i in front])])
-    shown = rows if layers else front
-    shown_layer = layer if layers else np.ones(len(front), dtype=np.int64)
+    shown = rows if ask.layers else front
+    shown_layer = layer if ask.layers else np.ones(len(front), dtype=np.int64)
     order = np.lexsort((np.array([names[i] for i in shown]), shown_layer))
     beaten = [int(shown[k]) for k in order if not a.front[shown[k]]]
     totals: list[int] = []
@@ -266,14 +247,14 @@ def pareto_result(
         dominance=a.dom,
         rows=out,
         excluded=_excluded(a),
-        layers=layers,
+        layers=ask.layers,
         notes=[
             *_notes(a),
             *([measured.note] if measured.note else []),
-            *_unknown_noise(data, a, noise),
+            *_unknown_noise(data, a, ask.noise),
         ],
-        noise=noise,
-        ignore_budgets=ignore_budgets,
+        noise=ask.noise,
+        ignore_budgets=ask.ignore_budgets,
         hypervolume=measured,
     )
 

@@ -6,15 +6,27 @@ Each question has a `*_result` method returning a record whose `to_json()` is th
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Unpack
 
 from tradeoff.data import StudyData
-from tradeoff.engine.methods import Method
 from tradeoff.errors import Diagnostic, UsageError, did_you_mean_name
 from tradeoff.questions import frames, ranking
-from tradeoff.questions.analysis import Missing, metric_list
+from tradeoff.questions.analysis import Missing
+from tradeoff.questions.asks import (
+    CheckAsk,
+    CheckOptions,
+    DrawOptions,
+    ExplainOptions,
+    ParetoAsk,
+    ParetoOptions,
+    PlotAsk,
+    PlotOptions,
+    RankAsk,
+    RankOptions,
+    shown_as,
+)
 from tradeoff.questions.draws import DEFAULT_SAMPLES
 from tradeoff.questions.results import ExplainResult, ParetoResult, RankResult
 
@@ -22,7 +34,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from tradeoff.questions.check_result import CheckResult
-    from tradeoff.questions.checking import CheckOptions
     from tradeoff.questions.compare import CompareResult
     from tradeoff.questions.freshness import ValidateResult
     from tradeoff.questions.frontier import FrontierResult
@@ -83,21 +94,12 @@ class Study:
         n, d = self.data.values.shape
         return f"<Study {self.data.file!r}: {n} candidates, {d} metrics>"
 
-    def rank_result(
-        self,
-        profile: str | None = None,
-        weights: Mapping[str, float] | None = None,
-        method: Method = "weighted-sum",
-        top: int | None = None,
-        include_infeasible: bool = False,
-        metrics: Sequence[str] | str | None = None,
-        missing: Missing = "error",
-        uncertainty: bool = False,
-        samples: int = DEFAULT_SAMPLES,
-        seed: int = 0,
-        fdr: float = 0.05,
-    ) -> RankResult:
+    @shown_as(RankAsk, RankOptions)
+    def rank_result(self, **options: Unpack[RankOptions]) -> RankResult:
         """Feasible candidates, best first, as data (see `rank` for a DataFrame).
+
+        The options, by keyword, are `tradeoff.questions.asks.RankAsk`'s: profile, weights,
+        method, top, include_infeasible, metrics, missing, uncertainty, samples, seed, fdr.
 
         With `uncertainty`, every candidate also gets `p_first`, `rank_median`, a 90%
         `rank_interval` and `tied_with_leader` from `samples` Monte Carlo draws (seeded). Without
@@ -110,31 +112,14 @@ class Study:
         p-values). Metrics with per-item values (`samples: true`) are drawn by a paired
         bootstrap over the items every ranked candidate has; the rest from their stderrs.
         """
-        return ranking.rank_result(
-            self.data,
-            profile,
-            weights,
-            method,
-            top,
-            include_infeasible,
-            metrics,
-            missing,
-            uncertainty,
-            samples,
-            seed,
-            fdr,
-        )
+        return ranking.rank_result(self.data, RankAsk(**options))
 
-    def pareto_result(
-        self,
-        metrics: Sequence[str] | str | None = None,
-        layers: bool = False,
-        ignore_budgets: bool = False,
-        missing: Missing = "error",
-        noise: float | None = None,
-        reference: Mapping[str, float] | None = None,
-    ) -> ParetoResult:
+    @shown_as(ParetoAsk, ParetoOptions)
+    def pareto_result(self, **options: Unpack[ParetoOptions]) -> ParetoResult:
         """The non-dominated candidates (or every layer), with the knee marked.
+
+        The options, by keyword, are `tradeoff.questions.asks.ParetoAsk`'s: metrics, layers,
+        ignore_budgets, missing, noise, reference.
 
         With `noise` K, a dominates b only if it does on the point values and is better by more
         than K * sqrt(se_a^2 + se_b^2) on at least one metric (metrics without stderr are exact),
@@ -145,9 +130,7 @@ class Study:
         with `reference` {metric: value} overriding the reference point per goal (see
         `tradeoff.questions.volume`).
         """
-        return ranking.pareto_result(
-            self.data, metrics, layers, ignore_budgets, missing, noise, dict(reference or {})
-        )
+        return ranking.pareto_result(self.data, ParetoAsk(**options))
 
     def index(self, name: str) -> int:
         """Row of candidate `name`; a usage error with a suggestion when there is none."""
@@ -159,37 +142,17 @@ class Study:
                 hint = f" (the candidate's name comes first: NAME {name})"
             raise UsageError(f"unknown candidate '{name}'{hint}") from None
 
-    def explain_result(
-        self,
-        name: str,
-        profile: str | None = None,
-        weights: Mapping[str, float] | None = None,
-        method: Method = "weighted-sum",
-        metrics: Sequence[str] | str | None = None,
-        missing: Missing = "error",
-        uncertainty: bool = False,
-        samples: int = DEFAULT_SAMPLES,
-        seed: int = 0,
-    ) -> ExplainResult:
+    @shown_as(RankAsk, ExplainOptions)
+    def explain_result(self, name: str, **options: Unpack[ExplainOptions]) -> ExplainResult:
         """One candidate: per-metric contributions, budget results and who dominates it.
 
         With `uncertainty`, also its `p_first`, `rank_median`, `rank_interval` and
         `tied_with_leader` from the Monte Carlo draws `rank --uncertainty` makes (a candidate
-        that is not ranked gets none)."""
+        that is not ranked gets none). The options are `rank_result`'s that score (profile,
+        weights, method, metrics, missing) and draw (uncertainty, samples, seed)."""
         from tradeoff.questions.explain import explain
 
-        return explain(
-            self.data,
-            self.index(name),
-            profile,
-            weights,
-            method,
-            metrics,
-            missing,
-            uncertainty,
-            samples,
-            seed,
-        )
+        return explain(self.data, self.index(name), RankAsk(**options))
 
     def compare_result(
         self, a: str, b: str, items: int = 10, samples: int = DEFAULT_SAMPLES, seed: int = 0
@@ -230,24 +193,17 @@ class Study:
 
         return frontier_result(self.data, x, y, target, missing)
 
-    def sensitivity_result(
-        self,
-        profile: str | None = None,
-        weights: Mapping[str, float] | None = None,
-        method: Method = "weighted-sum",
-        metrics: Sequence[str] | str | None = None,
-        missing: Missing = "error",
-        samples: int = DEFAULT_SAMPLES,
-        seed: int = 0,
-    ) -> SensitivityResult:
+    @shown_as(RankAsk, DrawOptions)
+    def sensitivity_result(self, **options: Unpack[DrawOptions]) -> SensitivityResult:
         """How far each weight can move before the winner changes, and SMAA-2 rank shares
-        over `samples` random weight vectors (seeded)."""
-        from tradeoff.questions.analysis import Options
+        over `samples` random weight vectors (seeded). The other options are `rank_result`'s
+        that score: profile, weights, method, metrics, missing."""
         from tradeoff.questions.sensitivity import sensitivity_result
 
-        opts = Options(profile, dict(weights or {}), method, metric_list(metrics), missing)
-        return sensitivity_result(self.data, opts, samples=samples, seed=seed)
+        ask = RankAsk(**options)
+        return sensitivity_result(self.data, ask.options(), samples=ask.samples, seed=ask.seed)
 
+    @shown_as(CheckAsk, CheckOptions)
     def check_result(self, **options: Unpack[CheckOptions]) -> CheckResult:
         """Budgets of the chosen candidates (default all), as the CI gate judges them.
 
@@ -261,7 +217,7 @@ class Study:
         """
         from tradeoff.questions import checking
 
-        return checking.check([self.data], **options)
+        return checking.check([self.data], CheckAsk(**options))
 
     def suggest_budgets_result(self, headroom: float | str = 0.25) -> SuggestResult:
         """Budgets every feasible candidate passes with `headroom` (0.25 or "25%") to spare;
@@ -270,31 +226,16 @@ class Study:
 
         return suggest_budgets(self.data, headroom)
 
+    @shown_as(PlotAsk, PlotOptions)
     def plot_data(
-        self,
-        x: str = "cost",
-        y: str = "quality",
-        *,
-        mix: bool = False,
-        ignore_budgets: bool = False,
-        missing: Missing = "error",
-        log_x: bool = False,
-        log_y: bool = False,
+        self, x: str = "cost", y: str = "quality", **options: Unpack[PlotOptions]
     ) -> PlotData:
         """What `tradeoff plot` draws: candidates on two metrics, the front, its knee, and with
-        `mix` the mixture hull (see `tradeoff.questions.plot.plot_data`)."""
+        `mix` the mixture hull. The options (mix, ignore_budgets, missing, log_x, log_y) are
+        `tradeoff.questions.plot.plot_data`'s."""
         from tradeoff.questions.plot import plot_data
 
-        return plot_data(
-            self.data,
-            x,
-            y,
-            mix=mix,
-            ignore_budgets=ignore_budgets,
-            missing=missing,
-            log_x=log_x,
-            log_y=log_y,
-        )
+        return plot_data(self.data, x, y, **options)
 
     def parallel_data(
         self, metrics: Sequence[str] | str | None = None, *, missing: Missing = "error"
@@ -314,43 +255,27 @@ class Study:
 
     # DataFrame views for notebooks. pandas is imported only here.
 
-    def rank(
-        self,
-        profile: str | None = None,
-        weights: Mapping[str, float] | None = None,
-        method: Method = "weighted-sum",
-        top: int | None = None,
-        include_infeasible: bool = False,
-        metrics: Sequence[str] | str | None = None,
-        missing: Missing = "error",
-    ) -> pd.DataFrame:
+    @shown_as(RankAsk, RankOptions)
+    def rank(self, **options: Unpack[RankOptions]) -> pd.DataFrame:
         """Feasible candidates best first, as a DataFrame indexed by name.
 
-        The arguments are `rank_result`'s (`metrics` may also be "a,b"). Columns: rank, score,
+        The options are `rank_result`'s (`metrics` may also be "a,b"). Columns: rank, score,
         one per metric, dominated_by; with `include_infeasible`, the infeasible candidates follow
         (rank and score empty) and a `feasible` column tells them apart.
         """
-        result = self.rank_result(
-            profile, weights, method, top, include_infeasible, metrics, missing
-        )
-        if include_infeasible:
+        result = self.rank_result(**options)
+        if result.show_infeasible:
             return frames.frame(
                 [*result.rows, *result.infeasible], self.data, score=True, feasible=True
             )
         return frames.frame(result.rows, self.data, score=True)
 
-    def pareto(
-        self,
-        metrics: Sequence[str] | str | None = None,
-        layers: bool = False,
-        ignore_budgets: bool = False,
-        missing: Missing = "error",
-        noise: float | None = None,
-    ) -> pd.DataFrame:
+    @shown_as(ParetoAsk, ParetoOptions)
+    def pareto(self, **options: Unpack[ParetoOptions]) -> pd.DataFrame:
         """The non-dominated feasible candidates (or every layer) as a DataFrame indexed by name.
 
-        The arguments are `pareto_result`'s (`metrics` may also be "a,b"). Columns: layer,
+        The options are `pareto_result`'s (`metrics` may also be "a,b"). Columns: layer,
         knee, one per metric, dominated_by; with `ignore_budgets`, also `feasible`.
         """
-        result = self.pareto_result(metrics, layers, ignore_budgets, missing, noise)
-        return frames.frame(result.rows, self.data, score=False, feasible=ignore_budgets)
+        result = self.pareto_result(**options)
+        return frames.frame(result.rows, self.data, score=False, feasible=result.ignore_budgets)
