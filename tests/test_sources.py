@@ -208,6 +208,24 @@ def test_missing_name_column_and_empty_file(tmp_path: Path) -> None:
     ]
 
 
+def test_a_row_with_more_cells_than_the_header_is_an_error(tmp_path: Path) -> None:
+    # "1,000" written with a thousands separator: pandas, reading only the columns it needs,
+    # dropped the extra cell and shifted the rest, so quality 1 and latency_p95 0 were ranked.
+    path = tmp_path / "t.csv"
+    path.write_text('name,quality,latency_p95\nm,1,000,5\n"n,2",0.5,3\n\no,2,3,,\n')
+    assert problems_of(read_table, path, ["quality", "latency_p95"]) == [
+        (
+            "t.csv row 1",
+            "4 cells, but the header has 3 (a comma inside a value needs quotes)",
+        )
+    ]
+    # first row fine, a later one ragged (pandas's own check is off when reading some columns)
+    path.write_text("name,quality,latency_p95,other\na,1,2,x\nb,1,2,x,y\n")
+    assert problems_of(read_table, path, ["quality"]) == [
+        ("t.csv row 2", "5 cells, but the header has 4 (a comma inside a value needs quotes)")
+    ]
+
+
 def test_values_with_units_convert_when_units_are_given(tmp_path: Path) -> None:
     path = tmp_path / "t.csv"
     path.write_text("name,latency_p95,memory\na,0.21 s,16 GB\nb,250 ms,2048 MB\n")

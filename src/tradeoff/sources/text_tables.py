@@ -61,6 +61,7 @@ def _read_csv(
     twice = columns_twice(header, used)
     if twice:
         raise SourceProblem([(display, f"column {excerpt(c)} appears twice") for c in twice])
+    _refuse_long_rows(handle, display, len(header))
     wanted = [c for c in header if c in used]
     try:
         frame = pd.read_csv(
@@ -89,6 +90,37 @@ def _read_csv(
         return [c if c.strip() else None for c in frame[column].fillna("").tolist()]
 
     return RawTable(header, n, rows + 1, "row", values, names, text)
+
+
+def _refuse_long_rows(handle: BinaryIO, display: str, width: int) -> None:
+    """Refuse data rows with a non-empty cell past the header's last column.
+
+    pandas, reading only the columns in use (`usecols`), drops such cells without a word, so a
+    comma left unquoted (`m,1,000,5`) would put a row's values under the wrong headers. Empty
+    extra cells (a trailing comma) carry nothing and pass. Rows count as pandas counts them:
+    blank lines are skipped.
+    """
+    problems = Problems(display)
+    text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
+    try:
+        rows = csv.reader(text)
+        next(rows, None)  # the header
+        number = 0
+        for cells in rows:
+            if not cells:
+                continue
+            number += 1
+            if len(cells) > width and any(c.strip() for c in cells[width:]):
+                what = f"{len(cells)} cells, but the header has {width}"
+                problems.add(
+                    f"{display} row {number}", f"{what} (a comma inside a value needs quotes)"
+                )
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise _csv_error(display, exc) from None
+    finally:
+        text.detach()  # leaves `handle` open
+        handle.seek(0)
+    problems.raise_if_any()
 
 
 def read_jsonl(
