@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 import tradeoff
-from conftest import runner, write_goals
+from conftest import ROOT, runner, write_goals
 from lmeval_logs import A_ONLY, B_ONLY, M, goals_text, pair, write_run
 from tradeoff.cli.app import app
 from tradeoff.engine.paired import mcnemar_p
@@ -129,6 +129,28 @@ def test_compare_unpaired_interval_from_two_stderrs(tmp_path: Path) -> None:
     assert got.test == "unpaired" and got.difference == pytest.approx(1.5)
     assert got.interval == pytest.approx((1.5 - half, 1.5 + half))
     assert got.p_value == pytest.approx(math.erfc(1.5 / math.sqrt(2) / math.sqrt(2)))
+
+
+def test_one_measurement_read_by_both_is_no_difference_not_two_samples() -> None:
+    # examples/real-files: a100 and h100 read arc and hellaswag from the same lm-eval files (one
+    # model, two GPUs). Their difference is exactly 0 with no noise: rank draws such a cell once
+    # for both ("one draw per file for all who read it"); compare took the two stderrs as
+    # independent and gave arc 0.00 [-3.93, +3.93], p 1.0, as if the runs could differ.
+    study = tradeoff.load(ROOT / "examples" / "real-files" / "goals.yaml")
+    got = study.compare_result("a100", "h100")
+    by = {m.metric.name: m for m in got.metrics}
+    for name in ("arc", "hellaswag"):
+        assert (by[name].difference, by[name].interval, by[name].p_value) == (0.0, (0.0, 0.0), None)
+    assert any("arc" in n and "same" in n for n in got.notes), got.notes
+    # a value each reads from its own file keeps its unpaired comparison
+    vllm = ROOT / "examples" / "real-files" / "vllm"
+    ttft = [
+        json.loads((vllm / gpu / "Meta-Llama-3-8B-Instruct_tp1_len2048.json").read_text())
+        for gpu in ("1xA100-80GB-SXM", "1xH100-80GB-SXM")
+    ]
+    assert by["ttft_p99"].difference == pytest.approx(
+        ttft[0]["p99_ttft_ms"] - ttft[1]["p99_ttft_ms"], rel=1e-12
+    )
 
 
 def test_compare_unknown_candidate_is_a_usage_error(pair_goals: Path) -> None:

@@ -16,6 +16,7 @@ import numpy as np
 
 from tradeoff.data import ItemScores, MetricSpec, StudyData
 from tradeoff.engine.paired import ItemBootstrap, draws_p, mcnemar_p, normal_p
+from tradeoff.questions.noise import shared_measurements
 from tradeoff.questions.record import JsonResult, num
 
 Z95 = 1.959963984540054  # the standard normal's 97.5th percentile
@@ -105,6 +106,10 @@ def compare(
             who = data.names[b] if logs[0] is not None else data.names[a]
             notes.append(f"{metric.name}: {who} has no per-item values; compared unpaired")
         got = _unpaired(metric, data, a, b)
+        if got is not None and shared_measurements(data, np.array([a, b]), np.array([j])):
+            # one value read by both from one file: no noise between them (as `rank` draws it)
+            got = MetricComparison(metric, got.difference, (got.difference,) * 2, None, "unpaired")
+            notes.append(f"{metric.name}: both read the same measurement (same file); no noise")
         if got is None:
             missing = [data.names[i] for i in (a, b) if np.isnan(data.values[i, j])]
             notes.append(f"{metric.name}: no value for {' and '.join(missing)}; left out")
