@@ -156,6 +156,22 @@ def test_append_result_needs_run_and_takes_it(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "`run: 2`, but 'appended.json' holds 2 runs" in result.stderr
 
 
+def test_runs_without_a_rate_and_a_bad_line_are_named_plainly(tmp_path: Path) -> None:
+    run = {"request_throughput": 1, "duration": 2}
+    runs = json.dumps(run) + "\n" + json.dumps(run) + "\n"
+    result = runner.invoke(app, ["validate", str(_write(tmp_path, GOALS.format(
+        file="runs.jsonl", stat="mean", unit="ms", extra=""), {"runs.jsonl": runs}))])  # fmt: skip
+    assert result.exit_code == 2
+    # a run that states no rate was listed as 'run 0 rate ' (an empty label)
+    assert "'runs.jsonl' holds 2 runs (run 0, run 1); choose one" in result.stderr
+    bad = json.dumps(run) + "\n\n" + '{"request_throughput": 1, "duration": }\n'
+    result = runner.invoke(app, ["validate", str(_write(tmp_path, GOALS.format(
+        file="runs.jsonl", stat="mean", unit="ms", extra=""), {"runs.jsonl": bad}))])  # fmt: skip
+    assert result.exit_code == 2
+    # the file's line 3, column 39 (was 'runs.jsonl line 3 line 1, column 39')
+    assert "runs.jsonl line 3, column 39: not valid JSON: Expecting value" in result.stderr
+
+
 def test_each_makes_one_candidate_per_run(tmp_path: Path) -> None:
     lines = [json.loads(x) for x in (DATA / "vllm_serve_append.jsonl").read_text().splitlines()]
     shutil.copy(DATA / "vllm_serve_append.jsonl", tmp_path / "sweep.jsonl")

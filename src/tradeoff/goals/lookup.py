@@ -92,7 +92,7 @@ def _one_run(ctx: Context, f: SourceFile, place: Callable[[SourceFile], yamlio.L
     if f.run is not None and f.run < len(runs):
         return True
     labels = ", ".join(
-        "run " + " ".join(f"{k} {v}" if k != "run" else str(v) for k, v in r.items())
+        "run " + " ".join(f"{k} {v}" if k != "run" else str(v) for k, v in r.items() if v != "")
         for r in runs[:5]
     )
     more = f" and {len(runs) - 5} more" if len(runs) > 5 else ""

@@ -150,26 +150,29 @@ class Table:
         return f"{where}, column {column_name(self.columns[self.metrics.index(metric)])}"
 
 
-def parse_json(raw: bytes, display: str) -> Any:
+def parse_json(raw: bytes, display: str, line: int | None = None) -> Any:
     """JSON text -> Python values. msgspec parses a 30 MB serving result several times faster
     than the standard library; anything it refuses (NaN, Infinity, bad text) goes through
-    `json.loads`, which accepts the first two and words the errors."""
+    `json.loads`, which accepts the first two and words the errors. `line`: where `raw` starts
+    in its file, for one line of JSON Lines."""
     import msgspec
 
+    where = display if line is None else f"{display} line {line}"
     try:
         return msgspec.json.decode(raw)
     except RecursionError:
-        raise SourceProblem([(display, "JSON nested too deeply")]) from None
+        raise SourceProblem([(where, "JSON nested too deeply")]) from None
     except msgspec.DecodeError:
         pass
     try:
         return json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
-        raise SourceProblem([(display, f"not UTF-8 text (byte {exc.start})")]) from None
+        raise SourceProblem([(where, f"not UTF-8 text (byte {exc.start})")]) from None
     except json.JSONDecodeError as exc:
-        place = f"{display} line {exc.lineno}, column {exc.colno}"
+        number = exc.lineno if line is None else line + exc.lineno - 1
+        place = f"{display} line {number}, column {exc.colno}"
         raise SourceProblem([(place, f"not valid JSON: {exc.msg}")]) from None
     except ValueError:  # an integer beyond Python's 4,300-digit limit
-        raise SourceProblem([(display, "not valid JSON: a number with too many digits")]) from None
+        raise SourceProblem([(where, "not valid JSON: a number with too many digits")]) from None
     except RecursionError:
-        raise SourceProblem([(display, "JSON nested too deeply")]) from None
+        raise SourceProblem([(where, "JSON nested too deeply")]) from None

@@ -44,7 +44,7 @@ def load_records(path: Path, display: str) -> list[tuple[int, Any]]:
         records = [(1, _decode(raw, display))]
     else:
         lines = [(k, line) for k, line in enumerate(raw.splitlines(), start=1) if line.strip()]
-        records = [(k, _decode(line, f"{display} line {k}")) for k, line in lines]
+        records = [(k, _decode(line, display, k)) for k, line in lines]
     _LAST.clear()
     _LAST[key] = records
     return records
@@ -55,14 +55,14 @@ _LAZY = ("itls", "generated_texts")
 itl, tpot, e2el and goodput only) and the generated texts (never)."""
 
 
-def _decode(raw: bytes, display: str) -> Any:
+def _decode(raw: bytes, display: str, line: int | None = None) -> Any:
     import msgspec
 
     try:
         top = msgspec.json.decode(raw, type=dict[str, msgspec.Raw])
         return {k: v if k in _LAZY else msgspec.json.decode(v) for k, v in top.items()}
     except (msgspec.DecodeError, RecursionError):
-        return parse_json(raw, display)  # not an object, NaN, or bad JSON: its own words
+        return parse_json(raw, display, line)  # not an object, NaN, or bad JSON: its own words
 
 
 def _serving_head(handle: BinaryIO) -> bool:
