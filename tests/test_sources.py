@@ -319,6 +319,18 @@ def test_lm_eval_missing_task_and_field_suggest_what_the_file_has() -> None:
     ]
 
 
+def test_lm_eval_a_task_that_is_not_an_object_is_not_suggested_as_itself(tmp_path: Path) -> None:
+    path = tmp_path / "r.json"
+    path.write_text(json.dumps({"results": {"arc_challenge": None, "hellaswag": {"acc,none": 1}}}))
+    assert problems_of(read_lm_eval, path, {"q": ("arc_challenge", "acc,none")}) == [
+        (
+            "r.json (for q)",
+            "no task 'arc_challenge' in the results; if this model has no such result, write"
+            " `q: null` under metrics",
+        )
+    ]
+
+
 def test_lm_eval_broken_json_and_nan_value(tmp_path: Path) -> None:
     broken = DATA / "lm_eval" / "broken_truncated.json"
     assert problems_of(read_lm_eval, broken, {"q": ("arc_challenge", "acc,none")}) == [

@@ -138,7 +138,8 @@ def lookup_lm_eval(file: SourceFile, request: Request) -> Found | NotHere:
         tasks = {**data["groups"], **tasks}
     entry = tasks.get(task)
     if not isinstance(entry, dict):
-        return NotHere(f"no task {excerpt(task)} in the results", tuple(tasks), task)
+        offered_tasks = tuple(t for t, e in tasks.items() if isinstance(e, dict))  # not itself
+        return NotHere(f"no task {excerpt(task)} in the results", offered_tasks, task)
     offered = [k for k in entry if k not in _NOT_METRICS and "_stderr" not in k]
     if field not in entry and "," not in field:
         # lm-eval 0.4 writes `metric,filter`: a bare `acc_norm` finds `acc_norm,none`, else the
