@@ -130,6 +130,16 @@ def test_the_escapes_one_by_one() -> None:
     assert escape.xml("a\x00b") == "a\ufffdb"
 
 
+def test_markdown_writes_an_ampersand_as_an_entity() -> None:
+    # A name is text: 'R&amp;D' must show as written, and '&#64;bob' must not render as '@bob'
+    # (a mention the '@' escape exists to prevent) nor '&#91;x&#93;' as brackets.
+    assert escape.markdown("R&amp;D &#64;bob &#x40;al &#91;x&#93;") == (
+        "R&amp;amp;D &amp;#64;bob &amp;#x40;al &amp;#91;x&amp;#93;"
+    )
+    assert escape.markdown_cells(["a&b", "1"]) == ["a&amp;b", "1"]
+    assert escape.markdown("@bob <b>") == "@&#8203;bob &lt;b>"  # its own entities kept whole
+
+
 def test_every_character_the_loader_refuses_is_escaped_in_every_output() -> None:
     """The output escapers are written from `rules.CONTROL_ABOVE_C0`, the loader's list: a
     control refused in a name (U+061C, the Arabic letter mark, among them) never reaches a log,

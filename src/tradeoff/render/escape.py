@@ -120,20 +120,22 @@ def markdown(text: str) -> str:
 
     Backslash-escapes `\\` and `|` (no cell break), a `]` before `(` or `[` and a `[` after
     `!`, so no link or image (`[x](url)`, `[x][ref]`, `![x](url)`; "latency [ms]" stays);
-    writes a `<` that could open a tag, comment or autolink as `&lt;`; breaks `@name`
+    writes `&` as `&amp;` (so `&#64;` is no `@`) and a `<` that could open a tag, comment or
+    autolink as `&lt;`; breaks `@name`
     mentions with a zero-width space (`@&#8203;`) so nobody is pinged; line breaks become
     spaces; control characters are escaped.
     """
     text = terminal(text.replace("\r\n", " ").replace("\n", " ").replace("\r", " "))
-    text = _MD_SPECIAL.sub(r"\\\1", _TAG_OPEN.sub("&lt;", text))
+    # '&' first: a name is text, so '&#64;bob' must not render as a mention, nor 'R&amp;D' as R&D
+    text = _MD_SPECIAL.sub(r"\\\1", _TAG_OPEN.sub("&lt;", text.replace("&", "&amp;")))
     # '@name' would mention (notify) a GitHub user from a job summary or PR comment: a
     # zero-width space after '@' keeps the text and drops the mention (as Renovate does).
     return text.replace("@", "@&#8203;")
 
 
-# What `markdown` changes: control characters (line breaks among them), `<`, `\`, `|`, `[`, `]`
-# and `@`. A cell without any of them is written as it is.
-_MD_TOUCHED = re.compile(rf"[\x00-\x1f{_ABOVE_C0}<\\|\[\]@]")
+# What `markdown` changes: control characters (line breaks among them), `&`, `<`, `\`, `|`,
+# `[`, `]` and `@`. A cell without any of them is written as it is.
+_MD_TOUCHED = re.compile(rf"[\x00-\x1f{_ABOVE_C0}&<\\|\[\]@]")
 
 
 def markdown_cells(cells: Sequence[str]) -> Sequence[str]:
