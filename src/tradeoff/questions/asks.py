@@ -9,6 +9,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
@@ -185,11 +186,7 @@ def shown_as(source: Callable[..., Any], keys: type) -> Callable[[F], F]:
     """Give a method written `**options: Unpack[keys]` the signature help() and notebooks show:
     its own parameters, then each of the TypedDict `keys` as a keyword-only parameter with
     `source`'s annotation and default (`source`: the `Ask` record or function that reads them)."""
-    shown = [
-        p.replace(kind=inspect.Parameter.KEYWORD_ONLY)
-        for name, p in inspect.signature(source).parameters.items()
-        if name in keys.__annotations__
-    ]
+    shown = _keywords(source, keys)
 
     def decorate(method: F) -> F:
         own = inspect.signature(method)
@@ -198,3 +195,12 @@ def shown_as(source: Callable[..., Any], keys: type) -> Callable[[F], F]:
         return method
 
     return decorate
+
+
+@cache  # several methods show one record's keywords; this runs when `tradeoff` is imported
+def _keywords(source: Callable[..., Any], keys: type) -> tuple[inspect.Parameter, ...]:
+    return tuple(
+        p.replace(kind=inspect.Parameter.KEYWORD_ONLY)
+        for name, p in inspect.signature(source).parameters.items()
+        if name in keys.__annotations__
+    )
