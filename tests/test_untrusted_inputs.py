@@ -269,3 +269,17 @@ def test_unit_bombs_in_table_headers_are_refused_fast(tmp_path: Path) -> None:
     err = _refused(tmp_path, "validate", "goals.yaml", line=6)
     assert "not a unit: 'ms*9**9**9' (an exponent goes right after a unit)" in err
     assert "a unit is at most 64 characters, got 100" in err
+
+
+@pytest.mark.parametrize("place", ["candidate", "profile", "metric"])
+def test_a_long_key_is_quoted_short_in_where_too(tmp_path: Path, place: str) -> None:
+    key = "k" * 1000  # YAML's longest simple key; an identifier, so `where` held it whole
+    text = GOALS.format(unit="ms", budget="800", value="5")
+    text = {
+        "candidate": text.replace("quality: 1}", f"quality: 1, {key}: 3}}"),
+        "profile": text + f"profiles:\n  default: {{latency: 1, {key}: 1}}\n",
+        "metric": text.replace("budgets:", f"  {key}: {{direction: up}}\nbudgets:"),
+    }[place]
+    (tmp_path / "goals.yaml").write_text(text, encoding="utf-8")
+    err = _refused(tmp_path, "validate", "goals.yaml")
+    assert "kkkkkkkkkk" in err

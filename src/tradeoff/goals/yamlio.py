@@ -83,14 +83,14 @@ def show_key(key: str) -> str:
 def format_loc(loc: Loc) -> str:
     """("candidates", 1, "metrics", "cost") -> "candidates[1].metrics.cost".
 
-    A key that is empty or holds control characters is written `[...]`, escaped, so that a
-    message stays on one line.
+    A key that is empty, holds control characters or is long is written `[...]`, escaped and
+    cut (`show_key`), so that a message stays on one line and quotes a short excerpt.
     """
     out = ""
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif not part or not part.isprintable():
+        elif not part or not part.isprintable() or len(part) > 60:
             out += f"[{show_key(part)}]"
         else:
             out += f".{part}" if out else part
