@@ -571,6 +571,11 @@ def test_bad_input_gives_ci_a_json_or_junit_report_of_the_problems(tmp_path: Pat
         "schema_version": 1,
         "command": "check",
         "passed": False,
+        "checked": [],
+        "violations": [],
+        "results": [],
+        "dominated": [],
+        "regressions": [],
         "errors": [
             {
                 "file": str(bad),
@@ -580,6 +585,7 @@ def test_bad_input_gives_ci_a_json_or_junit_report_of_the_problems(tmp_path: Pat
                 "what": "expected 'max' or 'min', got 'up'",
             }
         ],
+        "closest": [],
     }
     report = tmp_path / "report.xml"
     result = runner.invoke(app, ["check", str(bad), "-f", "junit", "-o", str(report)])
@@ -659,6 +665,24 @@ def test_a_broken_file_keeps_the_other_files_findings_in_json_and_junit(here: Pa
     assert (suite.attrib["failures"], suite.attrib["errors"]) == ("2", "1")
     ok = json.loads(run("pass.yaml", "--format", "json").stdout)
     assert ok["errors"] == []
+
+
+def test_json_keeps_its_shape_when_no_file_could_be_read(here: Path) -> None:
+    # SPEC "JSON shapes": scripts rely on check's keys. With every file broken the document
+    # held only schema_version, command, passed and errors: `doc["violations"]` was a KeyError.
+    _with_broken(here)
+    keys = list(json.loads(run("pass.yaml", "--format", "json").stdout))
+    result = run("broken.yaml", "--format", "json")
+    assert result.exit_code == 2
+    doc = json.loads(result.stdout)
+    spec = ["schema_version", "command", "passed", "checked", "violations", "results"]
+    spec += ["dominated", "regressions", "errors", "closest"]
+    assert [k for k in keys if k in spec] == spec  # the order a readable run writes them in
+    assert [k for k in doc if k in spec] == spec
+    assert doc["passed"] is False and [e["where"] for e in doc["errors"]] == ["metrics.q.direction"]
+    assert all(
+        doc[k] == [] for k in spec if k not in ("schema_version", "command", "passed", "errors")
+    )
 
 
 def test_candidates_are_counted_per_file(here: Path) -> None:

@@ -170,12 +170,15 @@ def github_problems(diagnostics: Sequence[Diagnostic]) -> str:
 
 
 def json_problems(diagnostics: Sequence[Diagnostic]) -> str:
-    """Bad input as the check JSON of a failed run: `passed` false and an `errors` list."""
-    doc = {
+    """Bad input as the check JSON of a failed run: `passed` false and an `errors` list, with
+    the keys of every check document (SPEC "JSON shapes": scripts rely on them) left empty."""
+    doc: dict[str, object] = {
         "schema_version": SCHEMA_VERSION,
         "command": "check",
         "passed": False,
+        **{k: [] for k in ("checked", "violations", "results", "dominated", "regressions")},
         "errors": [error_json(d) for d in diagnostics],
+        "closest": [],
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
