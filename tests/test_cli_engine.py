@@ -373,11 +373,11 @@ def test_a_table_of_thousands_of_rows_is_written_without_colour(
         assert result.exit_code == 0, result.output
         return result.stdout, result.stderr
 
-    monkeypatch.setattr("tradeoff.cli.app.use_color", lambda: True)
+    monkeypatch.setattr("tradeoff.cli.groups.use_color", lambda: True)
     out, err = table(COLOR_ROWS)  # (ESC shows as "\x1b": the runner's stdout is no terminal)
     assert "[0m" in out and "colour" not in err
     out, err = table(COLOR_ROWS + 1)
     assert "[0m" not in out
     assert f"note: {COLOR_ROWS + 1:,} rows, so no colour" in err
-    monkeypatch.setattr("tradeoff.cli.app.use_color", lambda: False)
+    monkeypatch.setattr("tradeoff.cli.groups.use_color", lambda: False)
     assert table(COLOR_ROWS + 1) == (out, "")

@@ -5,11 +5,10 @@ and annotations are not postponed (no `from __future__ import annotations`), bec
 otherwise evaluate every annotation string of every command on each run.
 """
 
-import math
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -17,51 +16,26 @@ import tradeoff
 from tradeoff.cli import check as cli_check
 from tradeoff.cli import goals_file as cli_goals_file
 from tradeoff.cli import plot as cli_plot
-from tradeoff.cli.common import (
-    COLOR_ROWS,
-    DECIDE,
-    DEFAULT_FILE,
-    FILE,
-    GATE,
-    AllowExternalOpt,
+from tradeoff.cli.common import DEFAULT_FILE, fail, out_of_memory, user_errors, warn
+from tradeoff.cli.flags import (
     EngineName,
     EngineOpt,
-    FileArg,
-    FormatOpt,
-    MethodName,
-    MethodOpt,
     MetricsOpt,
     MissingOpt,
     MissingPolicy,
-    OutputFormat,
-    OutputOpt,
     PassAllOpt,
     PassTopOpt,
-    ProfileOpt,
-    SamplesOpt,
     SchedulerOpt,
-    SeedOpt,
     UncertaintyOpt,
-    WeightOpt,
-    collector_paused,
-    emit,
-    emit_chunks,
-    fail,
-    load_study,
-    not_an_input,
-    open_study,
-    out_of_memory,
     parse_metrics,
-    parse_weights,
-    say,
-    shown_rows,
-    terminal_width,
-    use_color,
-    user_errors,
-    warn,
+    parse_target,
 )
-from tradeoff.questions.draws import DEFAULT_SAMPLES
-from tradeoff.questions.record import JsonResult
+from tradeoff.cli.groups import DrawsFlags, GoalsFlags, OutputFlags, WeighingFlags, with_flags
+
+DECIDE = "Decide"
+GATE = "Gate (CI)"
+FILE = "The goals file"
+Command = Callable[..., None]
 
 app = typer.Typer(
     name="tradeoff",
@@ -71,6 +45,17 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def command(panel: str, name: str | None = None) -> Callable[[Command], Command]:
+    """Register a command in the `--help` panel `panel`, with its flag groups' flags in the
+    places of its group parameters (`groups.with_flags`)."""
+
+    def register(function: Command) -> Command:
+        app.command(name=name, rich_help_panel=panel)(with_flags(function))
+        return function
+
+    return register
 
 
 def version_callback(value: bool) -> None:
@@ -98,13 +83,11 @@ def main_callback(
     inputs.reset()
 
 
-@app.command(rich_help_panel=DECIDE)
+@command(DECIDE)
 def rank(
-    file: FileArg = DEFAULT_FILE,
-    allow_external: AllowExternalOpt = False,
-    profile: ProfileOpt = None,
-    weight: WeightOpt = None,
-    method: MethodOpt = MethodName.weighted_sum,
+    *,
+    goals: GoalsFlags,
+    weighing: WeighingFlags,
     top: Annotated[int | None, typer.Option("--top", min=1, help="Show the best N.")] = None,
     all_: Annotated[
         bool, typer.Option("--all", help="Also list infeasible candidates with their violations.")
@@ -112,8 +95,7 @@ def rank(
     metrics: MetricsOpt = None,
     missing: MissingOpt = MissingPolicy.error,
     uncertainty: UncertaintyOpt = False,
-    samples: SamplesOpt = DEFAULT_SAMPLES,
-    seed: SeedOpt = 0,
+    draws: DrawsFlags,
     engine: EngineOpt = EngineName.default,
     scheduler: SchedulerOpt = None,
     fdr: Annotated[
@@ -123,38 +105,33 @@ def rank(
             help="False discovery rate of the significance groups (Benjamini-Hochberg).",
         ),
     ] = 0.05,
-    fmt: FormatOpt = OutputFormat.table,
-    output: OutputOpt = None,
+    out: OutputFlags,
 ) -> None:
     """Rank the feasible candidates, best first, and show who dominates whom.
 
     Example: tradeoff rank goals.yaml --profile batch --format markdown
     """
-    weights = parse_weights(weight)
     with user_errors():
-        study = open_study(file, allow_external, engine, scheduler)
+        study = goals.open(engine, scheduler)
         result = study.rank_result(
-            profile=profile,
-            weights=weights,
-            method=method.value,
+            **weighing,
             top=top,
             include_infeasible=all_,
             metrics=parse_metrics(metrics),
             missing=missing.value,
             uncertainty=uncertainty,
-            samples=samples,
-            seed=seed,
+            **draws,
             fdr=fdr,
         )
         if engine is EngineName.dask:  # known once every partition was read
             warn(study.warnings)
-    _emit_result("rank", result, fmt, output, [file, *study.files_read])
+    out.write("rank", result, goals.inputs(study))
 
 
-@app.command(rich_help_panel=DECIDE)
+@command(DECIDE)
 def pareto(
-    file: FileArg = DEFAULT_FILE,
-    allow_external: AllowExternalOpt = False,
+    *,
+    goals: GoalsFlags,
     metrics: MetricsOpt = None,
     layers: Annotated[
         bool, typer.Option("--layers", help="List every candidate with its layer (1 = front).")
@@ -182,8 +159,7 @@ def pareto(
     missing: MissingOpt = MissingPolicy.error,
     engine: EngineOpt = EngineName.default,
     scheduler: SchedulerOpt = None,
-    fmt: FormatOpt = OutputFormat.table,
-    output: OutputOpt = None,
+    out: OutputFlags,
 ) -> None:
     """Show the non-dominated feasible candidates, mark the knee, and measure the front's
     hypervolume.
@@ -193,7 +169,7 @@ def pareto(
     from tradeoff.questions.volume import parse_reference_flags
 
     with user_errors():
-        study = open_study(file, allow_external, engine, scheduler)
+        study = goals.open(engine, scheduler)
         result = study.pareto_result(
             metrics=parse_metrics(metrics),
             layers=layers,
@@ -204,24 +180,20 @@ def pareto(
         )
         if engine is EngineName.dask:  # known once every partition was read
             warn(study.warnings)
-    _emit_result("pareto", result, fmt, output, [file, *study.files_read])
+    out.write("pareto", result, goals.inputs(study))
 
 
-@app.command(rich_help_panel=DECIDE)
+@command(DECIDE)
 def explain(
+    *,
     name: Annotated[str, typer.Argument(help="The candidate to explain.")],
-    file: FileArg = DEFAULT_FILE,
-    allow_external: AllowExternalOpt = False,
-    profile: ProfileOpt = None,
-    weight: WeightOpt = None,
-    method: MethodOpt = MethodName.weighted_sum,
+    goals: GoalsFlags,
+    weighing: WeighingFlags,
     metrics: MetricsOpt = None,
     missing: MissingOpt = MissingPolicy.error,
     uncertainty: UncertaintyOpt = False,
-    samples: SamplesOpt = DEFAULT_SAMPLES,
-    seed: SeedOpt = 0,
-    fmt: FormatOpt = OutputFormat.table,
-    output: OutputOpt = None,
+    draws: DrawsFlags,
+    out: OutputFlags,
     _top: PassTopOpt = None,
     _all: PassAllOpt = False,
 ) -> None:
@@ -229,7 +201,7 @@ def explain(
 
     Example: tradeoff explain gpt-4o-2024-05-13@azure goals.yaml --profile batch
     """
-    weights = parse_weights(weight)
+    file = goals.path
     if name.lower().endswith((".yaml", ".yml")) and file == DEFAULT_FILE and not file.exists():
         fail(
             f"{file}: no such file (the candidate's name comes first: tradeoff explain NAME {name})"
@@ -241,98 +213,46 @@ def explain(
             f"tradeoff explain {file} {name}"
         )
     with user_errors():
-        study = load_study(file, allow_external)
+        study = goals.load()
         result = study.explain_result(
             name,
-            profile=profile,
-            weights=weights,
-            method=method.value,
+            **weighing,
             metrics=parse_metrics(metrics),
             missing=missing.value,
             uncertainty=uncertainty,
-            samples=samples,
-            seed=seed,
+            **draws,
         )
-    _emit_result("explain", result, fmt, output, [file, *study.files_read])
+    out.write("explain", result, goals.inputs(study))
 
 
-@app.command(rich_help_panel=DECIDE)
+@command(DECIDE)
 def compare(
+    *,
     a: Annotated[str, typer.Argument(help="The first candidate (A).")],
     b: Annotated[str, typer.Argument(help="The second candidate (B).")],
-    file: FileArg = DEFAULT_FILE,
-    allow_external: AllowExternalOpt = False,
+    goals: GoalsFlags,
     items: Annotated[
         int, typer.Option("--items", min=0, help="List the first N items that flipped.")
     ] = 10,
-    samples: SamplesOpt = DEFAULT_SAMPLES,
-    seed: SeedOpt = 0,
-    fmt: FormatOpt = OutputFormat.table,
-    output: OutputOpt = None,
+    draws: DrawsFlags,
+    out: OutputFlags,
 ) -> None:
     """Compare two candidates per goal: A - B, 95% interval, p-value, paired where logs allow.
 
     Example: tradeoff compare model-a model-b examples/paired-evidence/goals.yaml --items 5
     """
     with user_errors():
-        study = tradeoff.load(file, allow_external_sources=allow_external)
-        result = study.compare_result(a, b, items=items, samples=samples, seed=seed)
+        study = tradeoff.load(goals.path, allow_external_sources=goals.allow_external)
+        result = study.compare_result(a, b, items=items, **draws)
     from tradeoff.render.compare import RENDERERS as COMPARE
 
-    _emit_result("compare", result, fmt, output, [file, *study.files_read], COMPARE)
+    out.write("compare", result, goals.inputs(study), COMPARE)
 
 
-def _emit_result(
-    command: str,
-    result: object,
-    fmt: OutputFormat,
-    output: Path | None,
-    read: list[Path],
-    renderers: Mapping[str, Callable[[Any, bool, int], str]] | None = None,
-) -> None:
-    """Render with `renderers` (default: render.RENDERERS[command]), write, then print notes."""
-    not_an_input(output, read)
-    with collector_paused():
-        if fmt is OutputFormat.json:
-            # Every command's JSON is its result's own `to_json_text()` (each renderer table says
-            # so too): no renderer is imported for it (rich's tables cost ~20 ms, issue 17).
-            assert isinstance(result, JsonResult)
-            chunks = getattr(result, "json_chunks", None)
-            # Written as encoded (a million candidates in pieces), escaped as JSON is.
-            emit_chunks(chunks() if chunks is not None else [result.to_json_text()], output)
-        else:
-            if renderers is None:
-                from tradeoff.render.tables import RENDERERS
-
-                renderers = RENDERERS[command]
-            color = output is None and use_color() and fmt is OutputFormat.table
-            if color and (rows := shown_rows(result)) > COLOR_ROWS:
-                color = False
-                say(f"note: {rows:,} rows, so no colour (rich would take tens of seconds)")
-            emit(renderers[fmt.value](result, color, terminal_width()), output)
-    for note in getattr(result, "notes", []):
-        say(f"note: {note}")
-
-
-def parse_target(value: str | None) -> tuple[str, float] | None:
-    if value is None:
-        return None
-    metric, sep, number = value.partition("=")
-    try:
-        if not sep or not metric.strip():
-            raise ValueError
-        target = float(number)
-    except ValueError:
-        fail(f"--target expects METRIC=VALUE (e.g. quality=85), got '{value}'")
-    if not math.isfinite(target):
-        fail(f"--target needs a finite value, got '{number.strip()}'")
-    return metric.strip(), target
-
-
-@app.command(rich_help_panel=DECIDE)
+@command(DECIDE)
 def frontier(
-    file: FileArg = DEFAULT_FILE,
-    allow_external: AllowExternalOpt = False,
+    *,
+    goals: GoalsFlags,
     x: Annotated[
         str, typer.Option("--x", help="Additive metric on the x axis (e.g. cost).")
     ] = "cost",
@@ -342,8 +262,7 @@ def frontier(
         typer.Option("--target", help="METRIC=VALUE on y: the cheapest mix that reaches it."),
     ] = None,
     missing: MissingOpt = MissingPolicy.error,
-    fmt: FormatOpt = OutputFormat.table,
-    output: OutputOpt = None,
+    out: OutputFlags,
 ) -> None:
     """Show what routing traffic between two models achieves (the convex hull of the candidates).
 
@@ -354,24 +273,20 @@ def frontier(
 
     goal = parse_target(target)
     with user_errors():
-        study = load_study(file, allow_external)
+        study = goals.load()
         result = study.frontier_result(x, y, goal, missing.value)
-    _emit_result("frontier", result, fmt, output, [file, *study.files_read], RENDERERS)
+    out.write("frontier", result, goals.inputs(study), RENDERERS)
 
 
-@app.command(rich_help_panel=DECIDE)
+@command(DECIDE)
 def sensitivity(
-    file: FileArg = DEFAULT_FILE,
-    allow_external: AllowExternalOpt = False,
-    profile: ProfileOpt = None,
-    weight: WeightOpt = None,
-    method: MethodOpt = MethodName.weighted_sum,
+    *,
+    goals: GoalsFlags,
+    weighing: WeighingFlags,
     metrics: MetricsOpt = None,
     missing: MissingOpt = MissingPolicy.error,
-    samples: SamplesOpt = DEFAULT_SAMPLES,
-    seed: SeedOpt = 0,
-    fmt: FormatOpt = OutputFormat.table,
-    output: OutputOpt = None,
+    draws: DrawsFlags,
+    out: OutputFlags,
     _top: PassTopOpt = None,
     _all: PassAllOpt = False,
 ) -> None:
@@ -384,19 +299,12 @@ def sensitivity(
     """
     from tradeoff.render.sensitivity import RENDERERS
 
-    weights = parse_weights(weight)
     with user_errors():
-        study = load_study(file, allow_external)
+        study = goals.load()
         result = study.sensitivity_result(
-            profile=profile,
-            weights=weights,
-            method=method.value,
-            metrics=parse_metrics(metrics),
-            missing=missing.value,
-            samples=samples,
-            seed=seed,
+            **weighing, metrics=parse_metrics(metrics), missing=missing.value, **draws
         )
-    _emit_result("sensitivity", result, fmt, output, [file, *study.files_read], RENDERERS)
+    out.write("sensitivity", result, goals.inputs(study), RENDERERS)
 
 
 def main() -> None:
@@ -414,9 +322,9 @@ def main() -> None:
         out_of_memory()
 
 
-app.command(name="suggest-budgets", rich_help_panel=GATE)(cli_check.suggest_budgets)
-app.command(rich_help_panel=FILE)(cli_goals_file.validate)
-app.command(rich_help_panel=FILE)(cli_goals_file.schema)
-app.command(rich_help_panel=FILE)(cli_goals_file.init)
-app.command(name="check", rich_help_panel=GATE)(cli_check.check)
-app.command(name="plot", rich_help_panel=DECIDE)(cli_plot.plot)
+command(GATE, "suggest-budgets")(cli_check.suggest_budgets)
+command(FILE)(cli_goals_file.validate)
+command(FILE)(cli_goals_file.schema)
+command(FILE)(cli_goals_file.init)
+command(GATE, "check")(cli_check.check)
+command(DECIDE, "plot")(cli_plot.plot)

@@ -16,16 +16,8 @@ import typer
 import tradeoff
 from tradeoff.cli.common import (
     DEFAULT_FILE,
-    AllowExternalOpt,
-    FileArg,
-    MetricsOpt,
-    MissingOpt,
-    MissingPolicy,
-    OutputOpt,
     emit,
-    load_study,
     not_an_input,
-    parse_metrics,
     reads_output,
     say,
     terminal_width,
@@ -33,6 +25,15 @@ from tradeoff.cli.common import (
     user_errors,
     warn,
 )
+from tradeoff.cli.flags import (
+    AllowExternalOpt,
+    MetricsOpt,
+    MissingOpt,
+    MissingPolicy,
+    OutputOpt,
+    parse_metrics,
+)
+from tradeoff.cli.groups import GoalsFlags
 from tradeoff.errors import Diagnostic
 
 
@@ -199,8 +200,8 @@ def _not_written(output: Path | None, fmt: CheckFormat) -> Diagnostic:
 
 
 def suggest_budgets(
-    file: FileArg = DEFAULT_FILE,
-    allow_external: AllowExternalOpt = False,
+    *,
+    goals: GoalsFlags,
     headroom: Annotated[
         str, typer.Option("--headroom", help="Slack beyond the worst feasible value: 25% or 0.25.")
     ] = "25%",
@@ -211,7 +212,7 @@ def suggest_budgets(
     Example: tradeoff suggest-budgets goals.yaml --headroom 25%
     """
     with user_errors():
-        study = load_study(file, allow_external)
+        study = goals.load()
         result = study.suggest_budgets_result(headroom)
-    not_an_input(output, [file, *study.files_read])
+    not_an_input(output, goals.inputs(study))
     emit(result.to_yaml(), output)

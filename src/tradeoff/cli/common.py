@@ -1,6 +1,6 @@
-"""What every `tradeoff` command shares: flag types and enums, errors to exit code 2, output.
+"""What every `tradeoff` command shares: messages, errors to exit code 2, writing the output.
 
-No `from __future__ import annotations` here either: typer reads these annotations at run time.
+The flags are in `cli.flags` (one flag) and `cli.groups` (flags several commands take together).
 """
 
 import contextlib
@@ -10,9 +10,8 @@ import shutil
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from enum import StrEnum
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Annotated, NoReturn
+from typing import IO, TYPE_CHECKING, NoReturn
 
 import typer
 
@@ -23,32 +22,9 @@ from tradeoff.render.escape import json_lines, log_lines
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from tradeoff.questions.distributed import DaskStudy
     from tradeoff.questions.study import Study
 
-
-class OutputFormat(StrEnum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-    markdown = "markdown"
-
-
-class MethodName(StrEnum):
-    weighted_sum = "weighted-sum"
-    weighted_product = "weighted-product"
-    topsis = "topsis"
-
-
-class EngineName(StrEnum):
-    default = "default"
-    dask = "dask"
-
-
-class MissingPolicy(StrEnum):
-    error = "error"
-    exclude = "exclude"
-    worst = "worst"
+DEFAULT_FILE: Path = Path("goals.yaml")
 
 
 def err_console() -> "Console":
@@ -307,119 +283,3 @@ def collector_paused() -> Iterator[None]:
     finally:
         if was:
             gc.enable()
-
-
-def parse_weights(items: list[str] | None) -> dict[str, float]:
-    out: dict[str, float] = {}
-    for item in items or []:
-        metric, sep, value = item.partition("=")
-        try:
-            if not sep or not metric.strip():
-                raise ValueError
-            weight = float(value)
-        except ValueError:
-            fail(f"--weight expects METRIC=WEIGHT (e.g. cost=2), got '{item}'")
-        if metric.strip() in out:  # as --tolerance: one value per metric, never a silent choice
-            fail(f"--weight: metric '{metric.strip()}' given twice")
-        out[metric.strip()] = weight
-    return out
-
-
-def parse_metrics(value: str | None) -> list[str] | None:
-    if value is None:
-        return None
-    names = [m.strip() for m in value.split(",") if m.strip()]
-    if not names:
-        fail("--metrics expects a comma-separated list of metric names")
-    return names
-
-
-FileArg = Annotated[Path, typer.Argument(help="The goals file.", show_default=True)]
-FormatOpt = Annotated[
-    OutputFormat, typer.Option("--format", "-f", help="table, json, csv or markdown.")
-]
-OutputOpt = Annotated[
-    Path | None,
-    typer.Option(
-        "--output", "-o", help="Write to this file (atomically) instead of stdout; - is stdout."
-    ),
-]
-ProfileOpt = Annotated[
-    str | None, typer.Option("--profile", "-p", help="Weighting profile (default: 'default').")
-]
-WeightOpt = Annotated[
-    list[str] | None,
-    typer.Option("--weight", "-w", help="METRIC=W: change one weight of the profile (repeatable)."),
-]
-MethodOpt = Annotated[MethodName, typer.Option("--method", "-m", help="Scoring method.")]
-MetricsOpt = Annotated[
-    str | None, typer.Option("--metrics", help="Comma-separated metrics to judge dominance on.")
-]
-MissingOpt = Annotated[
-    MissingPolicy,
-    typer.Option("--missing", help="Missing values: error, exclude the candidate, or worst value."),
-]
-AllowExternalOpt = Annotated[
-    bool,
-    typer.Option(
-        "--allow-external-sources",
-        help="Let `from:` read files outside the goals file's folder (absolute paths, ..).",
-    ),
-]
-UncertaintyOpt = Annotated[
-    bool,
-    typer.Option(
-        "--uncertainty", help="Monte Carlo over stderr: P(first), median rank, 90% interval."
-    ),
-]
-SamplesOpt = Annotated[
-    int,
-    typer.Option(
-        "--samples",
-        min=1,
-        max=10_000_000,
-        help="Monte Carlo draws (the confidence line under a plain table uses at most 4,000).",
-    ),
-]
-SeedOpt = Annotated[
-    int,
-    typer.Option("--seed", min=0, max=2**63 - 1, help="Random seed (results are reproducible)."),
-]
-DEFAULT_FILE: Path = Path("goals.yaml")
-DECIDE = "Decide"
-GATE = "Gate (CI)"
-FILE = "The goals file"
-# rank's --top and --all, taken by explain and sensitivity so that rank's flags can be passed to
-# them unchanged (the spec: "takes rank's flags"); one candidate, or every rank, is shown anyway.
-PassTopOpt = Annotated[
-    int | None, typer.Option("--top", min=1, hidden=True, help="As in rank; no effect here.")
-]
-PassAllOpt = Annotated[bool, typer.Option("--all", hidden=True, help="As in rank; no effect here.")]
-EngineOpt = Annotated[
-    EngineName,
-    typer.Option(
-        "--engine",
-        help="default (this process) or dask: a Parquet dataset folder on a dask cluster.",
-    ),
-]
-SchedulerOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--scheduler",
-        metavar="ADDRESS",
-        help="With --engine dask: the scheduler (tcp://host:8786); default a local cluster.",
-    ),
-]
-
-
-def open_study(
-    file: Path, allow_external: bool, engine: EngineName, scheduler: str | None
-) -> "Study | DaskStudy":
-    """The study, for the chosen engine (dask is imported only for `--engine dask`)."""
-    if engine is EngineName.dask:
-        from tradeoff.questions.distributed import DaskStudy
-
-        return DaskStudy.load(file, scheduler, allow_external_sources=allow_external)
-    if scheduler is not None:
-        raise UsageError("--scheduler goes with --engine dask")
-    return load_study(file, allow_external)

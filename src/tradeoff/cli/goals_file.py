@@ -9,23 +9,14 @@ from typing import Annotated
 
 import typer
 
-from tradeoff.cli.common import (
-    DEFAULT_FILE,
-    AllowExternalOpt,
-    FileArg,
-    OutputOpt,
-    emit,
-    fail,
-    load_study,
-    say,
-    user_errors,
-    write_atomic,
-)
+from tradeoff.cli.common import DEFAULT_FILE, emit, fail, say, user_errors, write_atomic
+from tradeoff.cli.flags import OutputOpt
+from tradeoff.cli.groups import GoalsFlags
 
 
 def validate(
-    file: FileArg = DEFAULT_FILE,
-    allow_external: AllowExternalOpt = False,
+    *,
+    goals: GoalsFlags,
     max_age: Annotated[
         str | None,
         typer.Option(
@@ -40,7 +31,7 @@ def validate(
     Example: tradeoff validate goals.yaml --max-age 90d
     """
     with user_errors():
-        result = load_study(file, allow_external).validate_result(max_age)
+        result = goals.load().validate_result(max_age)
     for d in result.stale:
         say(f"warning: {d}")
     emit(result.summary(), None)

@@ -15,10 +15,6 @@ import typer
 
 from tradeoff.cli.common import (
     DEFAULT_FILE,
-    AllowExternalOpt,
-    FileArg,
-    MissingOpt,
-    MissingPolicy,
     emit,
     fail,
     load_study,
@@ -28,6 +24,7 @@ from tradeoff.cli.common import (
     use_color,
     user_errors,
 )
+from tradeoff.cli.flags import AllowExternalOpt, FileArg, MissingOpt, MissingPolicy
 
 INSTALL_HINT = "pip install 'matplotlib>=3.8' (the project's `plot` extra)"
 
