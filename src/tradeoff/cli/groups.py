@@ -5,7 +5,8 @@ with: `goals_flags` gives the `Goals` to load, `weighing_flags` the weights of a
 `draws_flags` the Monte Carlo draws, `output_flags` where and how a result is written. A command
 takes a group as a parameter annotated with it (`weighing: WeighingFlags`); `with_flags` puts
 the group's flags into the command's signature in that parameter's place (so `--help` lists
-them there) and builds the parameter from them before the command runs.
+them there) and builds the parameter from them before the command runs. A group one command
+takes stands beside it (plot's `scatter_flags`).
 
 No `from __future__ import annotations` here either: typer reads these annotations at run time.
 """

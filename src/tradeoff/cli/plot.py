@@ -9,7 +9,7 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypedDict
 
 import typer
 
@@ -17,7 +17,6 @@ from tradeoff.cli.common import (
     DEFAULT_FILE,
     emit,
     fail,
-    load_study,
     not_an_input,
     save,
     say,
@@ -25,12 +24,23 @@ from tradeoff.cli.common import (
     user_errors,
 )
 from tradeoff.cli.flags import AllowExternalOpt, FileArg, MissingOpt, MissingPolicy
+from tradeoff.cli.groups import Goals, Group
 
 INSTALL_HINT = "pip install 'matplotlib>=3.8' (the project's `plot` extra)"
 
 
-def plot(
-    file: FileArg = DEFAULT_FILE,
+class Scatter(TypedDict):
+    """The scatter plot's flags, as `Study.plot_data` takes them (`--parallel` takes none)."""
+
+    x: str
+    y: str
+    log_x: bool
+    log_y: bool
+    mix: bool
+    ignore_budgets: bool
+
+
+def scatter_flags(
     x: Annotated[str, typer.Option("--x", help="Metric on the x axis.")] = "cost",
     y: Annotated[str, typer.Option("--y", help="Metric on the y axis.")] = "quality",
     log_x: Annotated[bool, typer.Option("--log-x", help="Logarithmic x axis.")] = False,
@@ -42,6 +52,14 @@ def plot(
     ignore_budgets: Annotated[
         bool, typer.Option("--ignore-budgets", help="Take infeasible candidates into the front.")
     ] = False,
+) -> Scatter:
+    return Scatter(x=x, y=y, log_x=log_x, log_y=log_y, mix=mix, ignore_budgets=ignore_budgets)
+
+
+def plot(
+    *,
+    file: FileArg = DEFAULT_FILE,
+    scatter: Annotated[Scatter, Group(scatter_flags)],
     parallel: Annotated[
         bool,
         typer.Option(
@@ -72,8 +90,9 @@ def plot(
     --parallel draws every goal as a parallel axis instead.
     Example: tradeoff plot goals.yaml --x cost --y quality --log-x -o front.png
     """
+    goals = Goals(file, allow_external)
     if parallel:
-        _parallel(file, output, metrics, missing, allow_external, mix or log_x or log_y)
+        _parallel(goals, output, metrics, missing, scatter)
         return
     if metrics is not None:
         fail("--metrics goes with --parallel (a scatter plot shows --x and --y)")
@@ -83,16 +102,8 @@ def plot(
     else:
         _need("plotext", f"plotting in the terminal needs plotext: {INSTALL_HINT}")
     with user_errors():
-        study = load_study(file, allow_external)
-        data = study.plot_data(
-            x,
-            y,
-            mix=mix,
-            ignore_budgets=ignore_budgets,
-            missing=missing.value,
-            log_x=log_x,
-            log_y=log_y,
-        )
+        study = goals.load()
+        data = study.plot_data(**scatter, missing=missing.value)
     for note in data.notes:
         say(f"note: {note}")
     if output is None or fmt is None:
@@ -106,34 +117,29 @@ def plot(
         return
     from tradeoff.render.figure import save_figure
 
-    not_an_input(output, [file, *study.files_read])
+    not_an_input(output, goals.inputs(study))
     with _drawable():
         save(output, lambda fh: save_figure(data, fh, fmt))
     say(f"wrote {output}")
 
 
 def _parallel(
-    file: Path,
-    output: Path | None,
-    metrics: str | None,
-    missing: MissingPolicy,
-    allow_external: bool,
-    scatter_flags: bool,
+    goals: Goals, output: Path | None, metrics: str | None, missing: MissingPolicy, scatter: Scatter
 ) -> None:
-    if scatter_flags:
+    if scatter["mix"] or scatter["log_x"] or scatter["log_y"]:
         fail("--mix, --log-x and --log-y draw the scatter plot, not --parallel")
     if output is None:
         fail("--parallel draws a figure file: give -o FILE.png (or .svg, .pdf)")
     fmt = _figure_format(output)
     _need("matplotlib", f"plotting to a file needs matplotlib: {INSTALL_HINT}")
     with user_errors():
-        study = load_study(file, allow_external)
+        study = goals.load()
         data = study.parallel_data(metrics, missing=missing.value)
     for note in data.notes:
         say(f"note: {note}")
     from tradeoff.render.parallel import save_parallel
 
-    not_an_input(output, [file, *study.files_read])
+    not_an_input(output, goals.inputs(study))
     with _drawable():
         save(output, lambda fh: save_parallel(data, fh, fmt))
     say(f"wrote {output}")
