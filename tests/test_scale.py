@@ -33,12 +33,22 @@ SAFETY = (
 
 
 @pytest.mark.parametrize(
-    "command", [["validate"], ["rank"], ["pareto"], ["check"], ["explain", "big"], ["sensitivity"]]
+    "command",
+    [
+        ["validate"],
+        ["rank"],
+        ["pareto"],
+        ["check"],
+        ["explain", "big"],
+        ["compare", "big", "mid"],
+        ["sensitivity"],
+        ["suggest-budgets"],
+        ["plot"],
+    ],
 )
 def test_every_command_warns_naming_the_line(tmp_path: Path, command: list[str]) -> None:
     path = write_goals(tmp_path, GOALS)
-    args = [*command, str(path)] if command[0] != "explain" else ["explain", "big", str(path)]
-    result = runner.invoke(app, args)
+    result = runner.invoke(app, [*command, str(path)])
     assert result.exit_code == 0, result.stderr
     expected = QUALITY.format(f=path) + SAFETY.format(f=path)
     assert result.stderr.startswith(expected), result.stderr

@@ -242,7 +242,7 @@ def compare(
     Example: tradeoff compare model-a model-b examples/paired-evidence/goals.yaml --items 5
     """
     with user_errors():
-        study = tradeoff.load(goals.path, allow_external_sources=goals.allow_external)
+        study = goals.load()
         result = study.compare_result(a, b, items=items, **draws)
     from tradeoff.render.compare import RENDERERS as COMPARE
 
