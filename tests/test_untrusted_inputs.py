@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -283,3 +284,36 @@ def test_a_long_key_is_quoted_short_in_where_too(tmp_path: Path, place: str) -> 
     (tmp_path / "goals.yaml").write_text(text, encoding="utf-8")
     err = _refused(tmp_path, "validate", "goals.yaml")
     assert "kkkkkkkkkk" in err
+
+
+def test_a_double_star_refuses_linked_folders_and_enters_each_once(tmp_path: Path) -> None:
+    # `**` walked every symlinked folder (Python's glob follows them): two links back up the
+    # tree made the walk exponential (over a minute, then "more than 10000 files"), and a link
+    # to / listed the whole disk, outside the goals file's folder, before any path was checked.
+    runs = tmp_path / "runs"
+    for k in range(3):
+        (runs / f"r{k}" / "sub").mkdir(parents=True)
+        (runs / f"r{k}" / "sub" / "t.csv").write_text(f"name,q\nm{k},{k}\n")
+        (runs / f"r{k}" / "sub" / "up").symlink_to("../..", target_is_directory=True)
+    (tmp_path / ".hidden").mkdir()
+    (tmp_path / ".hidden" / "t.csv").write_text("name,q\nhidden,9\n")  # `**` skips it, as glob
+    (tmp_path / "goals.yaml").write_text(
+        "version: 1\nmetrics: {q: {direction: max}}\ncandidates:\n  - from: '**/*.csv'\n"
+    )
+    started = time.monotonic()
+    proc = run(["rank", "goals.yaml", "-f", "csv"], tmp_path, timeout=60)
+    assert proc.returncode == 2 and proc.stdout == ""  # from: paths never go through a link
+    assert "'runs/r0/sub/up' is a symbolic link" in proc.stderr
+    allowed = ["rank", "goals.yaml", "-f", "csv", "--allow-external-sources"]
+    proc = run(allowed, tmp_path, timeout=60)  # links followed, each folder entered once
+    assert proc.returncode == 0, proc.stderr
+    assert [line.split(",")[1] for line in proc.stdout.splitlines()[1:]] == ["m2", "m1", "m0"]
+    for k in range(3):
+        (runs / f"r{k}" / "root").symlink_to("/", target_is_directory=True)
+    proc = run(["rank", "goals.yaml", "-f", "csv"], tmp_path, timeout=60)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr == (
+        "goals.yaml:4:11: candidates[0].from: 'runs/r0/root': the path leads outside the goals"
+        " file's folder through a symlink (pass --allow-external-sources to allow it)\n"
+    )
+    assert time.monotonic() - started < 20
