@@ -1,7 +1,7 @@
 """Every command is one library call: its output equals the library result's, on real files.
 
-For each command with JSON output (rank, pareto, explain, frontier, sensitivity, check, and
-schema, whose output is JSON) the CLI's `--format json` equals `to_json()` of the `Study` method
+For each command with JSON output (rank, pareto, explain, frontier, sensitivity, check, compare,
+and schema, whose output is JSON) the CLI's `--format json` equals `to_json()` of the `Study` method
 it calls; suggest-budgets and validate print the library result's text.
 """
 
@@ -28,6 +28,10 @@ def _cli(*args: str) -> str:
 
 def _first(path: Path) -> str:
     return tradeoff.load(path).candidates[0]
+
+
+def _two(path: Path) -> list[str]:
+    return tradeoff.load(path).candidates[:2]
 
 
 CASES: dict[str, Any] = {
@@ -58,6 +62,10 @@ CASES: dict[str, Any] = {
     "check": (
         lambda p: ["check", str(p), "--fail-on-dominated", "--strict"],
         lambda s: s.check_result(fail_on_dominated=True, strict=True),
+    ),
+    "compare": (
+        lambda p: ["compare", *_two(p), str(p), "--items", "3", "--samples", "500", "--seed", "2"],
+        lambda s: s.compare_result(*s.candidates[:2], items=3, samples=500, seed=2),
     ),
 }
 
