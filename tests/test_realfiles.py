@@ -482,6 +482,27 @@ def test_a_pattern_matching_nothing_or_leading_out_is_an_error(tmp_path: Path) -
     assert "'lm_eval/llama-3-8b-instruct/hellaswag/escape': the path leads outside" in lines[0]
 
 
+def test_each_over_tables_is_one_message_not_one_per_file(tmp_path: Path) -> None:
+    # 300 CSV files under `each:` gave 300 lines of the same advice
+    for k in range(30):
+        (tmp_path / "runs" / f"r{k:02}").mkdir(parents=True)
+        (tmp_path / "runs" / f"r{k:02}" / "t.csv").write_text(f"name,q\nm{k},1\n")
+    path = tmp_path / "goals.yaml"
+    path.write_text(
+        "version: 1\nmetrics: {q: {direction: max}}\ncandidates:\n"
+        "  - {each: 'runs/*/t.csv', name: '{1}'}\n"
+    )
+    assert _fail(path) == [
+        "goals.yaml:4:12: candidates[0].each: 'runs/r00/t.csv' and 29 more are tables;"
+        " a table entry takes them as `from:`"
+    ]
+    path.write_text(path.read_text().replace("runs/*/t.csv", "runs/r07/t.csv"))
+    assert _fail(path) == [
+        "goals.yaml:4:12: candidates[0].each: 'runs/r07/t.csv' is a table; a table entry takes"
+        " it as `from:`"
+    ]
+
+
 def test_each_names_from_stem_and_parent_and_joins_other_candidates(tmp_path: Path) -> None:
     goals = """\
     version: 1

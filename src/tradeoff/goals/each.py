@@ -76,12 +76,19 @@ def each_rows(ctx: Context, i: int, cand: Candidate) -> Rows | None:
     except SourceProblem as exc:
         problems(ctx, eloc, exc)
         return None
+    tables = [f.display for _, f in opened if f.kind == "table"]
+    if tables:  # one message for the entry, not the same advice once per file
+        what = f"{shown(tables[0])} is a table; a table entry takes it as `from:`"
+        if len(tables) > 1:
+            what = (
+                f"{shown(tables[0])} and {len(tables) - 1} more are tables; a table entry takes"
+                " them as `from:`"
+            )
+        ctx.fail(eloc, what)
     entries: list[tuple[SourceFile, dict[str, str]]] = []
     for m, f in opened:
         ctx.read.append(m.path)
         if f.kind == "table":
-            what = f"{shown(f.display)} is a table; a table entry takes it as `from:`"
-            ctx.fail(eloc, what)
             continue
         labels = _labels(m)
         runs = file_runs(f)
