@@ -429,3 +429,25 @@ def test_join_takes_no_name_of_its_own(tmp_path: Path) -> None:
         "goals.yaml:16:5: candidates[2].name: 'name' does not go with `join:` (the rows name "
         "candidates)"
     ]
+
+
+@pytest.mark.parametrize(("name", "text"), [("t.csv", "name,q\n"), ("t.csv", "name,q\n\n\n")])
+def test_tables_with_no_rows_are_no_candidates_not_a_passing_gate(
+    tmp_path: Path, name: str, text: str
+) -> None:
+    # A sweep that wrote only its header gave "check passed: no violations (0 candidates
+    # checked ...)", exit 0: the CI gate passed on nothing. An empty `candidates:` list is
+    # refused already; tables that give no row are the same nothing.
+    (tmp_path / name).write_text(text)
+    path = tmp_path / "goals.yaml"
+    path.write_text(
+        "version: 1\nmetrics: {q: {direction: max}}\nbudgets: {q: {min: 1}}\n"
+        f"candidates:\n  - from: {name}\n"
+    )
+    expected = [
+        "goals.yaml:4:1: candidates: no candidates: the entries under it give no rows"
+        " (an empty table?)"
+    ]
+    assert _fail(path) == expected
+    result = runner.invoke(app, ["check", str(path)])
+    assert result.exit_code == 2 and "no candidates" in result.stderr

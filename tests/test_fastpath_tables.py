@@ -102,12 +102,12 @@ UNUSUAL = {
     "entry metrics": "  - from: noquality.csv\n    metrics: {quality: 50}\n",
     "an inline candidate too": "  - from: runs/r1.csv\n  - name: z\n    metrics: {quality: 1}\n",
     "tag columns": "  - from: runs/r1.csv\n    tag_columns: [name]\n",
-    "an empty table": "  - from: empty.csv\n",
 }
 
 # Broken: the full path refuses; the fast path must decline, the messages are the full path's.
 BROKEN = {
     "a missing file": "  - from: nowhere.csv\n",
+    "an empty table (no candidates)": "  - from: empty.csv\n",
     "a pattern matching nothing": "  - from: runs/*.parquet\n",
     "a path outside the folder": "  - from: ../outside.csv\n",
     "an absolute path": "  - from: /etc/hostname\n",

@@ -235,10 +235,13 @@ def load_full(
     # Only once nothing else is wrong (it may follow); a dataset left unread is judged later.
     if not data.datasets and (empty := _empty_metrics(doc, data)):
         raise InputError(empty)
-    if not data.names and not goals.candidates:
-        # Nothing to decide between: a gate that checks nobody must not pass silently.
+    if not data.names and not data.datasets:
+        # Nothing to decide between: a gate that checks nobody must not pass silently, whether
+        # the list is empty or its tables hold no row (a sweep that wrote only its header).
         line, col = doc.pos(("candidates",), key=True)
         what = "no candidates: list at least one (or a `from:` table)"
+        if goals.candidates:
+            what = "no candidates: the entries under it give no rows (an empty table?)"
         raise InputError([Diagnostic(doc.file, line, col, "candidates", what)])
     return data
 
