@@ -239,8 +239,11 @@ candidates:
     shutil.copy(DATA / file, tmp_path / file)
     values = load(_write(tmp_path, text)).data.values[0]
     assert values[0] == metrics["time_to_first_token_ms"]["successful"]["percentiles"]["p99"]
-    # GuideLLM's inter-token latency is the spec's tpot (its time_per_output_token counts TTFT)
-    assert values[1] == metrics["inter_token_latency_ms"]["successful"]["median"]
+    reqs = raw["requests"]["successful"]
+    # GuideLLM's per-request inter-token latency is the spec's tpot (its time_per_output_token
+    # counts TTFT); its stored summary is weighted by tokens, so the median comes from the list
+    many = [r for r in reqs if r["output_tokens"] > 1]
+    assert values[1] == pytest.approx(np.median([r["inter_token_latency_ms"] for r in many]))
     assert values[2] == pytest.approx(metrics["request_latency"]["successful"]["mean"] * 1000)
     reqs = raw["requests"]["successful"]
     ttft = np.array([r["time_to_first_token_ms"] for r in reqs])
@@ -248,6 +251,41 @@ candidates:
     itl = np.array([r["inter_token_latency_ms"] or 0.0 for r in reqs])
     assert values[4] == pytest.approx(((ttft <= 250) & (itl <= 27)).sum() / raw["duration"])
     assert values[5] == metrics["requests_per_second"]["successful"]["mean"]
+
+
+def _weighted(values: np.ndarray, weights: np.ndarray) -> dict[str, float]:
+    """GuideLLM's summary of (value, weight) pairs: weighted mean, as its writer computes it."""
+    return {"mean": float((values * weights).sum() / weights.sum())}
+
+
+def test_guidellm_token_weighted_itl_summary_is_not_read_as_per_request_tpot(
+    tmp_path: Path,
+) -> None:
+    # GuideLLM v0.3.1 benchmark.py and v0.7 schemas/metrics.py summarise inter_token_latency_ms
+    # from (itl, output_tokens - 1) pairs: a per-token mean, not the per-request TPOT mean
+    raw = json.loads((DATA / "guidellm_v07_benchmarks.json").read_text())
+    bench = raw["benchmarks"][0]
+    reqs = bench["requests"]["successful"]
+    itl = np.array([r["inter_token_latency_ms"] for r in reqs])
+    outs = np.array([r["output_tokens"] for r in reqs], dtype=float)
+    summary = bench["metrics"]["inter_token_latency_ms"]["successful"]
+    summary.update(_weighted(itl[outs > 1], outs[outs > 1] - 1))
+    text = """\
+version: 1
+metrics:
+  tpot: {direction: min, unit: ms, source: {serving: {field: tpot, stat: mean}}}
+candidates:
+  - {name: a, from: weighted.json, run: 0}
+"""
+    value = float(load(_write(tmp_path, text, {"weighted.json": raw})).data.values[0, 0])
+    assert value == pytest.approx(itl[outs > 1].mean())
+    assert abs(value - summary["mean"]) > 0.3  # 27.53 per request against 27.19 per token
+    bench["requests"]["successful"] = reqs[:2]
+    (tmp_path / "weighted.json").write_text(json.dumps(raw))
+    result = runner.invoke(app, ["validate", str(tmp_path / "goals.yaml")])
+    assert result.exit_code == 2
+    assert "weighted by each request's output tokens" in result.stderr
+    assert "(2 of 6)" in result.stderr
 
 
 def test_guidellm_sampled_requests_refuse_goodput(tmp_path: Path) -> None:

@@ -121,6 +121,8 @@ def field_value(run: Run, field: str, stat: str | None, place: str) -> tuple[flo
         why = run.why_no_requests
     else:
         why = "no completed request has more than one output token"
+    if field in run.why_not_stored:
+        why = f"{run.why_not_stored[field]}; {why}"
     what = f"no {key} of {field} in {run.name} (stored: {has}); {why}"
     raise SourceProblem([(place, what)])
 

@@ -13,8 +13,9 @@ Each tool's keys are mapped here, following the tool's own writer (read from its
   appended one per line.
 - GuideLLM v0.7.3 `src/guidellm/benchmark/schemas/{report,benchmark,metrics}.py` and v0.3.1
   `src/guidellm/benchmark/benchmark.py`: `benchmarks[i].metrics.<name>.successful` holds
-  mean/median/min/max/std_dev/percentiles{p001..p999}; its `inter_token_latency_ms` is vLLM's
-  TPOT (its `time_per_output_token_ms` counts the first token and is not used);
+  mean/median/min/max/std_dev/percentiles{p001..p999}; a request's `inter_token_latency_ms` is
+  vLLM's TPOT, but its summary is token-weighted and not read (`time_per_output_token_ms`
+  counts the first token and is not used);
   `request_latency` is in seconds; `requests.successful` is a sample of the requests.
 - genai-perf 0.0.16dev `genai_perf/export_data/json_exporter.py`
   (`profile_export_genai_perf.json`): `{unit, avg, p1..p99, min, max, std}` per metric, time
@@ -54,9 +55,16 @@ _GUIDELLM_PCT = {
 }  # fmt: skip
 _GUIDELLM_KEYS = {  # field -> (metrics key, factor to ms)
     "ttft": ("time_to_first_token_ms", 1.0),
-    "tpot": ("inter_token_latency_ms", 1.0),  # GuideLLM's ITL = (last - first) / (out - 1)
     "e2el": ("request_latency", 1000.0),  # seconds
 }
+# GuideLLM's per-request ITL, (last - first token) / (out - 1), is the spec's tpot, but its
+# summary `inter_token_latency_ms` is built from (itl, out - 1) pairs (v0.3.1 benchmark.py
+# `weights=[req.output_tokens - 1 ...]`, v0.7.3 schemas/metrics.py `from_values_function`):
+# a per-token distribution, not per request. So tpot comes only from the request list.
+_GUIDELLM_TPOT_WEIGHTED = (
+    "its inter_token_latency_ms summary is weighted by each request's output tokens - 1, "
+    "so tpot is computed from the request list only"
+)
 _GUIDELLM_RATES = {
     "request_throughput": "requests_per_second",
     "output_throughput": "output_tokens_per_second",
@@ -309,6 +317,7 @@ def _guidellm_run(bench: dict[str, Any], k: int, where: str, version: str | None
         totals=Totals(completed, failed, finite(bench.get("duration"))),
         requests=requests,
         why_no_requests=why,
+        why_not_stored={"tpot": _GUIDELLM_TPOT_WEIGHTED},
         rate=rate,
     )
 

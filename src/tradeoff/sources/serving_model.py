@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -113,6 +113,8 @@ class Run:
     totals: Totals
     requests: Requests | None
     why_no_requests: str  # why per-request data is absent (for goodput and computed stats)
+    # field -> why the tool's own summary of it is not read (GuideLLM's token-weighted ITL)
+    why_not_stored: dict[str, str] = field(default_factory=dict)
     rate: str | None = None
     date: str | None = None
     model: str | None = None
