@@ -225,6 +225,22 @@ def test_lm_eval_negative_stderr_is_refused_at_the_from_entry(tmp_path: Path) ->
     assert result.exit_code == 2 and "Traceback" not in result.stderr
 
 
+def test_lm_eval_score_already_on_a_0_to_100_scale_is_not_scaled_again_to_percent(
+    tmp_path: Path,
+) -> None:
+    # lm-eval's bleu, chrf and ter (lm_eval/api/metrics.py: sacrebleu's `.score`) and squadv2's
+    # exact/f1 are written 0-100: x100 would show a BLEU of 27.4 as 2740 %
+    path = _setup(tmp_path, LM_EVAL)
+    rerun = tmp_path / LM_EVAL.split("from: ")[2].split()[0]
+    raw = json.loads(rerun.read_text())
+    raw["results"]["arc_challenge"]["acc,none"] = 27.4
+    rerun.write_text(json.dumps(raw))
+    (line,) = _fail(path)
+    assert line.startswith("goals.yaml:10:11: candidates[1].from: ")
+    assert "'acc,none' is 27.4, not a fraction" in line
+    assert "unit '%' would multiply it by 100" in line
+
+
 def test_a_task_missing_from_one_file_can_be_given_inline(tmp_path: Path) -> None:
     path = _setup(tmp_path, LM_EVAL)
     rerun = tmp_path / LM_EVAL.split("from: ")[2].split()[0]

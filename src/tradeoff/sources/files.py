@@ -172,6 +172,15 @@ def lookup_lm_eval(file: SourceFile, request: Request) -> Found | NotHere:
     if stderr is not None and stderr < 0:
         raise SourceProblem([(place, f"a standard error must be at least 0, got {raw_stderr}")])
     scale = 100.0 if (request.unit or "").strip() == "%" else 1.0
+    if scale != 1.0 and not 0.0 <= value <= 1.0:
+        # lm-eval writes most metrics as fractions, but bleu/chrf/ter (lm_eval/api/metrics.py,
+        # sacrebleu's `.score`) and squadv2's exact/f1 are 0-100: scaling those is a 100x misread
+        place = f"{display} task {excerpt(task)}"
+        what = (
+            f"{excerpt(field)} is {value:g}, not a fraction: the metric's unit '%' would multiply "
+            "it by 100; declare another unit to take it as written"
+        )
+        raise SourceProblem([(place, what)])
     provenance = {**_lm_eval_provenance(data, file.path, display), "task": task, "field": field}
     if stderr is not None:
         provenance["stderr_field"] = stderr_field
