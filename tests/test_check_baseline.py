@@ -454,6 +454,10 @@ def _broken(here: Path, how: str) -> str:
         return json.dumps(doc).replace('"quality"', '"qualty"')
     elif how == "nan":
         return json.dumps(doc).replace("0.002", "NaN")
+    elif how == "huge float":  # json reads it as inf: was compared as "worse by inf %"
+        return json.dumps(doc).replace("0.002", "1e999")
+    elif how == "huge int":  # an OverflowError traceback where it became a float
+        return json.dumps(doc).replace("0.002", "9" * 400)
     elif how == "deep":
         return "[" * 100_000
     elif how == "binary":
@@ -488,6 +492,8 @@ def _broken(here: Path, how: str) -> str:
             "base.json: metrics: 'qualty' is not a metric of goals.yaml (did you mean 'quality'?)",
         ),
         ("nan", "base.json: not JSON: NaN is not a JSON number (tradeoff writes null instead)"),
+        ("huge float", "base.json: not JSON: the number 1e999 is too large"),
+        ("huge int", "base.json: not JSON: the number 99999999999999999999… is too large"),
         ("deep", "base.json: not JSON: nested too deeply"),
         ("binary", "base.json: not UTF-8 text, so not JSON"),
     ],

@@ -8,6 +8,7 @@ compares a goals file with it. Nothing here prints or exits.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,7 +79,9 @@ def load_baseline(path: str | Path) -> Baseline:
     except OSError as exc:
         raise InputError.single(file, 0, 0, "", f"cannot read: {exc.strerror or exc}") from None
     try:
-        doc = json.loads(text, parse_constant=_reject_constant)
+        doc = json.loads(
+            text, parse_constant=_reject_constant, parse_float=_finite, parse_int=_finite_int
+        )
     except json.JSONDecodeError as exc:
         raise InputError.single(file, exc.lineno, exc.colno, "", f"not JSON: {exc.msg}") from None
     except (ValueError, RecursionError) as exc:
@@ -89,6 +92,29 @@ def load_baseline(path: str | Path) -> Baseline:
 
 def _reject_constant(name: str) -> float:
     raise ValueError(f"{name} is not a JSON number (tradeoff writes null instead)")
+
+
+def _too_large(text: str) -> ValueError:
+    shown = text if len(text) <= 20 else text[:20] + "…"
+    return ValueError(f"the number {shown} is too large")
+
+
+def _finite(text: str) -> float:
+    """A JSON float, refused where it overflows (`1e999` would be read as inf)."""
+    x = float(text)
+    if not math.isfinite(x):
+        raise _too_large(text)
+    return x
+
+
+def _finite_int(text: str) -> int:
+    """A JSON integer, refused where no float holds it (it is compared as one)."""
+    n = int(text)
+    try:
+        float(n)
+    except OverflowError:
+        raise _too_large(text) from None
+    return n
 
 
 def _kind(x: object) -> str:
