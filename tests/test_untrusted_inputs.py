@@ -317,3 +317,23 @@ def test_a_double_star_refuses_linked_folders_and_enters_each_once(tmp_path: Pat
         " file's folder through a symlink (pass --allow-external-sources to allow it)\n"
     )
     assert time.monotonic() - started < 20
+
+
+def test_integers_beyond_a_float_in_json_files_are_located(tmp_path: Path) -> None:
+    # 400 digits: under Python's 4,300-digit limit, over a float's range: float() raised
+    # OverflowError (a traceback) in the lm-eval, JSON Lines and serving readers.
+    big = "9" * 400
+    (tmp_path / "t.jsonl").write_text(f'{{"name": "a", "q": {big}}}\n{{"name": "b", "q": 1}}\n')
+    (tmp_path / "r.json").write_text(f'{{"results": {{"mmlu": {{"acc": {big}}}}}}}')
+    serving = {"request_throughput": 1, "duration": 2, "completed": 3, "p99_ttft_ms": 0}
+    (tmp_path / "v.json").write_text(json.dumps(serving).replace(": 0}", f": {big}}}"))
+    (tmp_path / "goals.yaml").write_text(
+        "version: 1\nmetrics:\n  q: {direction: max}\n"
+        "  acc: {direction: max, source: {lm_eval: {task: mmlu, field: acc}}}\n"
+        "  ttft: {direction: min, unit: ms, source: {serving: {field: ttft, stat: p99}}}\n"
+        "candidates:\n  - from: t.jsonl\n  - {name: c, from: r.json}\n  - {name: d, from: v.json}\n"
+    )
+    err = _refused(tmp_path, "validate", "goals.yaml")
+    assert "goals.yaml:7:11: candidates[0].from: t.jsonl line 1, column q: expected a finite" in err
+    assert "goals.yaml:8:" in err and "field 'acc': expected a finite number" in err
+    assert "goals.yaml:9:" in err

@@ -33,10 +33,14 @@ def _text(value: Any, limit: int = 200) -> str | None:
 
 
 def _number(value: Any) -> float | None:
-    """A finite float, or None for a bool, text, null, NaN or infinity."""
+    """A finite float, or None for a bool, text, null, NaN, infinity or an integer no float
+    holds (`999...9`, 400 digits)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
     return number if math.isfinite(number) else None
 
 

@@ -130,7 +130,10 @@ class Run:
 def finite(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer no float holds
+        return None
     return number if math.isfinite(number) else None
 
 

@@ -19,6 +19,7 @@ import numpy as np
 from tradeoff.sources.cells import RawTable, cell_text, check_names, columns_twice, from_text
 from tradeoff.sources.common import Names, Problems, SourceProblem, Where, column_name, excerpt
 from tradeoff.sources.opening import open_binary
+from tradeoff.sources.serving_model import finite
 
 
 def _csv_error(display: str, exc: Exception) -> SourceProblem:
@@ -201,13 +202,13 @@ def _from_records(
                 texts[i] = cell
             elif cell != cell:
                 problems.add(f"{at(i)}, column {shown}", "NaN is not allowed; use null instead")
-            elif not np.isfinite(float(cell)):
+            elif (number := finite(cell)) is None:  # inf, or an integer no float holds
                 problems.add(
                     f"{at(i)}, column {shown}",
-                    f"expected a finite number, got {cell}",
+                    f"expected a finite number, got {excerpt(cell)}",
                 )
             else:
-                out[i] = float(cell)
+                out[i] = number
         if texts:
             rows = np.fromiter(texts, dtype=np.int64, count=len(texts))
             series = pd.Series(list(texts.values()), dtype=object)
