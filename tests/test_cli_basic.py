@@ -176,6 +176,25 @@ def test_init_into_a_missing_directory_fails_cleanly(tmp_path: Path) -> None:
     assert not path.parent.exists()
 
 
+def test_output_into_a_folder_that_takes_no_file_says_so(
+    goals_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Creating a file in /proc or /sys fails with ENOENT although the folder exists: that is not
+    # "does not exist". mkstemp fails as it does there.
+    import tempfile
+
+    def no_file(*args: object, **kwargs: object) -> tuple[int, str]:
+        raise FileNotFoundError(2, "No such file or directory")
+
+    monkeypatch.setattr(tempfile, "mkstemp", no_file)
+    out = goals_path.parent / "out.json"
+    result = runner.invoke(app, ["rank", str(goals_path), "-o", str(out)])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.endswith(
+        f"error: cannot write {out}: no file can be created in its folder {out.parent}\n"
+    )
+
+
 def test_explain_suggests_names_that_start_with_the_one_given(tmp_path: Path) -> None:
     path = write_goals(
         tmp_path,

@@ -173,6 +173,8 @@ def save(path: Path, writer: Callable[[IO[bytes]], object]) -> None:
         fail(f"cannot write {path}: its folder {target.parent} is not writable")
     except FileNotFoundError:
         folder = target.parent if Path(path).is_symlink() else Path(path).parent
+        if folder.is_dir():  # /proc, /sys: a folder that takes no new file
+            fail(f"cannot write {path}: no file can be created in its folder {folder}")
         fail(f"cannot write {path}: its folder {folder} does not exist")
     except OSError as exc:
         fail(f"cannot write {path}: {exc.strerror or exc}")
