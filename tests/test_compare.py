@@ -156,3 +156,55 @@ def test_one_measurement_read_by_both_is_no_difference_not_two_samples() -> None
 def test_compare_unknown_candidate_is_a_usage_error(pair_goals: Path) -> None:
     result = runner.invoke(app, ["compare", "model-a", "model-x", str(pair_goals)])
     assert result.exit_code == 2 and "unknown candidate 'model-x'" in result.stderr
+
+
+MISSING_GOALS = """\
+version: 1
+metrics:
+  quality: {direction: max, unit: "%", range: [0, 100]}
+  cost:    {direction: min, unit: USD}
+candidates:
+  - {name: a, metrics: {quality: {value: 70, stderr: 1}, cost: 2}}
+  - {name: b, metrics: {cost: 1}}
+  - {name: c, metrics: {quality: 50, cost: 5}}
+"""
+
+
+def test_compare_takes_the_missing_policy(tmp_path: Path) -> None:
+    # b has no quality. error (the default): exit 2 at b's entry, naming the way out.
+    path = write_goals(tmp_path, MISSING_GOALS)
+    result = runner.invoke(app, ["compare", "a", "b", str(path)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"{path}:7:")
+    assert "b: no value for quality to compare; use --missing exclude" in result.stderr
+    # exclude: quality is left out, with a note; cost is compared (2 - 1 = 1, exact).
+    result = runner.invoke(
+        app, ["compare", "a", "b", str(path), "--missing", "exclude", "-f", "json"]
+    )
+    assert result.exit_code == 0, result.stderr
+    rows = json.loads(result.stdout)["metrics"]
+    assert [(m["metric"], m["difference"]) for m in rows] == [("cost", 1.0)]
+    assert "quality: no value for b; left out" in result.stderr
+    # worst: b is charged the bad end of quality's range, 0: A - B = 70 - 0, with a's stderr
+    # alone (the charged value is exact): 70 +- 1.96.
+    result = runner.invoke(
+        app, ["compare", "a", "b", str(path), "--missing", "worst", "-f", "json"]
+    )
+    assert result.exit_code == 0, result.stderr
+    quality = json.loads(result.stdout)["metrics"][0]
+    assert quality["difference"] == 70.0
+    assert quality["interval"] == pytest.approx([70 - 1.959963984540054, 70 + 1.959963984540054])
+    assert "quality: no value for b; charged the worst value, 0 (--missing worst)" in result.stderr
+
+
+def test_compare_worst_without_a_range_is_the_worst_candidate_value(tmp_path: Path) -> None:
+    # quality without a range: the worst value any candidate has is c's 50, so 70 - 50 = 20.
+    text = MISSING_GOALS.replace(", range: [0, 100]", "")
+    study = tradeoff.load(write_goals(tmp_path, text))
+    result = study.compare_result("a", "b", missing="worst")
+    assert [(m.metric.name, m.difference) for m in result.metrics] == [
+        ("quality", 20.0),
+        ("cost", 1.0),
+    ]
+    with pytest.raises(tradeoff.InputError, match="no value for quality"):
+        study.compare_result("a", "b")

@@ -234,6 +234,7 @@ def compare(
     items: Annotated[
         int, typer.Option("--items", min=0, help="List the first N items that flipped.")
     ] = 10,
+    missing: MissingOpt = MissingPolicy.error,
     draws: DrawsFlags,
     out: OutputFlags,
 ) -> None:
@@ -243,7 +244,7 @@ def compare(
     """
     with user_errors():
         study = goals.load()
-        result = study.compare_result(a, b, items=items, **draws)
+        result = study.compare_result(a, b, items=items, missing=missing.value, **draws)
     from tradeoff.render.compare import RENDERERS as COMPARE
 
     out.write("compare", result, goals.inputs(study), COMPARE)

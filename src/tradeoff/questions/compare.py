@@ -13,9 +13,12 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
+from numpy.typing import NDArray
 
 from tradeoff.data import ItemScores, MetricSpec, StudyData
 from tradeoff.engine.paired import ItemBootstrap, draws_p, mcnemar_p, normal_p
+from tradeoff.errors import Diagnostic, InputError
+from tradeoff.questions.analysis import Missing
 from tradeoff.questions.noise import shared_measurements
 from tradeoff.questions.record import JsonResult, num
 
@@ -92,11 +95,26 @@ class CompareResult(JsonResult):
 
 
 def compare(
-    data: StudyData, a: int, b: int, items: int = 10, samples: int = 10_000, seed: int = 0
+    data: StudyData,
+    a: int,
+    b: int,
+    items: int = 10,
+    samples: int = 10_000,
+    seed: int = 0,
+    missing: Missing = "error",
 ) -> CompareResult:
-    """Compare candidates a and b (rows of `data`) on every goal both have a value for."""
+    """Compare candidates a and b (rows of `data`) on every goal.
+
+    A goal that a or b has no value for is, by `missing`: an error naming who lacks what
+    ("error"), left out with a note ("exclude"), or compared with the worst value any candidate
+    has, or the bad end of the metric's `range`, charged exactly ("worst").
+
+    Raises:
+        tradeoff.InputError: with "error", a or b lacks a goal's value.
+    """
     notes: list[str] = []
     out: list[MetricComparison] = []
+    values = _missing(data, (a, b), missing, notes)
     for j, metric in enumerate(data.metrics):
         logs = data.items.get((a, j)), data.items.get((b, j))
         if logs[0] is not None and logs[1] is not None:
@@ -105,14 +123,14 @@ def compare(
         if logs[0] is not None or logs[1] is not None:
             who = data.names[b] if logs[0] is not None else data.names[a]
             notes.append(f"{metric.name}: {who} has no per-item values; compared unpaired")
-        got = _unpaired(metric, data, a, b)
+        got = _unpaired(metric, values, data, a, b)
         if got is not None and shared_measurements(data, np.array([a, b]), np.array([j])):
             # one value read by both from one file: no noise between them (as `rank` draws it)
             got = MetricComparison(metric, got.difference, (got.difference,) * 2, None, "unpaired")
             notes.append(f"{metric.name}: both read the same measurement (same file); no noise")
         if got is None:
-            missing = [data.names[i] for i in (a, b) if np.isnan(data.values[i, j])]
-            notes.append(f"{metric.name}: no value for {' and '.join(missing)}; left out")
+            lack = " and ".join(data.names[i] for i in (a, b) if np.isnan(values[i, j]))
+            notes.append(f"{metric.name}: no value for {lack}; left out")
         else:
             out.append(got)
     return CompareResult(data.file, data.names[a], data.names[b], out, samples, seed, notes)
@@ -124,12 +142,62 @@ def paired_draws(values: Any, samples: int, seed: int) -> Any:
     return boot[:, 0] - boot[:, 1]
 
 
-def _unpaired(metric: MetricSpec, data: StudyData, a: int, b: int) -> MetricComparison | None:
+def _missing(
+    data: StudyData, pair: tuple[int, int], policy: Missing, notes: list[str]
+) -> NDArray[np.float64]:
+    """The values to compare, by the missing-value `policy` (see `compare`)."""
+    lacking = {
+        m.name: [data.names[i] for i in pair if np.isnan(data.values[i, j])]
+        for j, m in enumerate(data.metrics)
+    }
+    lacking = {m: who for m, who in lacking.items() if who}
+    if not lacking or policy == "exclude":
+        return data.values
+    if policy == "error":
+        diags = []
+        for i in pair:
+            lacks = [m for m, who in lacking.items() if data.names[i] in who]
+            if lacks:
+                col = int(data.cols[i, 0]) if data.cols.size else 1
+                what = f"no value for {', '.join(lacks)} to compare; {MISSING_HINT}"
+                diags.append(
+                    Diagnostic(data.file, int(data.cand_lines[i]), col, data.names[i], what)
+                )
+        raise InputError(diags)
+    values = data.values.copy()
+    for name, who in lacking.items():
+        j = data.metric_index(name)
+        metric, known = data.metrics[j], values[~np.isnan(data.values[:, j]), j]
+        if metric.range is not None:
+            worst = metric.range[0] if metric.maximize else metric.range[1]
+        elif len(known):
+            worst = float(known.min() if metric.maximize else known.max())
+        else:
+            continue  # no candidate has it: left out below, with a note
+        for i in pair:
+            if data.names[i] in who:
+                values[i, j] = worst
+        notes.append(
+            f"{name}: no value for {' and '.join(who)}; charged the worst value, {worst:g} "
+            "(--missing worst)"
+        )
+    return values
+
+
+MISSING_HINT = (
+    "use --missing exclude (compare without it) or --missing worst (charges the worst value "
+    "any candidate has)"
+)
+
+
+def _unpaired(
+    metric: MetricSpec, values: NDArray[np.float64], data: StudyData, a: int, b: int
+) -> MetricComparison | None:
     j = data.metrics.index(metric)
-    xa, xb = float(data.values[a, j]), float(data.values[b, j])
+    xa, xb = float(values[a, j]), float(values[b, j])
     if np.isnan(xa) or np.isnan(xb):
         return None
-    se = float(np.hypot(*np.nan_to_num(data.stderr[[a, b], j], nan=0.0)))
+    se = float(np.hypot(*np.nan_to_num(data.stderr[[a, b], j], nan=0.0)))  # a charged value: none
     d = xa - xb
     p = normal_p(d / se) if se > 0 else None
     return MetricComparison(metric, d, (d - Z95 * se, d + Z95 * se), p, "unpaired")

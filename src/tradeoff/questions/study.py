@@ -155,14 +155,22 @@ class Study:
         return explain(self.data, self.index(name), RankAsk(**options))
 
     def compare_result(
-        self, a: str, b: str, items: int = 10, samples: int = DEFAULT_SAMPLES, seed: int = 0
+        self,
+        a: str,
+        b: str,
+        items: int = 10,
+        samples: int = DEFAULT_SAMPLES,
+        seed: int = 0,
+        missing: Missing = "error",
     ) -> CompareResult:
         """Candidate `a` against `b`, per goal: A - B, a 95 % interval and a p-value.
 
         Paired on the items both logs have where both have per-item values (`samples: true`):
         exact McNemar for 0/1 items, a paired bootstrap of `samples` draws (seeded) otherwise;
         the interval is the paired bootstrap's. Elsewhere an unpaired normal interval from the
-        two stderrs. `items` caps the flipped items listed per metric.
+        two stderrs. `items` caps the flipped items listed per metric. A goal that a or b has no
+        value for is, by `missing`: an error, left out ("exclude"), or compared with the worst
+        value any candidate has ("worst").
         """
         from tradeoff.questions.compare import compare
 
@@ -173,7 +181,7 @@ class Study:
         i, j = self.index(a), self.index(b)
         if i == j:
             raise UsageError(f"compare needs two different candidates, got '{a}' twice")
-        return compare(self.data, i, j, items, samples, seed)
+        return compare(self.data, i, j, items, samples, seed, missing)
 
     def frontier_result(
         self,
