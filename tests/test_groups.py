@@ -159,3 +159,19 @@ def test_fdr_must_be_a_rate(three: Path) -> None:
     assert result.exit_code == 2
     with pytest.raises(tradeoff.UsageError, match="fdr must be between 0 and 1"):
         tradeoff.load(three).rank_result(fdr=0.0)
+
+
+def test_the_confidence_line_names_everyone_who_shares_the_leaders_letter() -> None:
+    # The shipped file: bedrock's 90% rank interval does not reach the leader's, but the
+    # pairwise test cannot tell the two apart (letters a and ab). The line under the table must
+    # not say "no other candidate is within noise" beside a shared letter.
+    from conftest import ROOT
+
+    result = tradeoff.load(ROOT / "goals.yaml").rank_result()
+    letters = [g for g in result.groups.letters if g is not None]
+    names = [r.name for r in result.rows][: len(letters)]
+    mates = [n for n, g in zip(names[1:], letters[1:], strict=True) if set(g) & set(letters[0])]
+    assert mates, "the shipped file no longer has a leader with a shared letter"
+    line = result.confidence
+    assert line is not None and "no other candidate is within noise" not in line
+    assert all(n in line.split(";")[1] for n in mates), line

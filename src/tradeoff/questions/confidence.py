@@ -133,10 +133,14 @@ def _p(p: float) -> str:
     return "p>0.99" if 0.995 <= p < 1.0 else f"p={p:.2f}"
 
 
-def summary(s: Setting, u: Uncertainty) -> str:
+def summary(s: Setting, u: Uncertainty, letters: Sequence[str | None] = ()) -> str:
     """One line: who leads, with what probability, who is within noise of it, and which
     metrics' stderr that noise is; values whose noise is unknown (lm-eval gave neither stderr
-    nor item count) are named instead of a probability, never taken as exact."""
+    nor item count) are named instead of a probability, never taken as exact.
+
+    Within noise: a 90% rank interval that overlaps the leader's (`tied_with_leader`), or a
+    group letter shared with the leader's (`letters`, in rank order: the pairwise tests could
+    not tell the two apart). Either is enough: the line never claims more than the groups."""
     if not len(s.names):
         return ""
     if s.unknown:
@@ -144,7 +148,10 @@ def summary(s: Setting, u: Uncertainty) -> str:
             f"{s.names[0]} leads on the values as given; no confidence figure: the noise of "
             f"{unknown_noise(s.unknown)} is unknown (no stderr, no item count)"
         )
-    tied = [name for name, t in zip(s.names, u.tied_with_leader, strict=True) if t]
+    lead = set(letters[0] or "") if letters else set()
+    mates = [k > 0 and bool(lead & set(x or "")) for k, x in enumerate(letters)]
+    mates += [False] * (len(s.names) - len(mates))
+    tied = [n for n, t, m in zip(s.names, u.tied_with_leader, mates, strict=True) if t or m]
     line = f"{s.names[0]} leads with {_p(float(u.p_first[0]))}"
     if tied:
         within = ", ".join(tied[:3]) + (f" and {len(tied) - 3} more" if len(tied) > 3 else "")
@@ -259,8 +266,8 @@ def evidence(
         samples = min(samples, SUMMARY_SAMPLES, max(200, 20_000_000 // max(1, n * k)))
     keep = min(shown, MAX_GROUPED) if setting.noisy and not setting.unknown else 0
     u = uncertainty(setting, samples, seed, keep)
-    line = summary(setting, u) if noisy else None
     groups = _groups(setting, u, shown, fdr)
+    line = summary(setting, u, groups.letters) if noisy else None
     if not wanted:
         return Evidence([], None, line, groups)
     rows = [
