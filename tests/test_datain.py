@@ -289,6 +289,21 @@ def test_optimum_benchmark_units_are_converted(tmp_path: Path) -> None:
     )  # MB -> GB
 
 
+def test_optimum_benchmark_samples_per_second_reads_into_a_per_second_metric(
+    tmp_path: Path,
+) -> None:
+    # optimum-benchmark writes prefill/forward/generate throughput in "samples/s" and "images/s"
+    # (optimum_benchmark/scenarios/inference/scenario.py, *_THROUGHPUT_UNIT @ b263af46)
+    goals = OPTIMUM.replace("unit: ms", "unit: sample/min").replace(
+        "target: decode, field: latency.p95", "target: prefill, field: throughput.value"
+    )
+    path = _setup(tmp_path, goals)
+    report = json.loads((tmp_path / "optimum_benchmark/benchmark.json").read_text())["report"]
+    assert report["prefill"]["throughput"]["unit"] == "samples/s"
+    data = tradeoff.load(path).data
+    assert data.values[0, 0] == pytest.approx(report["prefill"]["throughput"]["value"] * 60)
+
+
 def test_optimum_benchmark_unknown_field(tmp_path: Path) -> None:
     path = _setup(tmp_path, OPTIMUM.replace("latency.p95", "latency.p97"))
     lines = _fail(path)

@@ -97,7 +97,7 @@ def _norm(unit: str) -> str:
 
 @functools.cache
 def registry() -> pint.UnitRegistry[Any]:
-    """pint's SI and data units, plus USD, token and request as base units of their own."""
+    """pint's SI and data units, plus USD, token, request, sample and image as base units."""
     import pint
 
     ureg: pint.UnitRegistry[Any] = pint.UnitRegistry(
@@ -109,6 +109,10 @@ def registry() -> pint.UnitRegistry[Any]:
         ureg.define(f"{prefix}b = {prefix.lower() if prefix == 'k' else prefix}bit")
     ureg.define("token = [token] = tokens = tok")
     ureg.define("request = [request] = requests = req = query = queries")
+    # optimum-benchmark's throughput units "samples/s" and "images/s" (scenarios/inference/
+    # scenario.py @ b263af46): counts of their own, not requests
+    ureg.define("sample = [sample] = samples")
+    ureg.define("image = [image] = images")
     return ureg
 
 
