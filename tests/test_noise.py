@@ -177,3 +177,25 @@ candidates:
     prov = data.provenance[(0, 0)]
     assert (prov["n"], prov["n_shot"], prov["field"]) == (100 + 135 + 126, 5, "acc,none")
     assert data.subset_count(0, 0) is None  # every item of every subtask was scored
+
+
+def test_a_lighteval_run_with_max_samples_is_warned_and_estimated(tmp_path: Path) -> None:
+    # lighteval records --max-samples as config_general.max_samples (src/lighteval/logging/
+    # info_loggers.py, GeneralConfigLogger @ 3fd15266) and no item count: an estimate
+    source = Path(__file__).parent / "data" / "lm_eval"
+    raw = json.loads((source / "lighteval_results_2025-03-17T18-59-13.666325.json").read_text())
+    raw["config_general"]["max_samples"] = 10
+    (tmp_path / "light.json").write_text(json.dumps(raw))
+    path = tmp_path / "goals.yaml"
+    path.write_text(
+        "version: 1\nmetrics:\n  arc: {direction: max, source: {lm_eval: "
+        "{task: 'leaderboard|arc:challenge|25', field: acc}}}\n"
+        "candidates:\n  - {name: a, from: light.json}\n"
+    )
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 0
+    assert (
+        "light.json: task 'leaderboard|arc:challenge|25' ran with --max-samples 10: the value is "
+        "an estimate"
+    ) in " ".join(result.stderr.split())
+    assert load(path).data.provenance_of(0, 0)["kind"] == "estimated"

@@ -4,6 +4,7 @@ Follows lm-evaluation-harness's writer (`evaluator.py` / `loggers/evaluation_tra
 to v0.4.12, and the 0.3 layout): `results[task]["acc_norm,none"]`, `n-samples[task] =
 {original, effective}` (since v0.4.3), `config.limit` (a float; below 1 a fraction), `n-shot`
 (0.4; groups from v0.4.12) or `config.num_fewshot` (0.3), and a group's `sample_count` (v0.4.12).
+lighteval's `config_general.max_samples` stands for `config.limit`.
 """
 
 from __future__ import annotations
@@ -32,8 +33,15 @@ def counts(data: dict[str, Any], task: str, key: str) -> dict[str, Any]:
     """
     out: dict[str, Any] = {}
     limit = _dict(data.get("config")).get("limit")
+    if limit is None and "config_general" in data:
+        # lighteval writes --max-samples as config_general.max_samples and no item counts
+        # (src/lighteval/logging/info_loggers.py, GeneralConfigLogger @ 3fd15266)
+        limit = _dict(data.get("config_general")).get("max_samples")
+        out["limit_option"] = "--max-samples"
     if isinstance(limit, (int, float)) and not isinstance(limit, bool) and limit > 0:
         out["limit"] = int(limit) if limit == int(limit) else float(limit)
+    else:
+        out.pop("limit_option", None)
     effective, original = _leaf_counts(data, task, set())
     group = _dict(_dict(data.get("results")).get(task)).get("sample_count")
     if effective is None and _count(_dict(group).get(key)) is not None:
@@ -85,11 +93,12 @@ def _leaf_shots(
 def subset_warning(task: str, found: dict[str, Any]) -> str | None:
     """A warning when the value rests on fewer items than the task has (`--limit`)."""
     n, total, limit = found.get("n"), found.get("n_original"), found.get("limit")
+    option = found.get("limit_option", "--limit")
     if n is not None and total is not None and n < total:
         return (
             f"task {excerpt(task)} was scored on {n} of its {total} items (--limit {limit}): "
             f"the value is an estimate, marked (n={n})"
         )
     if n is None and limit is not None:
-        return f"task {excerpt(task)} ran with --limit {limit}: the value is an estimate"
+        return f"task {excerpt(task)} ran with {option} {limit}: the value is an estimate"
     return None
