@@ -356,7 +356,7 @@ def test_optimum_benchmark_converts_units() -> None:
         "throughput": ("decode", "throughput.value"),
         "raw": ("prefill", "latency.p50"),
     }
-    units = {"latency_p95": "ms", "memory": "GB", "throughput": "tokens/s", "raw": None}
+    units = {"latency_p95": "ms", "memory": "GB", "throughput": "tokens/s", "raw": "s"}
     got = read_optimum_benchmark(BENCHMARK, fields, units)
     assert got["latency_p95"][0] == pytest.approx(1660.2938903808593)  # 1.66... s
     assert got["memory"][0] == pytest.approx(17.699897344)  # 17699.897344 MB
@@ -371,6 +371,18 @@ def test_optimum_benchmark_converts_units() -> None:
         "field": "memory.max_global_vram",
         "unit": "MB",
     }
+
+
+def test_optimum_benchmark_unit_needs_the_metric_to_declare_one() -> None:
+    # The report says 0.0265 s; a metric without a unit would take the bare number, which is
+    # wrong by 1000x beside values in ms. Refused, as "0.0265 s" written inline is.
+    fields = {"raw": ("prefill", "latency.p50")}
+    assert problems_of(read_optimum_benchmark, BENCHMARK, fields, {"raw": None}) == [
+        (
+            "benchmark.json 'prefill.latency.p50'",
+            "a value in 's' needs the metric to declare its unit",
+        )
+    ]
 
 
 def test_optimum_benchmark_bare_report_energy_kwh_to_wh() -> None:

@@ -282,6 +282,10 @@ def lookup_optimum_benchmark(file: SourceFile, request: Request) -> Found | NotH
     if value is None:
         raise SourceProblem([(place, f"expected a finite number, got {excerpt(node)}")])
     unit = _text(parent.get("unit"), 40)
+    unit = unit if unit and unit.strip() else None
+    if unit is not None and request.unit is None:  # as a value written "0.64 s" inline is
+        what = f"a value in {excerpt(unit)} needs the metric to declare its unit"
+        raise SourceProblem([(place, what)])
     if unit is not None and request.unit is not None:
         try:
             value = units_mod.convert(value, unit, request.unit)
