@@ -19,6 +19,7 @@ from tradeoff.data import ItemScores, MetricSpec, StudyData
 from tradeoff.engine.paired import ItemBootstrap, draws_p, mcnemar_p, normal_p
 from tradeoff.errors import Diagnostic, InputError
 from tradeoff.questions.analysis import Missing
+from tradeoff.questions.missing import worst_value
 from tradeoff.questions.noise import shared_measurements
 from tradeoff.questions.record import JsonResult, num
 
@@ -167,12 +168,8 @@ def _missing(
     values = data.values.copy()
     for name, who in lacking.items():
         j = data.metric_index(name)
-        metric, known = data.metrics[j], values[~np.isnan(data.values[:, j]), j]
-        if metric.range is not None:
-            worst = metric.range[0] if metric.maximize else metric.range[1]
-        elif len(known):
-            worst = float(known.min() if metric.maximize else known.max())
-        else:
+        worst = worst_value(data.metrics[j], values[~np.isnan(data.values[:, j]), j])
+        if worst is None:
             continue  # no candidate has it: left out below, with a note
         for i in pair:
             if data.names[i] in who:

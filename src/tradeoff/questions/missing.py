@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
-from tradeoff.data import StudyData
+from tradeoff.data import MetricSpec, StudyData
 from tradeoff.errors import MAX_LISTED, Diagnostic, InputError, UsageError
 
 if TYPE_CHECKING:
@@ -77,18 +77,25 @@ def apply_missing(
         holes = rows[lacking[:, k]]
         if len(holes) == 0:
             continue
-        metric = data.metrics[j]
-        if metric.range is not None:
-            worst = metric.range[0] if metric.maximize else metric.range[1]
-        else:
-            known = values[rows, j]
-            known = known[~np.isnan(known)]
-            if len(known) == 0:
-                known = values[~np.isnan(values[:, j]), j]
-            worst = known.min() if metric.maximize else known.max()
+        known = values[rows, j]
+        known = known[~np.isnan(known)]
+        if len(known) == 0:
+            known = values[~np.isnan(values[:, j]), j]
+        worst = worst_value(data.metrics[j], known)
+        assert worst is not None  # a metric no candidate has was refused above
         values[holes, j] = worst
         filled[holes, j] = True
     return values, filled, rows, []
+
+
+def worst_value(metric: MetricSpec, known: NDArray[np.float64]) -> float | None:
+    """What `--missing worst` charges: the bad end of the metric's `range`, else the least
+    favourable of the `known` values (None when there is none)."""
+    if metric.range is not None:
+        return metric.range[0] if metric.maximize else metric.range[1]
+    if not len(known):
+        return None
+    return float(known.min() if metric.maximize else known.max())
 
 
 def _missing_hint(
