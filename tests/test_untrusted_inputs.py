@@ -135,18 +135,29 @@ def test_the_unit_grammar() -> None:
         units.factor("ms^99*ms^99*ms^99*ms^99", "s^99*s^99*s^99*s^99")
 
 
-def test_huge_integers_in_json_files_are_located(tmp_path: Path) -> None:
-    big = "9" * 5000
+def _big_integer_files(tmp_path: Path, digits: int) -> None:
+    """A JSON Lines table, an lm-eval results file and a vLLM result, each holding an integer
+    of `digits` nines, and a goals file reading all three (lines 7, 8 and 9)."""
+    big = "9" * digits
     (tmp_path / "t.jsonl").write_text(f'{{"name": "a", "q": {big}}}\n{{"name": "b", "q": 1}}\n')
     (tmp_path / "r.json").write_text(f'{{"results": {{"mmlu": {{"acc": {big}}}}}}}')
+    serving = {"request_throughput": 1, "duration": 2, "completed": 3, "p99_ttft_ms": 0}
+    (tmp_path / "v.json").write_text(json.dumps(serving).replace(": 0}", f": {big}}}"))
     (tmp_path / "goals.yaml").write_text(
         "version: 1\nmetrics:\n  q: {direction: max}\n"
         "  acc: {direction: max, source: {lm_eval: {task: mmlu, field: acc}}}\n"
-        "candidates:\n  - from: t.jsonl\n  - {name: c, from: r.json}\n"
+        "  ttft: {direction: min, unit: ms, source: {serving: {field: ttft, stat: p99}}}\n"
+        "candidates:\n  - from: t.jsonl\n  - {name: c, from: r.json}\n  - {name: d, from: v.json}\n"
     )
+
+
+def test_huge_integers_in_json_files_are_located(tmp_path: Path) -> None:
+    # 5,000 digits: over Python's 4,300-digit limit for int().
+    _big_integer_files(tmp_path, 5000)
     err = _refused(tmp_path, "validate", "goals.yaml")
-    assert "goals.yaml:6:11: candidates[0].from: t.jsonl line 1: " in err
-    assert "goals.yaml:7:" in err and "too many digits" in err
+    assert "goals.yaml:7:11: candidates[0].from: t.jsonl line 1: " in err
+    assert "goals.yaml:8:" in err and "too many digits" in err
+    assert "goals.yaml:9:" in err  # the serving file too
 
 
 def test_huge_hex_integer_in_yaml_is_located(tmp_path: Path) -> None:
@@ -322,17 +333,7 @@ def test_a_double_star_refuses_linked_folders_and_enters_each_once(tmp_path: Pat
 def test_integers_beyond_a_float_in_json_files_are_located(tmp_path: Path) -> None:
     # 400 digits: under Python's 4,300-digit limit, over a float's range: float() raised
     # OverflowError (a traceback) in the lm-eval, JSON Lines and serving readers.
-    big = "9" * 400
-    (tmp_path / "t.jsonl").write_text(f'{{"name": "a", "q": {big}}}\n{{"name": "b", "q": 1}}\n')
-    (tmp_path / "r.json").write_text(f'{{"results": {{"mmlu": {{"acc": {big}}}}}}}')
-    serving = {"request_throughput": 1, "duration": 2, "completed": 3, "p99_ttft_ms": 0}
-    (tmp_path / "v.json").write_text(json.dumps(serving).replace(": 0}", f": {big}}}"))
-    (tmp_path / "goals.yaml").write_text(
-        "version: 1\nmetrics:\n  q: {direction: max}\n"
-        "  acc: {direction: max, source: {lm_eval: {task: mmlu, field: acc}}}\n"
-        "  ttft: {direction: min, unit: ms, source: {serving: {field: ttft, stat: p99}}}\n"
-        "candidates:\n  - from: t.jsonl\n  - {name: c, from: r.json}\n  - {name: d, from: v.json}\n"
-    )
+    _big_integer_files(tmp_path, 400)
     err = _refused(tmp_path, "validate", "goals.yaml")
     assert "goals.yaml:7:11: candidates[0].from: t.jsonl line 1, column q: expected a finite" in err
     assert "goals.yaml:8:" in err and "field 'acc': expected a finite number" in err
